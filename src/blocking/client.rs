@@ -1,0 +1,168 @@
+//! The blocking [`Client`]: configuration, the connection limit and the retry loop.
+
+use std::fmt;
+use std::io::Read;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::SystemTime;
+
+use super::limiter::Limiter;
+use super::transport::{Failure, Transport};
+use super::{Auth, Files, Models, Transcriptions};
+use crate::config::{Config, ConfigBuilder, FromConfig};
+use crate::core::http::{HttpRequest, RawResponse};
+use crate::core::retry::{Decision, Outcome, Retry};
+use crate::error::{Error, Result};
+use crate::types::ProgressCallback;
+
+/// The blocking Soniox client. Cheap to clone (an `Arc` inside), `Send + Sync`: share
+/// one per process.
+///
+/// ```no_run
+/// let client = soniox::blocking::Client::new(soniox::Config::from_env()?)?;
+/// for model in client.models().list()? {
+///     println!("{}", model.id);
+/// }
+/// # Ok::<(), soniox::Error>(())
+/// ```
+#[derive(Clone)]
+pub struct Client {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    config: Config,
+    transport: Transport,
+    limiter: Limiter,
+    seed: AtomicU64,
+}
+
+impl fmt::Debug for Client {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Client").field("config", &self.inner.config).finish_non_exhaustive()
+    }
+}
+
+impl FromConfig for Client {
+    fn from_config(config: Config) -> Result<Client> {
+        Client::new(config)
+    }
+}
+
+impl Client {
+    /// A client for a validated configuration.
+    pub fn new(config: Config) -> Result<Client> {
+        let transport = Transport::new(&config);
+        let limiter = Limiter::new(config.max_connections());
+        let seed = SystemTime::now().duration_since(SystemTime::UNIX_EPOCH).map(|d| d.as_nanos() as u64).unwrap_or(0);
+        Ok(Client { inner: Arc::new(Inner { config, transport, limiter, seed: AtomicU64::new(seed) }) })
+    }
+
+    /// A builder: `Client::builder().api_key("..").build()?`.
+    pub fn builder() -> ConfigBuilder<Client> {
+        ConfigBuilder::default()
+    }
+
+    /// A client configured from `SONIOX_API_KEY`, `SONIOX_API_BASE_URL`, `SONIOX_WS_URL`.
+    pub fn from_env() -> Result<Client> {
+        Client::new(Config::from_env()?)
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &Config {
+        &self.inner.config
+    }
+
+    /// Files: upload, list, get, delete, count.
+    pub fn files(&self) -> Files<'_> {
+        Files::new(self)
+    }
+    /// Async transcriptions: create, get, list, wait, transcript, delete, count.
+    pub fn transcriptions(&self) -> Transcriptions<'_> {
+        Transcriptions::new(self)
+    }
+    /// Models.
+    pub fn models(&self) -> Models<'_> {
+        Models::new(self)
+    }
+    /// Temporary API keys.
+    pub fn auth(&self) -> Auth<'_> {
+        Auth::new(self)
+    }
+
+    /// Sends a request without a file body, retrying per the policy.
+    pub(crate) fn execute(&self, req: &HttpRequest) -> Result<RawResponse> {
+        self.with_retry(req, |t| t.send(req))
+    }
+
+    /// Sends an upload, re-opening the source for every attempt.
+    pub(crate) fn execute_upload(
+        &self,
+        req: &HttpRequest,
+        open: &mut dyn FnMut() -> Result<Box<dyn Read>>,
+        progress: &mut Option<ProgressCallback>,
+    ) -> Result<RawResponse> {
+        self.with_retry(req, |t| {
+            let mut file = open().map_err(|error| Failure { sent: false, error })?;
+            t.send_upload(req, &mut file, progress)
+        })
+    }
+
+    /// Sends an upload from a one-shot source: a single attempt, no retries.
+    pub(crate) fn execute_upload_once<'r>(
+        &self,
+        req: &HttpRequest,
+        open: &mut dyn FnMut() -> Result<Box<dyn Read + 'r>>,
+        progress: &mut Option<ProgressCallback>,
+    ) -> Result<RawResponse> {
+        let mut file = open()?;
+        let _permit = self.inner.limiter.acquire();
+        self.inner.transport.send_upload(req, &mut file, progress).map_err(|f| f.error)
+    }
+
+    /// A fresh multipart boundary seed.
+    pub(crate) fn next_boundary(&self) -> u64 {
+        crate::core::rng::SplitMix64::new(self.next_seed()).next_u64()
+    }
+
+    /// The retry loop: ask the core, sleep, try again. Holds a connection permit only
+    /// while an attempt is on the wire, never while sleeping.
+    fn with_retry(
+        &self,
+        req: &HttpRequest,
+        mut attempt: impl FnMut(&Transport) -> Result<RawResponse, Failure>,
+    ) -> Result<RawResponse> {
+        let mut retry = Retry::new(self.inner.config.retry().clone(), self.next_seed());
+        loop {
+            let result = {
+                let _permit = self.inner.limiter.acquire();
+                attempt(&self.inner.transport)
+            };
+            let outcome = match &result {
+                Ok(resp) => match Outcome::from_response(resp) {
+                    None => return result.map_err(|f| f.error),
+                    Some(o) => o,
+                },
+                Err(f) if !f.error.is_retryable() => return result.map_err(|f| f.error),
+                Err(f) if f.sent => Outcome::Sent,
+                Err(_) => Outcome::NotSent,
+            };
+            match retry.decide(req.method, &outcome, SystemTime::now()) {
+                Decision::RetryAfter(delay) => {
+                    log::debug!("{}: {:?}, retry {} in {:?}", req.label(), outcome, retry.retries(), delay);
+                    std::thread::sleep(delay);
+                }
+                Decision::GiveUp => return result.map_err(|f| f.error),
+            }
+        }
+    }
+
+    fn next_seed(&self) -> u64 {
+        self.inner.seed.fetch_add(0x9E37_79B9_7F4A_7C15, Ordering::Relaxed)
+    }
+}
+
+/// Builds an [`Error::Io`] with the path.
+pub(crate) fn io_error(path: &std::path::Path, e: std::io::Error) -> Error {
+    Error::Io { path: Some(path.to_owned()), source: e }
+}

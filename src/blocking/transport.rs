@@ -1,0 +1,187 @@
+//! The only file that names ureq: converts [`HttpRequest`] to a ureq request and the
+//! ureq response to a [`RawResponse`]. No status branching, no JSON, no backoff.
+
+use std::io::{self, Read};
+use std::time::Duration;
+
+use ureq::http;
+use ureq::{Agent, RequestExt, SendBody};
+
+use crate::config::Config;
+use crate::core::http::{Body, HttpRequest, Method, RawResponse};
+use crate::core::multipart::MultipartReader;
+use crate::error::{Error, TimeoutError, TransportError};
+use crate::types::ProgressCallback;
+
+/// Largest response body read (transcripts of 5-hour files are a few MB).
+const MAX_RESPONSE_BODY: u64 = 256 * 1024 * 1024;
+
+/// A failed exchange, with whether any of the request may have reached the server.
+#[derive(Debug)]
+pub(crate) struct Failure {
+    pub(crate) sent: bool,
+    pub(crate) error: Error,
+}
+
+#[derive(Debug)]
+pub(crate) struct Transport {
+    agent: Agent,
+    base: String,
+    auth: String,
+    timeout: Duration,
+    upload_timeout: Option<Duration>,
+}
+
+impl Transport {
+    pub(crate) fn new(config: &Config) -> Transport {
+        let agent: Agent = Agent::config_builder()
+            .http_status_as_error(false)
+            .no_delay(true)
+            .timeout_connect(Some(config.connect_timeout()))
+            .timeout_global(Some(config.timeout()))
+            .max_idle_connections(config.max_idle_connections())
+            .max_idle_connections_per_host(config.max_idle_connections())
+            .user_agent(config.user_agent())
+            .accept("application/json")
+            .build()
+            .into();
+        Transport {
+            agent,
+            base: config.base_url().to_owned(),
+            auth: format!("Bearer {}", config.api_key().expose()),
+            timeout: config.timeout(),
+            upload_timeout: config.upload_timeout(),
+        }
+    }
+
+    /// One exchange of a request without a file body.
+    pub(crate) fn send(&self, req: &HttpRequest) -> Result<RawResponse, Failure> {
+        let builder = self.builder(req);
+        match &req.body {
+            Body::Empty => self.run(req, builder.body(()), self.timeout, None),
+            Body::Json(json) => self.run(req, builder.body(json.as_slice()), self.timeout, None),
+            Body::Multipart(_) => Err(Failure {
+                sent: false,
+                error: Error::invalid("internal: a multipart request needs a file source"),
+            }),
+        }
+    }
+
+    /// One exchange of an upload: head, then the file, then tail, with an exact
+    /// `Content-Length`. `progress` sees the file bytes sent.
+    pub(crate) fn send_upload(
+        &self,
+        req: &HttpRequest,
+        file: &mut dyn Read,
+        progress: &mut Option<ProgressCallback>,
+    ) -> Result<RawResponse, Failure> {
+        let Body::Multipart(m) = &req.body else {
+            return self.send(req);
+        };
+        let mut body = TrackedReader { body: MultipartReader::new(m, file), reported: 0, progress, error: None };
+        let builder = self.builder(req).header("content-length", m.content_length());
+        let request = builder.body(SendBody::from_reader(&mut body));
+        let result = self.run(req, request, self.upload_timeout.unwrap_or(Duration::MAX), Some(self.timeout));
+        match (result, body.error.take()) {
+            (Err(f), Some(io)) => Err(Failure { sent: f.sent, error: Error::io(None, io) }),
+            (r, _) => r,
+        }
+    }
+
+    fn builder(&self, req: &HttpRequest) -> http::request::Builder {
+        let method = match req.method {
+            Method::Get => http::Method::GET,
+            Method::Post => http::Method::POST,
+            Method::Delete => http::Method::DELETE,
+        };
+        let mut b = http::Request::builder().method(method).uri(req.url(&self.base)).header("authorization", &self.auth);
+        if let Some(ct) = req.content_type() {
+            b = b.header("content-type", ct);
+        }
+        b
+    }
+
+    fn run<S: ureq::AsSendBody>(
+        &self,
+        req: &HttpRequest,
+        request: Result<http::Request<S>, http::Error>,
+        global: Duration,
+        recv_response: Option<Duration>,
+    ) -> Result<RawResponse, Failure> {
+        let request = request.map_err(|e| Failure { sent: false, error: Error::invalid(format!("bad request: {e}")) })?;
+        let global = (global != Duration::MAX).then_some(global);
+        let mut resp = request
+            .with_agent(&self.agent)
+            .configure()
+            .timeout_global(global)
+            .timeout_recv_response(recv_response)
+            .timeout_per_write(recv_response)
+            .run()
+            .map_err(|e| failure(req, e, global.unwrap_or(self.timeout)))?;
+        let status = resp.status().as_u16();
+        let headers = resp
+            .headers()
+            .iter()
+            .map(|(n, v)| (n.as_str().to_owned(), String::from_utf8_lossy(v.as_bytes()).into_owned()))
+            .collect();
+        let body = resp
+            .body_mut()
+            .with_config()
+            .limit(MAX_RESPONSE_BODY)
+            .read_to_vec()
+            .map_err(|e| failure(req, e, global.unwrap_or(self.timeout)))?;
+        Ok(RawResponse { status, headers, body })
+    }
+}
+
+/// Classifies a ureq error: did the request possibly reach the server?
+fn failure(req: &HttpRequest, e: ureq::Error, limit: Duration) -> Failure {
+    use ureq::Timeout as T;
+    let context = req.label();
+    let not_sent = match &e {
+        ureq::Error::ConnectionFailed | ureq::Error::HostNotFound | ureq::Error::BadUri(_) => true,
+        ureq::Error::Timeout(T::Connect | T::Resolve) => true,
+        ureq::Error::Io(io) => io.kind() == io::ErrorKind::ConnectionRefused,
+        _ => false,
+    };
+    let sent = !not_sent;
+    let error = match e {
+        ureq::Error::Timeout(_) => Error::Timeout(TimeoutError { context, after: limit }),
+        other => Error::Transport(TransportError {
+            context,
+            maybe_processed: sent && !req.method.is_idempotent(),
+            source: Box::new(other),
+        }),
+    };
+    Failure { sent, error }
+}
+
+/// Reports file progress and remembers local read errors (including a file shorter
+/// than declared), so a failing disk is reported as `Error::Io`, not as a network error.
+struct TrackedReader<'m, 'f, 'p> {
+    body: MultipartReader<'m, &'f mut dyn Read>,
+    reported: u64,
+    progress: &'p mut Option<ProgressCallback>,
+    error: Option<io::Error>,
+}
+
+impl Read for TrackedReader<'_, '_, '_> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        match self.body.read(buf) {
+            Ok(n) => {
+                let sent = self.body.file_bytes_read();
+                if sent != self.reported {
+                    self.reported = sent;
+                    if let Some(p) = self.progress.as_mut() {
+                        p(sent, self.body.file_len());
+                    }
+                }
+                Ok(n)
+            }
+            Err(e) => {
+                self.error = Some(io::Error::new(e.kind(), e.to_string()));
+                Err(e)
+            }
+        }
+    }
+}

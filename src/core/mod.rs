@@ -1,0 +1,26 @@
+//! The sans-IO core: everything that is not moving bytes.
+//!
+//! The core never touches a socket, a thread, a sleep or a clock: functions that need
+//! time take `now`, anything that wants to wait returns a deadline, and jitter comes
+//! from a seed. A user can drive it with any HTTP stack; the blocking and async clients
+//! are two such drivers.
+//!
+//! - one-shot endpoints are pairs of pure functions, `build_*` → [`http::HttpRequest`]
+//!   and `parse_*(&`[`http::RawResponse`]`)` → `Result<T>`: [`files`],
+//!   [`transcriptions`], [`models`], [`auth`];
+//! - loops are state machines: [`retry::Retry`], [`poller::TranscriptionWait`],
+//!   [`paginator::Paginator`];
+//! - [`multipart`] frames uploads with an exact length while the file streams.
+
+pub mod auth;
+pub mod files;
+pub mod http;
+pub mod models;
+pub mod multipart;
+pub mod paginator;
+pub mod poller;
+pub mod retry;
+pub mod rng;
+pub mod transcriptions;
+pub mod url;
+mod validate;

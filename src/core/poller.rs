@@ -1,0 +1,408 @@
+//! Waiting for a transcription: a [`Poller`] schedule and the [`TranscriptionWait`]
+//! machine on top of it. Time is passed in; nothing here sleeps.
+//!
+//! ```text
+//!            ┌────────── pending: next check after interval (× growth, ≤ max_interval)
+//!            ▼                │
+//!   new ──▶ Check ──send GET──┴──▶ completed ─▶ Done(Ok)
+//!            │                     error      ─▶ Done(Err(TranscriptionFailed))
+//!            └── deadline passed ──────────────▶ Done(Err(Timeout))
+//! ```
+//!
+//! Driver loop (the blocking client's `wait` is exactly this):
+//! ```
+//! use std::time::{Duration, Instant};
+//! use soniox::core::http::RawResponse;
+//! use soniox::core::poller::{TranscriptionWait, WaitOptions, WaitStep};
+//! let mut now = Instant::now();
+//! let mut wait = TranscriptionWait::new("job-1", WaitOptions::default(), now);
+//! let mut replies = vec![r#"{"id":"job-1","status":"completed"}"#, r#"{"id":"job-1","status":"queued"}"#];
+//! let job = loop {
+//!     match wait.poll_step(now) {
+//!         WaitStep::Send(_request) => {
+//!             let body = replies.pop().unwrap();
+//!             wait.handle_response(now, Ok(RawResponse::new(200, body)));
+//!         }
+//!         WaitStep::WaitUntil(t) => now = t, // a real driver sleeps until t
+//!         WaitStep::Done(result) => break result.unwrap(),
+//!     }
+//! };
+//! assert_eq!(job.status.as_str(), "completed");
+//! ```
+
+use std::fmt;
+use std::time::{Duration, Instant};
+
+use super::http::{HttpRequest, RawResponse};
+use crate::error::{Error, Result, TimeoutError};
+use crate::types::{Transcription, TranscriptionStatus};
+
+/// The polling schedule.
+#[derive(Clone, Copy, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct PollPolicy {
+    /// Delay before the second check (the first is immediate). Default 1 s.
+    pub interval: Duration,
+    /// Each delay is the previous × this (≥ 1.0). Default 1.5.
+    pub growth: f64,
+    /// Upper bound of the delay. Default 10 s.
+    pub max_interval: Duration,
+    /// Give up after this long (`None`: never). Default 1 hour.
+    pub timeout: Option<Duration>,
+}
+
+impl Default for PollPolicy {
+    fn default() -> Self {
+        PollPolicy {
+            interval: Duration::from_secs(1),
+            growth: 1.5,
+            max_interval: Duration::from_secs(10),
+            timeout: Some(Duration::from_secs(3600)),
+        }
+    }
+}
+
+impl PollPolicy {
+    /// Sets the first delay.
+    #[must_use]
+    pub fn with_interval(mut self, d: Duration) -> Self {
+        self.interval = d;
+        self
+    }
+    /// Sets the growth factor.
+    #[must_use]
+    pub fn with_growth(mut self, g: f64) -> Self {
+        self.growth = g;
+        self
+    }
+    /// Sets the longest delay.
+    #[must_use]
+    pub fn with_max_interval(mut self, d: Duration) -> Self {
+        self.max_interval = d;
+        self
+    }
+    /// Sets the overall limit.
+    #[must_use]
+    pub fn with_timeout(mut self, t: Option<Duration>) -> Self {
+        self.timeout = t;
+        self
+    }
+}
+
+/// What the schedule says to do now.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PollStep {
+    /// Check the status now.
+    Check,
+    /// Nothing to do before this instant.
+    WaitUntil(Instant),
+    /// The overall timeout passed.
+    TimedOut,
+}
+
+/// A check schedule: immediate first check, then growing intervals, bounded overall.
+#[derive(Clone, Debug)]
+pub struct Poller {
+    policy: PollPolicy,
+    deadline: Option<Instant>,
+    next_at: Instant,
+    interval: Duration,
+    checks: u32,
+    in_flight: bool,
+}
+
+impl Poller {
+    /// Starts the schedule at `now`.
+    pub fn new(policy: PollPolicy, now: Instant) -> Poller {
+        Poller {
+            deadline: policy.timeout.map(|t| now + t),
+            next_at: now,
+            interval: policy.interval,
+            checks: 0,
+            in_flight: false,
+            policy,
+        }
+    }
+
+    /// What to do at `now`. After [`PollStep::Check`], call [`Poller::handle_pending`]
+    /// (or stop) before polling again.
+    #[must_use]
+    pub fn poll_step(&mut self, now: Instant) -> PollStep {
+        if self.deadline.is_some_and(|d| now >= d) {
+            return PollStep::TimedOut;
+        }
+        if now >= self.next_at && !self.in_flight {
+            self.in_flight = true;
+            self.checks += 1;
+            return PollStep::Check;
+        }
+        let wake = match self.deadline {
+            Some(d) => self.next_at.min(d),
+            None => self.next_at,
+        };
+        PollStep::WaitUntil(wake)
+    }
+
+    /// The check found the work still pending: schedule the next one.
+    pub fn handle_pending(&mut self, now: Instant) {
+        self.in_flight = false;
+        self.next_at = now + self.interval;
+        let grown = self.interval.mul_f64(self.policy.growth.max(1.0));
+        self.interval = grown.min(self.policy.max_interval.max(self.policy.interval));
+    }
+
+    /// Checks made so far.
+    pub fn checks(&self) -> u32 {
+        self.checks
+    }
+    /// The configured timeout.
+    pub fn timeout(&self) -> Option<Duration> {
+        self.policy.timeout
+    }
+}
+
+/// A status-change callback: called with each new status and the job.
+pub type StatusCallback = Box<dyn FnMut(&Transcription) + Send>;
+
+/// Options for waiting on a transcription.
+#[must_use]
+#[derive(Default)]
+pub struct WaitOptions {
+    /// The schedule.
+    pub policy: PollPolicy,
+    /// Called whenever the status differs from the previous check's.
+    pub on_status_change: Option<StatusCallback>,
+}
+
+impl fmt::Debug for WaitOptions {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("WaitOptions")
+            .field("policy", &self.policy)
+            .field("on_status_change", &self.on_status_change.is_some())
+            .finish()
+    }
+}
+
+impl WaitOptions {
+    /// First delay between checks. Default 1 s.
+    pub fn interval(mut self, d: Duration) -> Self {
+        self.policy.interval = d;
+        self
+    }
+    /// Growth factor of the delay. Default 1.5.
+    pub fn growth(mut self, g: f64) -> Self {
+        self.policy.growth = g;
+        self
+    }
+    /// Longest delay. Default 10 s.
+    pub fn max_interval(mut self, d: Duration) -> Self {
+        self.policy.max_interval = d;
+        self
+    }
+    /// Overall limit (`None`: wait forever). Default 1 hour.
+    pub fn timeout(mut self, t: Option<Duration>) -> Self {
+        self.policy.timeout = t;
+        self
+    }
+    /// Called with the job whenever its status changes.
+    pub fn on_status_change(mut self, f: impl FnMut(&Transcription) + Send + 'static) -> Self {
+        self.on_status_change = Some(Box::new(f));
+        self
+    }
+}
+
+/// What the wait machine asks of the driver.
+#[derive(Debug)]
+pub enum WaitStep {
+    /// Send this request and feed the result to [`TranscriptionWait::handle_response`].
+    Send(HttpRequest),
+    /// Sleep until this instant, then poll again.
+    WaitUntil(Instant),
+    /// Finished: the completed job, or why not.
+    Done(Result<Transcription>),
+}
+
+/// Waits for one job to reach `completed` or `error`.
+pub struct TranscriptionWait {
+    id: String,
+    poller: Poller,
+    on_change: Option<StatusCallback>,
+    last_status: Option<TranscriptionStatus>,
+    outcome: Option<Result<Transcription>>,
+}
+
+impl fmt::Debug for TranscriptionWait {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("TranscriptionWait")
+            .field("id", &self.id)
+            .field("poller", &self.poller)
+            .field("last_status", &self.last_status)
+            .finish_non_exhaustive()
+    }
+}
+
+impl TranscriptionWait {
+    /// Starts waiting at `now`.
+    pub fn new(id: impl Into<String>, opts: WaitOptions, now: Instant) -> TranscriptionWait {
+        TranscriptionWait {
+            id: id.into(),
+            poller: Poller::new(opts.policy, now),
+            on_change: opts.on_status_change,
+            last_status: None,
+            outcome: None,
+        }
+    }
+
+    /// The next step at `now`.
+    #[must_use]
+    pub fn poll_step(&mut self, now: Instant) -> WaitStep {
+        if let Some(done) = self.outcome.take() {
+            return WaitStep::Done(done);
+        }
+        match self.poller.poll_step(now) {
+            PollStep::Check => match super::transcriptions::build_get(&self.id) {
+                Ok(req) => WaitStep::Send(req),
+                Err(e) => WaitStep::Done(Err(e)),
+            },
+            PollStep::WaitUntil(t) => WaitStep::WaitUntil(t),
+            PollStep::TimedOut => WaitStep::Done(Err(Error::Timeout(TimeoutError {
+                context: format!("waiting for transcription {} (last status {})", self.id, self.last_status_str()),
+                after: self.poller.timeout().unwrap_or_default(),
+            }))),
+        }
+    }
+
+    /// Feeds the result of the last `Send` (the driver has already applied its retry policy).
+    pub fn handle_response(&mut self, now: Instant, resp: Result<RawResponse>) {
+        let job = match resp.and_then(|r| super::transcriptions::parse_get(&r)) {
+            Ok(job) => job,
+            Err(e) => {
+                self.outcome = Some(Err(e));
+                return;
+            }
+        };
+        if self.last_status.as_ref() != Some(&job.status) {
+            self.last_status = Some(job.status.clone());
+            if let Some(cb) = self.on_change.as_mut() {
+                cb(&job);
+            }
+        }
+        self.outcome = match &job.status {
+            TranscriptionStatus::Queued | TranscriptionStatus::Processing => {
+                self.poller.handle_pending(now);
+                None
+            }
+            TranscriptionStatus::Completed => Some(Ok(job)),
+            TranscriptionStatus::Error => Some(Err(Error::TranscriptionFailed {
+                error_type: job.error_type.clone().unwrap_or_else(|| "unknown".into()),
+                message: job.error_message.clone().unwrap_or_default(),
+                id: job.id,
+            })),
+            TranscriptionStatus::Other(s) => Some(Err(Error::TranscriptionFailed {
+                id: job.id.clone(),
+                error_type: "unknown_status".into(),
+                message: format!("the job reached a status this SDK does not know: {s:?}"),
+            })),
+        };
+    }
+
+    /// Status checks made so far.
+    pub fn checks(&self) -> u32 {
+        self.poller.checks()
+    }
+
+    fn last_status_str(&self) -> &str {
+        self.last_status.as_ref().map_or("unknown", |s| s.as_str())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::{Arc, Mutex};
+
+    use super::*;
+
+    fn job(status: &str) -> Result<RawResponse> {
+        Ok(RawResponse::new(
+            200,
+            format!(r#"{{"id":"j","status":"{status}","error_type":"invalid_audio_file","error_message":"bad"}}"#),
+        ))
+    }
+
+    /// Runs the machine against scripted replies with a fake clock; returns the result,
+    /// the instants at which GETs were sent (ms since start) and the status changes seen.
+    fn run(opts: WaitOptions, replies: &[&str]) -> (Result<Transcription>, Vec<u128>, Vec<String>) {
+        let t0 = Instant::now();
+        let mut now = t0;
+        let changes = Arc::new(Mutex::new(Vec::new()));
+        let c2 = changes.clone();
+        let opts = opts.on_status_change(move |j| c2.lock().unwrap().push(j.status.as_str().to_owned()));
+        let mut w = TranscriptionWait::new("j", opts, now);
+        let mut sent = Vec::new();
+        let mut replies = replies.iter();
+        for _ in 0..10_000 {
+            match w.poll_step(now) {
+                WaitStep::Send(req) => {
+                    assert_eq!(req.path, "/v1/transcriptions/j");
+                    sent.push((now - t0).as_millis());
+                    w.handle_response(now, job(replies.next().unwrap_or(&"queued")));
+                }
+                WaitStep::WaitUntil(t) => {
+                    assert!(t > now, "a wait must move time forward");
+                    now = t;
+                }
+                WaitStep::Done(r) => {
+                    let c = changes.lock().unwrap().clone();
+                    return (r, sent, c);
+                }
+            }
+        }
+        panic!("the wait never ended");
+    }
+
+    #[test]
+    fn checks_back_off_geometrically_up_to_the_cap() {
+        let opts = WaitOptions::default().interval(Duration::from_millis(100)).growth(2.0).max_interval(Duration::from_millis(500));
+        let (r, sent, changes) = run(opts, &["queued", "queued", "processing", "processing", "processing", "processing", "completed"]);
+        assert_eq!(r.unwrap().status, TranscriptionStatus::Completed);
+        assert_eq!(sent, [0, 100, 300, 700, 1200, 1700, 2200]);
+        assert_eq!(changes, ["queued", "processing", "completed"]);
+    }
+
+    #[test]
+    fn a_failed_job_is_an_error_with_its_type() {
+        let (r, _, _) = run(WaitOptions::default(), &["processing", "error"]);
+        match r {
+            Err(Error::TranscriptionFailed { id, error_type, message }) => {
+                assert_eq!((id.as_str(), error_type.as_str(), message.as_str()), ("j", "invalid_audio_file", "bad"))
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn the_overall_timeout_ends_the_wait_exactly_at_the_deadline() {
+        let opts = WaitOptions::default().interval(Duration::from_millis(300)).growth(1.0).timeout(Some(Duration::from_secs(1)));
+        let (r, sent, _) = run(opts, &[]);
+        assert!(matches!(r, Err(Error::Timeout(ref t)) if t.after == Duration::from_secs(1)), "{r:?}");
+        assert_eq!(sent, [0, 300, 600, 900]);
+    }
+
+    #[test]
+    fn transport_errors_and_bad_bodies_end_the_wait() {
+        let mut w = TranscriptionWait::new("j", WaitOptions::default(), Instant::now());
+        let now = Instant::now();
+        assert!(matches!(w.poll_step(now), WaitStep::Send(_)));
+        w.handle_response(now, Ok(RawResponse::new(200, "not json")));
+        assert!(matches!(w.poll_step(now), WaitStep::Done(Err(Error::Decode(_)))));
+    }
+
+    #[test]
+    fn a_check_in_flight_is_not_duplicated() {
+        let now = Instant::now();
+        let mut p = Poller::new(PollPolicy::default(), now);
+        assert_eq!(p.poll_step(now), PollStep::Check);
+        assert!(matches!(p.poll_step(now), PollStep::WaitUntil(_)));
+        assert_eq!(p.checks(), 1);
+    }
+}

@@ -1,0 +1,134 @@
+//! A small, strict parser for the two base URLs in [`Config`](crate::Config).
+//!
+//! Only what the SDK needs: scheme, host, optional port, optional path. No user info,
+//! query or fragment. Plain-text schemes are accepted for loopback hosts only, unless
+//! the caller allows them.
+
+use std::net::IpAddr;
+
+/// A parsed absolute URL with an allowed scheme.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BaseUrl {
+    full: String,
+    scheme_len: usize,
+    host: String,
+    port: Option<u16>,
+    path: String,
+}
+
+impl BaseUrl {
+    /// Parses `url`. `schemes[0]` is the secure scheme, `schemes[1]` the plain one.
+    pub fn parse(url: &str, schemes: &[&str; 2], allow_plain: bool) -> Result<BaseUrl, String> {
+        let url = url.trim();
+        let (scheme, rest) = url.split_once("://").ok_or("not an absolute URL")?;
+        let scheme = scheme.to_ascii_lowercase();
+        if !schemes.contains(&scheme.as_str()) {
+            return Err(format!("the scheme must be {} or {}", schemes[0], schemes[1]));
+        }
+        if rest.contains(['?', '#', '@']) || rest.chars().any(|c| c.is_whitespace()) {
+            return Err("query, fragment, user info and spaces are not allowed".into());
+        }
+        let (authority, path) = match rest.find('/') {
+            Some(i) => (&rest[..i], &rest[i..]),
+            None => (rest, ""),
+        };
+        let (host, port) = split_host_port(authority)?;
+        if host.is_empty() {
+            return Err("the host is missing".into());
+        }
+        let loopback = is_loopback(&host);
+        if scheme == schemes[1] && !loopback && !allow_plain {
+            return Err(format!(
+                "{}:// is only allowed for loopback hosts; use {}:// (or allow_insecure_http(true))",
+                schemes[1], schemes[0]
+            ));
+        }
+        let path = path.trim_end_matches('/').to_owned();
+        let mut full = format!("{scheme}://{authority}");
+        full.push_str(&path);
+        Ok(BaseUrl { scheme_len: scheme.len(), full, host, port, path })
+    }
+
+    /// The URL as a string, without a trailing slash.
+    pub fn as_str(&self) -> &str {
+        &self.full
+    }
+    /// `https`, `http`, `wss` or `ws`.
+    pub fn scheme(&self) -> &str {
+        &self.full[..self.scheme_len]
+    }
+    /// The host, without brackets for IPv6.
+    pub fn host(&self) -> &str {
+        &self.host
+    }
+    /// The explicit port, if any.
+    pub fn port(&self) -> Option<u16> {
+        self.port
+    }
+    /// The path (empty or starting with `/`, no trailing slash).
+    pub fn path(&self) -> &str {
+        &self.path
+    }
+
+    /// Drops a trailing `/v1` (the API's paths already start with it).
+    pub(crate) fn without_v1(mut self) -> BaseUrl {
+        if self.path.ends_with("/v1") {
+            let cut = self.path.len() - 3;
+            self.path.truncate(cut);
+            let cut = self.full.len() - 3;
+            self.full.truncate(cut);
+        }
+        self
+    }
+}
+
+fn split_host_port(authority: &str) -> Result<(String, Option<u16>), String> {
+    let (host, port) = if let Some(rest) = authority.strip_prefix('[') {
+        let (h, after) = rest.split_once(']').ok_or("unclosed [ in host")?;
+        (h, after.strip_prefix(':'))
+    } else {
+        match authority.rsplit_once(':') {
+            Some((h, p)) => (h, Some(p)),
+            None => (authority, None),
+        }
+    };
+    let port = match port {
+        Some(p) => Some(p.parse::<u16>().map_err(|_| format!("bad port {p:?}"))?),
+        None => None,
+    };
+    Ok((host.to_ascii_lowercase(), port))
+}
+
+/// True for `localhost`, 127.0.0.0/8 and `::1`.
+pub fn is_loopback(host: &str) -> bool {
+    host.eq_ignore_ascii_case("localhost")
+        || host.parse::<IpAddr>().map(|ip| ip.is_loopback()).unwrap_or(false)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    const HTTP: [&str; 2] = ["https", "http"];
+
+    #[test]
+    fn parses_host_port_and_path() {
+        let u = BaseUrl::parse("https://api.soniox.com:8443/base/", &HTTP, false).unwrap();
+        assert_eq!((u.scheme(), u.host(), u.port(), u.path()), ("https", "api.soniox.com", Some(8443), "/base"));
+        assert_eq!(u.as_str(), "https://api.soniox.com:8443/base");
+        let u = BaseUrl::parse("http://[::1]:80", &HTTP, false).unwrap();
+        assert_eq!(u.host(), "::1");
+    }
+
+    #[test]
+    fn refuses_malformed_urls() {
+        for bad in ["", "api.soniox.com", "https://", "https://h:99999", "https://u@h", "https://h/?q", "https://h h"] {
+            assert!(BaseUrl::parse(bad, &HTTP, false).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn loopback_detection() {
+        assert!(is_loopback("127.0.0.1") && is_loopback("127.8.9.1") && is_loopback("::1") && is_loopback("LOCALHOST"));
+        assert!(!is_loopback("10.0.0.1") && !is_loopback("localhost.example.com"));
+    }
+}

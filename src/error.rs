@@ -1,0 +1,221 @@
+//! The one error type shared by both clients and the core.
+//!
+//! Every fallible call in this crate returns [`Result<T>`](crate::Result). Branch on the
+//! variant, or use the accessors [`Error::is_retryable`], [`Error::status`] and
+//! [`Error::request_id`]. Transport errors wrap the I/O crate's error as a boxed
+//! `dyn Error`; the wrapped type is not part of this crate's API.
+
+use std::fmt;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use serde::Deserialize;
+
+/// A `Result` whose error is [`Error`].
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Everything that can go wrong in the SDK.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum Error {
+    /// The API answered with an error status (4xx/5xx) and, usually, a Soniox error body.
+    Api(ApiError),
+    /// The connection failed (refused, reset, TLS, protocol).
+    Transport(TransportError),
+    /// The request, the upload or a wait did not finish within its time limit.
+    Timeout(TimeoutError),
+    /// A local file could not be opened or read.
+    Io {
+        /// The file concerned, when there is one.
+        path: Option<PathBuf>,
+        /// The underlying error.
+        source: std::io::Error,
+    },
+    /// An argument or the configuration was refused before anything was sent.
+    InvalidArgument(String),
+    /// A reply arrived but its body could not be decoded.
+    Decode(DecodeError),
+    /// A transcription job ended with `status: "error"`.
+    TranscriptionFailed {
+        /// The job id.
+        id: String,
+        /// The job's `error_type` (for example `invalid_audio_file`).
+        error_type: String,
+        /// The job's `error_message`.
+        message: String,
+    },
+}
+
+/// An error reply from the Soniox API (see the API's error body).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApiError {
+    /// The HTTP status.
+    pub status: u16,
+    /// The stable machine id, e.g. `unauthenticated`, `file_not_found`, `limit_exceeded`.
+    pub error_type: String,
+    /// Human-readable text; may change between releases of the service.
+    pub message: String,
+    /// Field-level problems for `invalid_request`.
+    pub validation_errors: Vec<ValidationError>,
+    /// The server's request id: quote it to support.
+    pub request_id: Option<String>,
+    /// A link to the documentation of this error, when the server sends one.
+    pub more_info: Option<String>,
+    /// The `Retry-After` the server asked for, when it sent one.
+    pub retry_after: Option<crate::core::retry::RetryAfter>,
+    /// The raw body, kept when it was not a Soniox error body.
+    pub raw_body: Option<String>,
+}
+
+/// One field-level validation problem inside an [`ApiError`].
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, serde::Serialize)]
+pub struct ValidationError {
+    /// A pydantic-style slug: `missing`, `value_error`, `less_than_equal`, ...
+    #[serde(default)]
+    pub error_type: String,
+    /// A dotted path such as `body.payload.model` or `file.file`.
+    #[serde(default)]
+    pub location: String,
+    /// Human-readable text.
+    #[serde(default)]
+    pub message: String,
+}
+
+/// A connection-level failure.
+#[derive(Debug)]
+pub struct TransportError {
+    /// What the client was doing, e.g. `POST /v1/transcriptions`.
+    pub context: String,
+    /// True when the request may have reached the server and been processed
+    /// (the body was sent before the failure). A POST with this flag was not retried.
+    pub maybe_processed: bool,
+    /// The underlying error; its type is not part of this crate's API.
+    pub source: Box<dyn std::error::Error + Send + Sync>,
+}
+
+/// A time limit was reached.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TimeoutError {
+    /// What timed out, e.g. `GET /v1/models` or `waiting for transcription <id>`.
+    pub context: String,
+    /// The limit that was reached.
+    pub after: Duration,
+}
+
+/// A body that could not be decoded into the expected type.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DecodeError {
+    /// The HTTP status of the reply.
+    pub status: u16,
+    /// What went wrong (the JSON error).
+    pub message: String,
+    /// The raw body (lossy UTF-8, at most 4 KiB kept).
+    pub body: String,
+}
+
+/// How much of an undecodable body an error keeps.
+pub(crate) const MAX_KEPT_BODY: usize = 4096;
+
+pub(crate) fn lossy_prefix(body: &[u8]) -> String {
+    let end = body.len().min(MAX_KEPT_BODY);
+    String::from_utf8_lossy(&body[..end]).into_owned()
+}
+
+impl Error {
+    /// True for failures worth retrying later: 408, 429, 500, 502, 503, 504,
+    /// connection errors and timeouts. Whether the SDK itself retried depends on the
+    /// method (see [`crate::core::retry`]).
+    pub fn is_retryable(&self) -> bool {
+        match self {
+            Error::Api(e) => matches!(e.status, 408 | 429 | 500 | 502 | 503 | 504),
+            Error::Transport(_) | Error::Timeout(_) => true,
+            _ => false,
+        }
+    }
+
+    /// The HTTP status, for [`Error::Api`] and [`Error::Decode`].
+    pub fn status(&self) -> Option<u16> {
+        match self {
+            Error::Api(e) => Some(e.status),
+            Error::Decode(e) => Some(e.status),
+            _ => None,
+        }
+    }
+
+    /// The server's request id, for [`Error::Api`].
+    pub fn request_id(&self) -> Option<&str> {
+        match self {
+            Error::Api(e) => e.request_id.as_deref(),
+            _ => None,
+        }
+    }
+
+    /// The API's `error_type`, for [`Error::Api`] and [`Error::TranscriptionFailed`].
+    pub fn error_type(&self) -> Option<&str> {
+        match self {
+            Error::Api(e) => Some(&e.error_type),
+            Error::TranscriptionFailed { error_type, .. } => Some(error_type),
+            _ => None,
+        }
+    }
+
+    pub(crate) fn invalid(msg: impl Into<String>) -> Error {
+        Error::InvalidArgument(msg.into())
+    }
+
+    pub(crate) fn io(path: Option<PathBuf>, source: std::io::Error) -> Error {
+        Error::Io { path, source }
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Error::Api(e) => e.fmt(f),
+            Error::Transport(e) => {
+                write!(f, "connection error during {}: {}", e.context, e.source)?;
+                if e.maybe_processed {
+                    f.write_str(" (the request may have been processed)")?;
+                }
+                Ok(())
+            }
+            Error::Timeout(e) => write!(f, "timed out after {:?}: {}", e.after, e.context),
+            Error::Io { path: Some(p), source } => write!(f, "{}: {}", p.display(), source),
+            Error::Io { path: None, source } => write!(f, "i/o error: {source}"),
+            Error::InvalidArgument(m) => write!(f, "invalid argument: {m}"),
+            Error::Decode(e) => write!(
+                f,
+                "could not decode the HTTP {} reply: {} (body: {:?})",
+                e.status, e.message, e.body
+            ),
+            Error::TranscriptionFailed { id, error_type, message } => {
+                write!(f, "transcription {id} failed: {error_type}: {message}")
+            }
+        }
+    }
+}
+
+impl fmt::Display for ApiError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "API error {} {}: {}", self.status, self.error_type, self.message)?;
+        for v in &self.validation_errors {
+            write!(f, "; {}: {}", v.location, v.message)?;
+        }
+        if let Some(id) = &self.request_id {
+            write!(f, " (request id {id})")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for Error {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            Error::Transport(e) => Some(&*e.source),
+            Error::Io { source, .. } => Some(source),
+            _ => None,
+        }
+    }
+}
+
+impl std::error::Error for ApiError {}

@@ -1,0 +1,21 @@
+//! Request and response models, one file per resource, shared by both clients.
+//!
+//! Response types ignore unknown fields and tolerate absent optional ones, so a newer
+//! server does not break an older SDK.
+
+mod auth;
+mod files;
+mod models;
+pub(crate) mod page;
+mod transcriptions;
+mod upload;
+
+pub use auth::{TemporaryApiKey, TemporaryKey, UsageType};
+pub use files::{Counts, File};
+pub use models::{Language, Model, TranslationTarget};
+pub use page::Page;
+pub use upload::{AudioSource, Cleanup, ProgressCallback, Transcribe, Transcribed, UploadOptions};
+pub use transcriptions::{
+    Context, ContextEntry, CreateTranscription, StructuredContext, Token, Transcript, Transcription,
+    TranscriptionStatus, Translation, TranslationStatus, TranslationTerm, DEFAULT_ASYNC_MODEL,
+};
