@@ -35,6 +35,9 @@ pub enum Error {
     InvalidArgument(String),
     /// A reply arrived but its body could not be decoded.
     Decode(DecodeError),
+    /// The realtime session ended with an error: an error message from the server, or
+    /// a connection closed before `finished`.
+    Realtime(RealtimeError),
     /// A transcription job ended with `status: "error"`.
     TranscriptionFailed {
         /// The job id.
@@ -93,6 +96,20 @@ pub struct TransportError {
     pub source: Box<dyn std::error::Error + Send + Sync>,
 }
 
+/// A realtime session error.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RealtimeError {
+    /// The server's `error_code` (HTTP-like: 400, 401, 408, 429, 503, ...), when sent.
+    pub code: Option<u16>,
+    /// The server's `error_type` (e.g. `unauthenticated`), or `connection_closed` when
+    /// the connection ended without `finished`.
+    pub error_type: String,
+    /// Human-readable text.
+    pub message: String,
+    /// The server's request id, when sent.
+    pub request_id: Option<String>,
+}
+
 /// A time limit was reached.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TimeoutError {
@@ -128,6 +145,7 @@ impl Error {
     pub fn is_retryable(&self) -> bool {
         match self {
             Error::Api(e) => matches!(e.status, 408 | 429 | 500 | 502 | 503 | 504),
+            Error::Realtime(e) => matches!(e.code, Some(408 | 429 | 500 | 503)) || e.error_type == "connection_closed",
             Error::Transport(_) | Error::Timeout(_) => true,
             _ => false,
         }
@@ -137,6 +155,7 @@ impl Error {
     pub fn status(&self) -> Option<u16> {
         match self {
             Error::Api(e) => Some(e.status),
+            Error::Realtime(e) => e.code,
             Error::Decode(e) => Some(e.status),
             _ => None,
         }
@@ -146,6 +165,7 @@ impl Error {
     pub fn request_id(&self) -> Option<&str> {
         match self {
             Error::Api(e) => e.request_id.as_deref(),
+            Error::Realtime(e) => e.request_id.as_deref(),
             _ => None,
         }
     }
@@ -154,6 +174,7 @@ impl Error {
     pub fn error_type(&self) -> Option<&str> {
         match self {
             Error::Api(e) => Some(&e.error_type),
+            Error::Realtime(e) => Some(&e.error_type),
             Error::TranscriptionFailed { error_type, .. } => Some(error_type),
             _ => None,
         }
@@ -183,6 +204,17 @@ impl fmt::Display for Error {
             Error::Io { path: Some(p), source } => write!(f, "{}: {}", p.display(), source),
             Error::Io { path: None, source } => write!(f, "i/o error: {source}"),
             Error::InvalidArgument(m) => write!(f, "invalid argument: {m}"),
+            Error::Realtime(e) => {
+                write!(f, "realtime error")?;
+                if let Some(c) = e.code {
+                    write!(f, " {c}")?;
+                }
+                write!(f, " {}: {}", e.error_type, e.message)?;
+                if let Some(id) = &e.request_id {
+                    write!(f, " (request id {id})")?;
+                }
+                Ok(())
+            }
             Error::Decode(e) => write!(
                 f,
                 "could not decode the HTTP {} reply: {} (body: {:?})",

@@ -17,4 +17,4 @@ pub mod mock;
 pub use crate::config::{ApiKey, Config, ConfigBuilder};
 pub use crate::core::poller::{PollPolicy, WaitOptions};
 pub use crate::core::retry::RetryPolicy;
-pub use crate::error::{ApiError, Error, Result};
+pub use crate::error::{ApiError, Error, RealtimeError, Result};
