@@ -1,7 +1,72 @@
-//! Soniox SDK (crate docs are written later in this file).
+//! # soniox — the Rust SDK for the Soniox speech-to-text API
+//!
+//! Blocking and async clients over one sans-IO core, the whole REST API (files,
+//! transcriptions, models, temporary keys), and a faithful mock Soniox server for
+//! your tests.
+//!
+//! ## Quick start (blocking)
+//!
+//! ```no_run
+//! use soniox::blocking::Client;
+//! use soniox::types::Transcribe;
+//!
+//! let client = Client::from_env()?; // SONIOX_API_KEY
+//! let done = client.transcribe(Transcribe::path("meeting.wav"))?; // upload, wait, fetch, clean up
+//! println!("{}", done.transcript.text);
+//! # Ok::<(), soniox::Error>(())
+//! ```
+//!
+//! ## Testing against the mock server (feature `mock`)
+//!
+//! ```
+//! # #[cfg(all(feature = "mock", feature = "blocking"))] {
+//! let mock = soniox::mock::MockServer::start();
+//! let client = soniox::blocking::Client::builder()
+//!     .api_key(mock.api_key())
+//!     .base_url(mock.base_url())
+//!     .build()?;
+//! assert!(client.models().list()?.iter().any(|m| m.id == "stt-async-v5"));
+//! assert_eq!(mock.stats().route("GET /v1/models"), 1);
+//! # }
+//! # Ok::<(), soniox::Error>(())
+//! ```
+//!
+//! ## Features
+//!
+//! | feature | default | what it brings |
+//! |---|---|---|
+//! | `blocking` | yes | [`blocking::Client`] over ureq (rustls/ring), a crossbeam connection limit |
+//! | `async` | no | the async client (in progress) |
+//! | `mock` | no | [`mock::MockServer`] and the `soniox-mock` binary (async-std + async-h1) |
+//! | `load` | no | the `soniox-load` load generator (in progress) |
+//!
+//! With no features at all, the crate is the sans-IO [`core`] plus [`types`]: drive it
+//! with any HTTP stack.
+//!
+//! ## Modules
+//!
+//! - [`config`]: [`Config`], its builder and validation; the API key is redacted everywhere.
+//! - [`error`]: [`Error`], shared by every client: API errors with `error_type` and
+//!   `request_id`, transport errors, timeouts, decode errors that keep the raw body.
+//! - [`types`]: request and response models, shared by every client.
+//! - [`core`]: request builders, response classification, retry/backoff, polling,
+//!   pagination, multipart framing. No sockets, threads, sleeps or clocks.
+//! - [`blocking`]: the blocking client (feature `blocking`).
+//! - [`mock`]: the mock Soniox server (feature `mock`).
+//! - [`audio`]: WAV and PCM test-audio generation.
+//!
+//! ## Reliability in one paragraph
+//!
+//! Retries follow one table ([`core::retry`]): 408/429/503 are retried for every
+//! method honouring `Retry-After`; 500/502/504 and lost connections only for GET and
+//! DELETE, so a POST that may have been processed is never repeated (no duplicate jobs).
+//! Bad input fails with [`Error::InvalidArgument`] or [`Error::Io`] before any request
+//! is sent; a malformed reply is [`Error::Decode`], never a panic.
+
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 #![warn(missing_debug_implementations, unreachable_pub)]
+#![cfg_attr(docsrs, feature(doc_auto_cfg))]
 
 pub mod audio;
 pub mod config;
