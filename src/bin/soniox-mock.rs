@@ -1,0 +1,129 @@
+//! `soniox-mock`: the mock Soniox server on a port, until killed.
+//!
+//! ```text
+//! soniox-mock --port 8888 [--host 127.0.0.1] [--api-key KEY]... [--rpm N]
+//!             [--job-timing immediate|polls:Q,P|ms:Q,P] [--max-pending N]
+//!             [--max-upload-bytes N] [--seed N]
+//! ```
+
+use std::net::{IpAddr, SocketAddr};
+use std::process::ExitCode;
+use std::time::Duration;
+
+use soniox::mock::{JobTiming, MockConfig, MockServer};
+
+const USAGE: &str = "usage: soniox-mock --port N [--host 127.0.0.1] [--api-key KEY]... [--rpm N] \
+[--job-timing immediate|polls:Q,P|ms:Q,P] [--max-pending N] [--max-upload-bytes N] [--seed N]";
+
+fn main() -> ExitCode {
+    let config = match parse(std::env::args().skip(1)) {
+        Ok(Some(c)) => c,
+        Ok(None) => {
+            println!("{USAGE}");
+            return ExitCode::SUCCESS;
+        }
+        Err(e) => {
+            eprintln!("soniox-mock: {e}\n{USAGE}");
+            return ExitCode::from(2);
+        }
+    };
+    let addr = config.addr;
+    let server = match MockServer::start_with(config) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("soniox-mock: cannot listen on {addr}: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    println!("soniox-mock listening on {}", server.base_url());
+    eprintln!("soniox-mock: api key {}", server.api_key());
+    loop {
+        std::thread::park();
+    }
+}
+
+/// Parses the arguments; `Ok(None)` for `--help`.
+fn parse(mut args: impl Iterator<Item = String>) -> Result<Option<MockConfig>, String> {
+    let mut config = MockConfig::default();
+    let mut host: IpAddr = [127, 0, 0, 1].into();
+    let mut port: Option<u16> = None;
+    while let Some(flag) = args.next() {
+        if flag == "-h" || flag == "--help" {
+            return Ok(None);
+        }
+        let mut value = || args.next().ok_or_else(|| format!("{flag} needs a value"));
+        match flag.as_str() {
+            "--port" => port = Some(number(&flag, &value()?)?),
+            "--host" => host = value()?.parse().map_err(|e| format!("--host: {e}"))?,
+            "--api-key" => config = config.api_key(value()?),
+            "--rpm" => config = config.requests_per_minute(number::<u32>(&flag, &value()?)?),
+            "--job-timing" => config = config.job_timing(timing(&value()?)?),
+            "--max-pending" => config = config.max_pending_jobs(number(&flag, &value()?)?),
+            "--max-upload-bytes" => config = config.max_upload_bytes(number(&flag, &value()?)?),
+            "--seed" => config = config.seed(number(&flag, &value()?)?),
+            other => return Err(format!("unknown argument {other:?}")),
+        }
+    }
+    let port = port.ok_or("--port is required (0 picks a free port)")?;
+    Ok(Some(config.addr(SocketAddr::new(host, port))))
+}
+
+fn number<T: std::str::FromStr>(flag: &str, s: &str) -> Result<T, String> {
+    s.parse().map_err(|_| format!("{flag}: not a valid number: {s:?}"))
+}
+
+/// `immediate`, `polls:Q,P` or `ms:Q,P`.
+fn timing(s: &str) -> Result<JobTiming, String> {
+    if s == "immediate" {
+        return Ok(JobTiming::Immediate);
+    }
+    let bad = || format!("--job-timing: expected immediate, polls:Q,P or ms:Q,P, got {s:?}");
+    let (kind, pair) = s.split_once(':').ok_or_else(bad)?;
+    let (q, p) = pair.split_once(',').ok_or_else(bad)?;
+    let q: u32 = q.trim().parse().map_err(|_| bad())?;
+    let p: u32 = p.trim().parse().map_err(|_| bad())?;
+    match kind {
+        "polls" => Ok(JobTiming::Polls {
+            queued: q,
+            processing: p,
+        }),
+        "ms" => Ok(JobTiming::Elapsed {
+            queued: Duration::from_millis(q.into()),
+            processing: Duration::from_millis(p.into()),
+        }),
+        _ => Err(bad()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args(s: &str) -> impl Iterator<Item = String> + '_ {
+        s.split_whitespace().map(String::from)
+    }
+
+    #[test]
+    fn parses_flags() {
+        let c = parse(args(
+            "--port 8888 --api-key a --api-key b --rpm 60 --job-timing polls:1,2",
+        ))
+        .unwrap()
+        .unwrap();
+        assert_eq!(c.addr, "127.0.0.1:8888".parse().unwrap());
+        assert_eq!(c.api_keys, ["a", "b"]);
+        assert_eq!(c.requests_per_minute, Some(60));
+        assert_eq!(
+            c.job_timing,
+            JobTiming::Polls {
+                queued: 1,
+                processing: 2
+            }
+        );
+        assert_eq!(timing("immediate"), Ok(JobTiming::Immediate));
+        assert!(timing("ms:5").is_err());
+        assert!(parse(args("--rpm 5")).is_err());
+        assert!(parse(args("--port")).is_err());
+        assert!(parse(args("--help")).unwrap().is_none());
+    }
+}

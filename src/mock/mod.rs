@@ -1,0 +1,212 @@
+//! A faithful local mock of the Soniox REST API (and, later, the realtime WebSocket).
+//!
+//! [`MockServer`] serves every `/v1` route of `soniox-api.md` on a loopback port from a
+//! background async-std executor, so it is usable from plain synchronous `#[test]`s and from
+//! any HTTP client, this crate's or a third party's. It keeps files and jobs in memory
+//! (uploaded content is only counted and checksummed, never stored), drives jobs through
+//! `queued → processing → completed | error` per [`JobTiming`], produces deterministic
+//! transcripts ([`transcript_text`]), counts what it sees ([`MockStats`]) and injects
+//! [`Fault`]s on demand.
+//!
+//! ```
+//! use soniox::mock::{Fault, FaultAction, MockServer};
+//!
+//! let mock = MockServer::start();
+//! let url = format!("{}/v1/models", mock.base_url()); // http://127.0.0.1:PORT/v1/models
+//! // ... point a client at `mock.base_url()` with `mock.api_key()` ...
+//! mock.add_fault(
+//!     Fault::new(FaultAction::Status { status: 503, retry_after: Some("1".into()) })
+//!         .on("GET", "/v1/models")
+//!         .times(1),
+//! );
+//! assert_eq!(mock.stats().requests, 0);
+//! # let _ = url;
+//! mock.shutdown();
+//! ```
+//!
+//! Behaviour worth knowing:
+//! * A job fails (`status: "error"`) when its file's name contains `corrupt`
+//!   (`invalid_audio_file`) or its `audio_url` contains `unreachable` (`file_download_error`).
+//! * Audio duration comes from the WAV header of an upload, else `size / 32` ms (16 kHz
+//!   16-bit mono); jobs from a URL get a deterministic 5–65 s derived from the URL.
+//! * Temporary keys minted by `POST /v1/auth/temporary-api-key` are refused on REST (401).
+//! * `/transcribe-websocket` answers `501` for now (the realtime mock arrives later).
+//! * Faults are matched (method, path prefix) before routing and authentication, in insertion
+//!   order; `Latency` faults add up and let the request go on, the first other fault decides.
+
+mod checksum;
+mod config;
+mod errors;
+mod faults;
+mod handlers_files;
+mod handlers_jobs;
+mod handlers_misc;
+mod jobs;
+mod models;
+mod multipart;
+mod pagination;
+mod payload;
+mod reply;
+mod router;
+mod routes;
+mod server;
+mod shared;
+mod state;
+mod stats;
+mod store;
+mod transcript;
+mod util;
+mod validate;
+mod ws;
+
+pub use checksum::{checksum, Checksum};
+pub use config::{JobTiming, MockConfig};
+pub use faults::{Fault, FaultAction};
+pub use state::{MockFile, MockJob};
+pub use stats::MockStats;
+pub use transcript::transcript_text;
+
+use std::io;
+use std::net::{Ipv4Addr, SocketAddr};
+use std::sync::{mpsc, Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use async_std::channel::Sender;
+
+pub(crate) use shared::Shared;
+
+/// A running mock Soniox server on a loopback port; shuts down when dropped.
+#[derive(Debug)]
+pub struct MockServer {
+    addr: SocketAddr,
+    shared: Arc<Shared>,
+    stop: Option<Sender<()>>,
+    /// Signalled by the accept loop once the listener is closed (a Mutex keeps us `Sync`).
+    stopped: Mutex<Option<mpsc::Receiver<()>>>,
+}
+
+impl MockServer {
+    /// Starts a server with [`MockConfig::default`] on `127.0.0.1` and an ephemeral port.
+    ///
+    /// # Panics
+    /// When the port cannot be bound.
+    pub fn start() -> MockServer {
+        MockServer::start_with(MockConfig::default())
+            .unwrap_or_else(|e| panic!("soniox mock: cannot bind 127.0.0.1:0: {e}"))
+    }
+
+    /// Starts a server with `config`, bound to `config.addr`.
+    pub fn start_with(config: MockConfig) -> io::Result<MockServer> {
+        let listener = std::net::TcpListener::bind(config.addr)?;
+        listener.set_nonblocking(true)?;
+        let addr = listener.local_addr()?;
+        let listener = async_std::net::TcpListener::from(listener);
+        let (stop, stop_rx) = async_std::channel::bounded(1);
+        let (stopped_tx, stopped) = mpsc::channel();
+        let shared = Arc::new(Shared::new(config, stop_rx));
+        async_std::task::spawn(server::accept_loop(listener, shared.clone(), stopped_tx));
+        Ok(MockServer {
+            addr,
+            shared,
+            stop: Some(stop),
+            stopped: Mutex::new(Some(stopped)),
+        })
+    }
+
+    /// The bound address.
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// `http://127.0.0.1:PORT`: the REST base URL (clients append `/v1/...`).
+    pub fn base_url(&self) -> String {
+        format!("http://{}", self.public_addr())
+    }
+
+    /// `ws://127.0.0.1:PORT/transcribe-websocket`: the realtime URL.
+    pub fn ws_url(&self) -> String {
+        format!("ws://{}/transcribe-websocket", self.public_addr())
+    }
+
+    /// The first accepted API key.
+    pub fn api_key(&self) -> String {
+        self.shared.config.api_keys.first().cloned().unwrap_or_default()
+    }
+
+    /// A snapshot of the counters.
+    pub fn stats(&self) -> MockStats {
+        self.shared.stats.snapshot()
+    }
+
+    /// Zeroes the counters (open-connection and open-upload gauges stay as they are).
+    pub fn reset_stats(&self) {
+        self.shared.stats.reset();
+    }
+
+    /// Installs a fault; faults are checked in insertion order.
+    pub fn add_fault(&self, fault: Fault) {
+        self.shared.faults.add(fault);
+    }
+
+    /// Removes every fault.
+    pub fn clear_faults(&self) {
+        self.shared.faults.clear();
+    }
+
+    /// The files stored now, in upload order.
+    pub fn files(&self) -> Vec<MockFile> {
+        let files = self.shared.state.files();
+        files.iter().map(|f| f.file.clone()).collect()
+    }
+
+    /// The transcription jobs stored now, in creation order, with their current status.
+    pub fn transcriptions(&self) -> Vec<MockJob> {
+        let now = Instant::now();
+        let timing = self.shared.config.job_timing;
+        let jobs = self.shared.state.jobs();
+        jobs.store
+            .iter()
+            .map(|j| MockJob {
+                id: j.id.clone(),
+                status: j.status(timing, now).as_str().to_string(),
+                file_id: j.file_id.clone(),
+                audio_url: j.audio_url.clone(),
+                model: j.model.clone(),
+            })
+            .collect()
+    }
+
+    /// Stops accepting, closes the listener and every open connection.
+    pub fn shutdown(self) {
+        drop(self);
+    }
+
+    fn public_addr(&self) -> SocketAddr {
+        if self.addr.ip().is_unspecified() {
+            SocketAddr::from((Ipv4Addr::LOCALHOST, self.addr.port()))
+        } else {
+            self.addr
+        }
+    }
+}
+
+impl Drop for MockServer {
+    fn drop(&mut self) {
+        // Closing the channel wakes the accept loop (and any hanging fault) at once.
+        drop(self.stop.take());
+        let stopped = self.stopped.get_mut().unwrap_or_else(|e| e.into_inner()).take();
+        if let Some(stopped) = stopped {
+            let _ = stopped.recv_timeout(Duration::from_secs(2));
+        }
+        self.shared.close_connections();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn server_is_send_and_sync() {
+        fn check<T: Send + Sync>() {}
+        check::<super::MockServer>();
+    }
+}

@@ -1,0 +1,160 @@
+//! Per-request flow: stats, faults, routing, auth, rate limit, then the handlers.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use http_types::{Method, Request, Response, StatusCode};
+
+use super::errors::ApiError;
+use super::faults::FaultAction;
+use super::reply::{Flow, Reply};
+use super::routes::{match_path, method_index, Route};
+use super::server::{sleep_unless_shutdown, Conn};
+use super::stats::Stats;
+use super::{handlers_files as files, handlers_jobs as jobs, handlers_misc as misc, Shared};
+
+/// Longest a [`FaultAction::Hang`] may hold a request.
+const MAX_HANG: Duration = Duration::from_secs(600);
+
+/// A request on its way through the handlers.
+#[derive(Debug)]
+pub(crate) struct Ctx<'a> {
+    pub(crate) shared: &'a Arc<Shared>,
+    pub(crate) request: &'a mut Request,
+    /// The `{id}` path segment, if the route has one.
+    pub(crate) id: &'a str,
+    pub(crate) request_id: &'a str,
+}
+
+/// The async-h1 endpoint. An `Err` makes async-h1 drop the connection without writing
+/// anything (used once the connection has been answered or closed by hand).
+pub(crate) async fn handle(shared: Arc<Shared>, conn: Conn, mut request: Request) -> http_types::Result<Response> {
+    let method = request.method();
+    let path = request.url().path().to_string();
+    let matched = match_path(&path);
+    shared.stats.request(method_index(method), matched.map(|m| m.0));
+    let request_id = shared.rng.uuid();
+
+    let picked = shared.faults.pick(method.as_ref(), &path, &shared.rng);
+    Stats::add(&shared.stats.faults_injected, picked.fired);
+    if !picked.latency.is_zero() {
+        sleep_unless_shutdown(&shared, picked.latency).await;
+    }
+    let mut after = None;
+    match picked.action {
+        None => {}
+        Some(FaultAction::Status { status, retry_after }) => {
+            let e = ApiError::for_status(status).with_retry_after(retry_after);
+            return Ok(Reply::error(&e, &request_id).into_response());
+        }
+        Some(FaultAction::MalformedBody) => {
+            let mut r = Reply::json(200, &serde_json::Value::Null);
+            r.body = b"{\"id\": \"mock\", \"status\": <html>this is not JSON</html>".to_vec();
+            return Ok(r.into_response());
+        }
+        Some(FaultAction::DropConnection) => {
+            conn.close();
+            return Err(closed());
+        }
+        Some(FaultAction::Hang(d)) => {
+            sleep_unless_shutdown(&shared, d.min(MAX_HANG)).await;
+            conn.close();
+            return Err(closed());
+        }
+        Some(a @ (FaultAction::StatusAfterProcessing { .. } | FaultAction::TruncatedBody)) => {
+            after = Some(a);
+        }
+        Some(FaultAction::Latency(_)) => unreachable!("latency faults accumulate"),
+    }
+
+    let id = matched.and_then(|m| m.1).unwrap_or("");
+    let cx = Ctx {
+        shared: &shared,
+        request: &mut request,
+        id,
+        request_id: &request_id,
+    };
+    let (mut reply, close) = match dispatch(cx, method, matched.map(|m| m.0)).await {
+        Flow::Reply(r) => (r, false),
+        Flow::ReplyAndClose(r) => (r, true),
+    };
+    match after {
+        Some(FaultAction::StatusAfterProcessing { status }) => {
+            reply = Reply::error(&ApiError::for_status(status), &request_id);
+        }
+        Some(FaultAction::TruncatedBody) => {
+            let declared = if reply.body.is_empty() { 64 } else { reply.body.len() };
+            let raw = reply.raw(declared, &reply.body[..reply.body.len() / 2], false);
+            conn.write_and_close(&raw, false).await;
+            return Err(closed());
+        }
+        _ => {}
+    }
+    if close {
+        conn.reply_and_close(&reply, true).await;
+        return Err(closed());
+    }
+    Ok(reply.into_response())
+}
+
+/// Routes an authenticated, rate-limited request to its handler.
+async fn dispatch(cx: Ctx<'_>, method: Method, route: Option<Route>) -> Flow {
+    let rid = cx.request_id;
+    let fail = |e: ApiError| Flow::Reply(Reply::error(&e, rid));
+    let Some(route) = route else {
+        return fail(ApiError::new(404, "not_found", "Not Found"));
+    };
+    if !route.allows(method.as_ref()) {
+        let e = ApiError::new(405, "method_not_allowed", "Method Not Allowed");
+        return Flow::Reply(Reply::error(&e, rid).header("allow", route.allow_header()));
+    }
+    if route == Route::Websocket {
+        // A realtime request that was not the first on its connection.
+        let upgrade = cx
+            .request
+            .header("upgrade")
+            .is_some_and(|v| v.as_str().eq_ignore_ascii_case("websocket"));
+        return Flow::Reply(super::ws::not_available(rid, upgrade));
+    }
+    if !authorized(cx.shared, cx.request) {
+        Stats::add(&cx.shared.stats.unauthorized, 1);
+        return fail(ApiError::unauthenticated());
+    }
+    if let Err(e) = cx.shared.check_rate_limit() {
+        return fail(e);
+    }
+    let result = match (route, method) {
+        (Route::Files, Method::Post) => return files::upload(cx).await,
+        (Route::Files, _) => files::list(cx),
+        (Route::FilesCount, _) => files::count(cx),
+        (Route::File, Method::Get) => files::get(cx),
+        (Route::File, _) => files::delete(cx),
+        (Route::Transcriptions, Method::Post) => jobs::create(cx).await,
+        (Route::Transcriptions, _) => jobs::list(cx),
+        (Route::TranscriptionsCount, _) => jobs::count(cx),
+        (Route::Transcription, Method::Get) => jobs::get(cx),
+        (Route::Transcription, _) => jobs::delete(cx),
+        (Route::Transcript, _) => jobs::transcript(cx),
+        (Route::Models, _) => Ok(Reply::json(200, &super::models::models_json())),
+        (Route::TemporaryKey, _) => misc::temporary_key(cx).await,
+        (Route::Websocket, _) => unreachable!("handled above"),
+    };
+    Flow::Reply(result.unwrap_or_else(|e| Reply::error(&e, rid)))
+}
+
+/// Whether the request carries `Authorization: Bearer <accepted regular key>`.
+fn authorized(shared: &Shared, request: &Request) -> bool {
+    let Some(values) = request.header("authorization") else {
+        return false;
+    };
+    let value = values.last().as_str().trim();
+    let key = match value.split_once(' ') {
+        Some((scheme, key)) if scheme.eq_ignore_ascii_case("bearer") => key.trim(),
+        _ => return false,
+    };
+    !key.is_empty() && shared.config.api_keys.iter().any(|k| k == key)
+}
+
+fn closed() -> http_types::Error {
+    http_types::Error::from_str(StatusCode::InternalServerError, "connection closed by the mock")
+}

@@ -1,0 +1,103 @@
+//! State shared by the accept loop, every connection and the [`MockServer`](super::MockServer) handle.
+
+use std::collections::HashMap;
+use std::net::Shutdown;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use async_std::channel::Receiver;
+use async_std::net::TcpStream;
+
+use super::config::MockConfig;
+use super::errors::ApiError;
+use super::faults::FaultList;
+use super::state::State;
+use super::stats::Stats;
+use super::util::Rng;
+
+/// State shared by the accept loop and every connection.
+#[derive(Debug)]
+pub(crate) struct Shared {
+    pub(crate) config: MockConfig,
+    pub(crate) stats: Stats,
+    pub(crate) faults: FaultList,
+    pub(crate) state: State,
+    pub(crate) rng: Rng,
+    /// Closed when the server shuts down (`recv` then fails at once).
+    pub(crate) shutdown: Receiver<()>,
+    rpm_window: Mutex<(Instant, u32)>,
+    conns: Mutex<HashMap<u64, TcpStream>>,
+    next_conn: AtomicU64,
+}
+
+impl Shared {
+    pub(crate) fn new(config: MockConfig, shutdown: Receiver<()>) -> Shared {
+        Shared {
+            rng: Rng::new(config.seed),
+            config,
+            stats: Stats::default(),
+            faults: FaultList::default(),
+            state: State::default(),
+            shutdown,
+            rpm_window: Mutex::new((Instant::now(), 0)),
+            conns: Mutex::new(HashMap::new()),
+            next_conn: AtomicU64::new(0),
+        }
+    }
+
+    /// Counts an authenticated request against the per-minute limit.
+    pub(crate) fn check_rate_limit(&self) -> Result<(), ApiError> {
+        let Some(limit) = self.config.requests_per_minute else {
+            return Ok(());
+        };
+        let mut w = self.rpm_window.lock().unwrap_or_else(|e| e.into_inner());
+        let elapsed = w.0.elapsed();
+        if elapsed >= Duration::from_secs(60) {
+            *w = (Instant::now(), 0);
+        }
+        if w.1 >= limit {
+            let left = Duration::from_secs(60).saturating_sub(w.0.elapsed());
+            let secs = left.as_secs() + u64::from(left.subsec_nanos() > 0);
+            return Err(
+                ApiError::limit_exceeded("Requests per minute limit has been exceeded for your project.")
+                    .with_retry_after(Some(secs.max(1).to_string())),
+            );
+        }
+        w.1 += 1;
+        Ok(())
+    }
+
+    /// Remembers an open connection so shutdown can close it; forgotten when the id is dropped.
+    pub(crate) fn register(self: &Arc<Self>, tcp: &TcpStream) -> ConnRegistration {
+        let id = self.next_conn.fetch_add(1, Ordering::Relaxed);
+        self.lock_conns().insert(id, tcp.clone());
+        ConnRegistration {
+            shared: self.clone(),
+            id,
+        }
+    }
+
+    pub(crate) fn close_connections(&self) {
+        for tcp in self.lock_conns().values() {
+            let _ = tcp.shutdown(Shutdown::Both);
+        }
+    }
+
+    fn lock_conns(&self) -> std::sync::MutexGuard<'_, HashMap<u64, TcpStream>> {
+        self.conns.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+/// Keeps a connection in the shutdown registry while alive.
+#[derive(Debug)]
+pub(crate) struct ConnRegistration {
+    shared: Arc<Shared>,
+    id: u64,
+}
+
+impl Drop for ConnRegistration {
+    fn drop(&mut self) {
+        self.shared.lock_conns().remove(&self.id);
+    }
+}

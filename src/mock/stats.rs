@@ -1,0 +1,176 @@
+//! Server counters: lock-free atomics, snapshotted into [`MockStats`].
+
+use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
+use std::sync::Arc;
+
+use super::routes::{Route, METHODS, ROUTES};
+
+/// A snapshot of what a mock server has seen (see [`MockServer::stats`](super::MockServer::stats)).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct MockStats {
+    /// TCP connections accepted.
+    pub connections_accepted: u64,
+    /// TCP connections open now.
+    pub open_connections: u64,
+    /// Most connections open at once.
+    pub peak_connections: u64,
+    /// HTTP requests received (every route, faults and errors included).
+    pub requests: u64,
+    /// Requests per route key: method and templated path, e.g. `"GET /v1/files/{id}"`.
+    /// Unknown paths count under `"<METHOD> *"`.
+    pub requests_by_route: BTreeMap<String, u64>,
+    /// Request body bytes the mock read (bodies of requests rejected before reading them,
+    /// e.g. with 401, are discarded without being counted).
+    pub request_body_bytes: u64,
+    /// Uploads that completed with `201`.
+    pub uploads: u64,
+    /// File bytes of the completed uploads.
+    pub upload_bytes: u64,
+    /// Uploads being received now.
+    pub open_uploads: u64,
+    /// Most uploads received at once.
+    pub peak_concurrent_uploads: u64,
+    /// Requests answered `401`.
+    pub unauthorized: u64,
+    /// Faults applied (each fired [`Fault`](super::Fault) counts once per request).
+    pub faults_injected: u64,
+    /// WebSocket sessions (realtime; reserved).
+    pub ws_sessions: u64,
+    /// Audio bytes received on WebSocket sessions (realtime; reserved).
+    pub ws_audio_bytes: u64,
+}
+
+impl MockStats {
+    /// Requests seen for a route key such as `"POST /v1/transcriptions"`; 0 when absent.
+    pub fn route(&self, key: &str) -> u64 {
+        self.requests_by_route.get(key).copied().unwrap_or(0)
+    }
+}
+
+/// The live counters behind [`MockStats`].
+#[derive(Debug, Default)]
+pub(crate) struct Stats {
+    connections_accepted: AtomicU64,
+    open_connections: AtomicU64,
+    peak_connections: AtomicU64,
+    requests: AtomicU64,
+    by_route: [[AtomicU64; ROUTES.len() + 1]; METHODS.len()],
+    pub(crate) request_body_bytes: AtomicU64,
+    pub(crate) uploads: AtomicU64,
+    pub(crate) upload_bytes: AtomicU64,
+    open_uploads: AtomicU64,
+    peak_uploads: AtomicU64,
+    pub(crate) unauthorized: AtomicU64,
+    pub(crate) faults_injected: AtomicU64,
+    pub(crate) ws_sessions: AtomicU64,
+    pub(crate) ws_audio_bytes: AtomicU64,
+}
+
+/// Decrements a gauge when dropped.
+#[derive(Debug)]
+pub(crate) struct GaugeGuard {
+    stats: Arc<super::Shared>,
+    upload: bool,
+}
+
+impl Drop for GaugeGuard {
+    fn drop(&mut self) {
+        let s = &self.stats.stats;
+        if self.upload {
+            s.open_uploads.fetch_sub(1, Relaxed);
+        } else {
+            s.open_connections.fetch_sub(1, Relaxed);
+        }
+    }
+}
+
+impl Stats {
+    /// Counts an accepted connection; the guard keeps it "open".
+    pub(crate) fn connection(shared: &Arc<super::Shared>) -> GaugeGuard {
+        let s = &shared.stats;
+        s.connections_accepted.fetch_add(1, Relaxed);
+        let now = s.open_connections.fetch_add(1, Relaxed) + 1;
+        s.peak_connections.fetch_max(now, Relaxed);
+        GaugeGuard {
+            stats: shared.clone(),
+            upload: false,
+        }
+    }
+
+    /// Counts an upload in progress; the guard ends it.
+    pub(crate) fn upload(shared: &Arc<super::Shared>) -> GaugeGuard {
+        let s = &shared.stats;
+        let now = s.open_uploads.fetch_add(1, Relaxed) + 1;
+        s.peak_uploads.fetch_max(now, Relaxed);
+        GaugeGuard {
+            stats: shared.clone(),
+            upload: true,
+        }
+    }
+
+    /// Counts a request for (method, route).
+    pub(crate) fn request(&self, method: usize, route: Option<Route>) {
+        self.requests.fetch_add(1, Relaxed);
+        let r = route.map_or(ROUTES.len(), |r| r as usize);
+        self.by_route[method][r].fetch_add(1, Relaxed);
+    }
+
+    pub(crate) fn add(counter: &AtomicU64, n: u64) {
+        counter.fetch_add(n, Relaxed);
+    }
+
+    pub(crate) fn snapshot(&self) -> MockStats {
+        let mut requests_by_route = BTreeMap::new();
+        for (m, row) in self.by_route.iter().enumerate() {
+            for (r, n) in row.iter().enumerate() {
+                let n = n.load(Relaxed);
+                if n > 0 {
+                    let path = ROUTES.get(r).map_or("*", |r| r.1);
+                    requests_by_route.insert(format!("{} {}", METHODS[m], path), n);
+                }
+            }
+        }
+        MockStats {
+            connections_accepted: self.connections_accepted.load(Relaxed),
+            open_connections: self.open_connections.load(Relaxed),
+            peak_connections: self.peak_connections.load(Relaxed),
+            requests: self.requests.load(Relaxed),
+            requests_by_route,
+            request_body_bytes: self.request_body_bytes.load(Relaxed),
+            uploads: self.uploads.load(Relaxed),
+            upload_bytes: self.upload_bytes.load(Relaxed),
+            open_uploads: self.open_uploads.load(Relaxed),
+            peak_concurrent_uploads: self.peak_uploads.load(Relaxed),
+            unauthorized: self.unauthorized.load(Relaxed),
+            faults_injected: self.faults_injected.load(Relaxed),
+            ws_sessions: self.ws_sessions.load(Relaxed),
+            ws_audio_bytes: self.ws_audio_bytes.load(Relaxed),
+        }
+    }
+
+    /// Zeroes the counters; gauges keep their current value and peaks restart from it.
+    pub(crate) fn reset(&self) {
+        for c in [
+            &self.connections_accepted,
+            &self.requests,
+            &self.request_body_bytes,
+            &self.uploads,
+            &self.upload_bytes,
+            &self.unauthorized,
+            &self.faults_injected,
+            &self.ws_sessions,
+            &self.ws_audio_bytes,
+        ] {
+            c.store(0, Relaxed);
+        }
+        for row in &self.by_route {
+            for c in row {
+                c.store(0, Relaxed);
+            }
+        }
+        self.peak_connections
+            .store(self.open_connections.load(Relaxed), Relaxed);
+        self.peak_uploads.store(self.open_uploads.load(Relaxed), Relaxed);
+    }
+}
