@@ -19,6 +19,7 @@ pub mod models;
 pub mod multipart;
 pub mod paginator;
 pub mod poller;
+pub mod realtime;
 pub mod retry;
 pub mod rng;
 pub mod transcriptions;

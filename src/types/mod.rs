@@ -7,6 +7,7 @@ mod auth;
 mod files;
 mod models;
 pub(crate) mod page;
+mod realtime;
 mod transcriptions;
 mod upload;
 
@@ -14,8 +15,9 @@ pub use auth::{TemporaryApiKey, TemporaryKey, UsageType};
 pub use files::{Counts, File};
 pub use models::{Language, Model, TranslationTarget};
 pub use page::Page;
-pub use upload::{AudioSource, Cleanup, ProgressCallback, Transcribe, Transcribed, UploadOptions};
+pub use realtime::{AudioFormat, RawEncoding, RealtimeConfig, DEFAULT_REALTIME_MODEL};
 pub use transcriptions::{
     Context, ContextEntry, CreateTranscription, StructuredContext, Token, Transcript, Transcription,
     TranscriptionStatus, Translation, TranslationStatus, TranslationTerm, DEFAULT_ASYNC_MODEL,
 };
+pub use upload::{AudioSource, Cleanup, ProgressCallback, Transcribe, Transcribed, UploadOptions};
