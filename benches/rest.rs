@@ -26,7 +26,11 @@ fn fixture() -> &'static Fixture {
     static F: OnceLock<Fixture> = OnceLock::new();
     F.get_or_init(|| {
         let mock = MockServer::start();
-        let client = Client::builder().api_key(mock.api_key()).base_url(mock.base_url()).build().unwrap();
+        let client = Client::builder()
+            .api_key(mock.api_key())
+            .base_url(mock.base_url())
+            .build()
+            .unwrap();
         let raw: ureq::Agent = ureq::Agent::config_builder().http_status_as_error(false).build().into();
         Fixture { mock, client, raw }
     })
@@ -34,7 +38,12 @@ fn fixture() -> &'static Fixture {
 
 fn raw_get(f: &Fixture) -> Vec<u8> {
     let url = format!("{}/v1/models", f.mock.base_url());
-    let mut resp = f.raw.get(&url).header("authorization", format!("Bearer {}", f.mock.api_key())).call().unwrap();
+    let mut resp = f
+        .raw
+        .get(&url)
+        .header("authorization", format!("Bearer {}", f.mock.api_key()))
+        .call()
+        .unwrap();
     resp.body_mut().read_to_vec().unwrap()
 }
 

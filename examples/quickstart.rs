@@ -33,9 +33,15 @@ fn main() -> Result<(), Box<dyn Error>> {
     let (client, mock) = if std::env::var_os("SONIOX_API_KEY").is_some() {
         (Client::from_env()?, None)
     } else {
-        let timing = JobTiming::Elapsed { queued: Duration::from_millis(50), processing: Duration::from_millis(200) };
+        let timing = JobTiming::Elapsed {
+            queued: Duration::from_millis(50),
+            processing: Duration::from_millis(200),
+        };
         let mock = MockServer::start_with(MockConfig::default().job_timing(timing))?;
-        let client = Client::builder().api_key(mock.api_key()).base_url(mock.base_url()).build()?;
+        let client = Client::builder()
+            .api_key(mock.api_key())
+            .base_url(mock.base_url())
+            .build()?;
         (client, Some(mock))
     };
 
@@ -57,7 +63,10 @@ fn main() -> Result<(), Box<dyn Error>> {
         done.transcription.model
     );
     match &mock {
-        Some(m) => eprintln!("(used the embedded mock Soniox server at {}; set SONIOX_API_KEY for the real API)", m.base_url()),
+        Some(m) => eprintln!(
+            "(used the embedded mock Soniox server at {}; set SONIOX_API_KEY for the real API)",
+            m.base_url()
+        ),
         None => eprintln!("(used the Soniox API at {})", client.config().base_url()),
     }
     Ok(())

@@ -301,10 +301,12 @@ impl<T: FromConfig> ConfigBuilder<T> {
     /// a zero timeout or connect timeout; `max_connections == 0`; an invalid retry policy.
     pub fn validate(self) -> Result<Config> {
         let key = match self.api_key {
-            None => return Err(Error::invalid("the API key is missing (set SONIOX_API_KEY or call api_key())")),
-            Some(k) if k.expose().trim().is_empty() => {
-                return Err(Error::invalid("the API key is empty"))
+            None => {
+                return Err(Error::invalid(
+                    "the API key is missing (set SONIOX_API_KEY or call api_key())",
+                ))
             }
+            Some(k) if k.expose().trim().is_empty() => return Err(Error::invalid("the API key is empty")),
             Some(k) if k.expose().chars().any(|c| c.is_control() || c.is_whitespace()) => {
                 return Err(Error::invalid("the API key contains whitespace or control characters"))
             }
@@ -379,7 +381,11 @@ mod tests {
 
     #[test]
     fn trailing_v1_and_slash_are_dropped_from_the_base_url() {
-        let c = Config::builder().api_key("k").base_url("https://eu.soniox.com/v1/").build().unwrap();
+        let c = Config::builder()
+            .api_key("k")
+            .base_url("https://eu.soniox.com/v1/")
+            .build()
+            .unwrap();
         assert_eq!(c.base_url(), "https://eu.soniox.com");
     }
 

@@ -19,7 +19,7 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 #[non_exhaustive]
 pub enum Error {
     /// The API answered with an error status (4xx/5xx) and, usually, a Soniox error body.
-    Api(ApiError),
+    Api(Box<ApiError>),
     /// The connection failed (refused, reset, TLS, protocol).
     Transport(TransportError),
     /// The request, the upload or a wait did not finish within its time limit.
@@ -183,10 +183,6 @@ impl Error {
     pub(crate) fn invalid(msg: impl Into<String>) -> Error {
         Error::InvalidArgument(msg.into())
     }
-
-    pub(crate) fn io(path: Option<PathBuf>, source: std::io::Error) -> Error {
-        Error::Io { path, source }
-    }
 }
 
 impl fmt::Display for Error {
@@ -220,7 +216,11 @@ impl fmt::Display for Error {
                 "could not decode the HTTP {} reply: {} (body: {:?})",
                 e.status, e.message, e.body
             ),
-            Error::TranscriptionFailed { id, error_type, message } => {
+            Error::TranscriptionFailed {
+                id,
+                error_type,
+                message,
+            } => {
                 write!(f, "transcription {id} failed: {error_type}: {message}")
             }
         }

@@ -39,7 +39,9 @@ struct Inner {
 
 impl fmt::Debug for Client {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Client").field("config", &self.inner.config).finish_non_exhaustive()
+        f.debug_struct("Client")
+            .field("config", &self.inner.config)
+            .finish_non_exhaustive()
     }
 }
 
@@ -54,8 +56,18 @@ impl Client {
     pub fn new(config: Config) -> Result<Client> {
         let transport = Transport::new(&config);
         let limiter = Limiter::new(config.max_connections());
-        let seed = SystemTime::now().duration_since(SystemTime::UNIX_EPOCH).map(|d| d.as_nanos() as u64).unwrap_or(0);
-        Ok(Client { inner: Arc::new(Inner { config, transport, limiter, seed: AtomicU64::new(seed) }) })
+        let seed = SystemTime::now()
+            .duration_since(SystemTime::UNIX_EPOCH)
+            .map(|d| d.as_nanos() as u64)
+            .unwrap_or(0);
+        Ok(Client {
+            inner: Arc::new(Inner {
+                config,
+                transport,
+                limiter,
+                seed: AtomicU64::new(seed),
+            }),
+        })
     }
 
     /// A builder: `Client::builder().api_key("..").build()?`.
@@ -117,7 +129,10 @@ impl Client {
     ) -> Result<RawResponse> {
         let mut file = open()?;
         let _permit = self.inner.limiter.acquire();
-        self.inner.transport.send_upload(req, &mut file, progress).map_err(|f| f.error)
+        self.inner
+            .transport
+            .send_upload(req, &mut file, progress)
+            .map_err(|f| f.error)
     }
 
     /// A fresh multipart boundary seed.
@@ -149,7 +164,13 @@ impl Client {
             };
             match retry.decide(req.method, &outcome, SystemTime::now()) {
                 Decision::RetryAfter(delay) => {
-                    log::debug!("{}: {:?}, retry {} in {:?}", req.label(), outcome, retry.retries(), delay);
+                    log::debug!(
+                        "{}: {:?}, retry {} in {:?}",
+                        req.label(),
+                        outcome,
+                        retry.retries(),
+                        delay
+                    );
                     std::thread::sleep(delay);
                 }
                 Decision::GiveUp => return result.map_err(|f| f.error),
@@ -164,5 +185,8 @@ impl Client {
 
 /// Builds an [`Error::Io`] with the path.
 pub(crate) fn io_error(path: &std::path::Path, e: std::io::Error) -> Error {
-    Error::Io { path: Some(path.to_owned()), source: e }
+    Error::Io {
+        path: Some(path.to_owned()),
+        source: e,
+    }
 }

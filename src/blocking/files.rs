@@ -34,15 +34,23 @@ impl<'c> Files<'c> {
     pub fn upload_with(&self, path: impl AsRef<Path>, mut opts: UploadOptions) -> Result<File> {
         let path = path.as_ref();
         let (len, filename) = local_file(path, opts.filename.as_deref())?;
-        let req = core::build_upload(self.client.next_boundary(), &filename, len, opts.client_reference_id.as_deref())?;
+        let req = core::build_upload(
+            self.client.next_boundary(),
+            &filename,
+            len,
+            opts.client_reference_id.as_deref(),
+        )?;
         let mut open = || -> Result<Box<dyn Read>> {
             let f = fs::File::open(path).map_err(|e| io_error(path, e))?;
             Ok(Box::new(f))
         };
-        let resp = self.client.execute_upload(&req, &mut open, &mut opts.progress).map_err(|e| match e {
-            Error::Io { path: None, source } => io_error(path, source),
-            other => other,
-        })?;
+        let resp = self
+            .client
+            .execute_upload(&req, &mut open, &mut opts.progress)
+            .map_err(|e| match e {
+                Error::Io { path: None, source } => io_error(path, source),
+                other => other,
+            })?;
         core::parse_upload(&resp)
     }
 
@@ -54,9 +62,20 @@ impl<'c> Files<'c> {
     }
 
     /// [`upload_reader`](Self::upload_reader) with options.
-    pub fn upload_reader_with(&self, reader: impl Read, filename: &str, len: u64, mut opts: UploadOptions) -> Result<File> {
+    pub fn upload_reader_with(
+        &self,
+        reader: impl Read,
+        filename: &str,
+        len: u64,
+        mut opts: UploadOptions,
+    ) -> Result<File> {
         let name = opts.filename.clone().unwrap_or_else(|| filename.to_owned());
-        let req = core::build_upload(self.client.next_boundary(), &name, len, opts.client_reference_id.as_deref())?;
+        let req = core::build_upload(
+            self.client.next_boundary(),
+            &name,
+            len,
+            opts.client_reference_id.as_deref(),
+        )?;
         let mut reader = Some(reader);
         let mut open = || -> Result<Box<dyn Read + '_>> {
             match reader.take() {
@@ -71,7 +90,11 @@ impl<'c> Files<'c> {
     /// Lists files: `.limit(n)`, `.cursor(c)`, then `.send()` for one page or `.all()`
     /// for an iterator over every file of every page.
     pub fn list(&self) -> FileList<'c> {
-        FileList { client: self.client, limit: None, cursor: None }
+        FileList {
+            client: self.client,
+            limit: None,
+            cursor: None,
+        }
     }
 
     /// One file's metadata.
@@ -110,7 +133,10 @@ pub(crate) fn local_file(path: &Path, name: Option<&str>) -> Result<(u64, String
     drop(fs::File::open(path).map_err(|e| io_error(path, e))?);
     let filename = match name {
         Some(n) => n.to_owned(),
-        None => path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "audio".to_owned()),
+        None => path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "audio".to_owned()),
     };
     Ok((meta.len(), filename))
 }
@@ -137,7 +163,11 @@ impl<'c> FileList<'c> {
     }
     /// Fetches one page.
     pub fn send(self) -> Result<Page<File>> {
-        core::parse_list(&self.client.execute(&core::build_list(self.limit, self.cursor.as_deref())?)?)
+        core::parse_list(
+            &self
+                .client
+                .execute(&core::build_list(self.limit, self.cursor.as_deref())?)?,
+        )
     }
     /// Every file of every page, fetched lazily page by page.
     pub fn all(self) -> PageIter<'c, FileListing> {

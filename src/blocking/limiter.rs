@@ -48,7 +48,11 @@ mod tests {
     #[test]
     fn never_more_than_n_holders_and_everyone_gets_through() {
         let limiter = Arc::new(Limiter::new(3));
-        let (now, peak, done) = (Arc::new(AtomicUsize::new(0)), Arc::new(AtomicUsize::new(0)), Arc::new(AtomicUsize::new(0)));
+        let (now, peak, done) = (
+            Arc::new(AtomicUsize::new(0)),
+            Arc::new(AtomicUsize::new(0)),
+            Arc::new(AtomicUsize::new(0)),
+        );
         let threads: Vec<_> = (0..12)
             .map(|_| {
                 let (l, now, peak, done) = (limiter.clone(), now.clone(), peak.clone(), done.clone());

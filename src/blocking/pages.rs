@@ -17,13 +17,20 @@ pub struct PageIter<'c, L: Listing> {
 
 impl<L: Listing> std::fmt::Debug for PageIter<'_, L> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("PageIter").field("pages", &self.paginator.pages()).field("buffered", &self.buffer.len()).finish()
+        f.debug_struct("PageIter")
+            .field("pages", &self.paginator.pages())
+            .field("buffered", &self.buffer.len())
+            .finish()
     }
 }
 
 impl<'c, L: Listing> PageIter<'c, L> {
     pub(crate) fn new(client: &'c Client, paginator: Paginator<L>) -> Self {
-        PageIter { client, paginator, buffer: VecDeque::new() }
+        PageIter {
+            client,
+            paginator,
+            buffer: VecDeque::new(),
+        }
     }
     /// Pages fetched so far.
     pub fn pages(&self) -> u32 {

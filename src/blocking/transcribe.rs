@@ -20,7 +20,13 @@ impl Client {
     /// # Ok::<(), soniox::Error>(())
     /// ```
     pub fn transcribe(&self, req: Transcribe) -> Result<Transcribed> {
-        let Transcribe { source, options, cleanup, wait, upload } = req;
+        let Transcribe {
+            source,
+            options,
+            cleanup,
+            wait,
+            upload,
+        } = req;
         let file = match &source {
             AudioSource::Path(p) => Some(self.files().upload_with(p, upload)?),
             _ => None,
@@ -34,14 +40,14 @@ impl Client {
             let transcript = self.transcriptions().transcript(&job.id)?;
             Ok::<_, Error>((transcription, transcript))
         })();
-        if cleanup.transcription() {
+        if cleanup.deletes_transcription() {
             if let Some(id) = &job_id {
                 if let Err(e) = self.transcriptions().delete_if_exists(id) {
                     log::warn!("transcribe: could not delete transcription {id}: {e}");
                 }
             }
         }
-        if cleanup.file() {
+        if cleanup.deletes_file() {
             if let Some(f) = &file {
                 if let Err(e) = self.files().delete_if_exists(&f.id) {
                     log::warn!("transcribe: could not delete file {}: {e}", f.id);
@@ -49,6 +55,10 @@ impl Client {
             }
         }
         let (transcription, transcript) = result?;
-        Ok(Transcribed { transcription, transcript, file })
+        Ok(Transcribed {
+            transcription,
+            transcript,
+            file,
+        })
     }
 }

@@ -34,7 +34,11 @@ impl<'c> Transcriptions<'c> {
 
     /// Lists jobs: `.limit(n)`, `.cursor(c)`, then `.send()` or `.all()`.
     pub fn list(&self) -> TranscriptionList<'c> {
-        TranscriptionList { client: self.client, limit: None, cursor: None }
+        TranscriptionList {
+            client: self.client,
+            limit: None,
+            cursor: None,
+        }
     }
 
     /// Deletes a job (409 while it is processing).
@@ -101,7 +105,11 @@ impl<'c> TranscriptionList<'c> {
     }
     /// Fetches one page.
     pub fn send(self) -> Result<Page<Transcription>> {
-        core::parse_list(&self.client.execute(&core::build_list(self.limit, self.cursor.as_deref())?)?)
+        core::parse_list(
+            &self
+                .client
+                .execute(&core::build_list(self.limit, self.cursor.as_deref())?)?,
+        )
     }
     /// Every job of every page, fetched lazily.
     pub fn all(self) -> PageIter<'c, TranscriptionListing> {

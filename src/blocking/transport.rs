@@ -78,12 +78,25 @@ impl Transport {
         let Body::Multipart(m) = &req.body else {
             return self.send(req);
         };
-        let mut body = TrackedReader { body: MultipartReader::new(m, file), reported: 0, progress, error: None };
+        let mut body = TrackedReader {
+            body: MultipartReader::new(m, file),
+            reported: 0,
+            progress,
+            error: None,
+        };
         let builder = self.builder(req).header("content-length", m.content_length());
         let request = builder.body(SendBody::from_reader(&mut body));
-        let result = self.run(req, request, self.upload_timeout.unwrap_or(Duration::MAX), Some(self.timeout));
+        let result = self.run(
+            req,
+            request,
+            self.upload_timeout.unwrap_or(Duration::MAX),
+            Some(self.timeout),
+        );
         match (result, body.error.take()) {
-            (Err(f), Some(io)) => Err(Failure { sent: f.sent, error: Error::io(None, io) }),
+            (Err(f), Some(io)) => Err(Failure {
+                sent: f.sent,
+                error: Error::Io { path: None, source: io },
+            }),
             (r, _) => r,
         }
     }
@@ -94,7 +107,10 @@ impl Transport {
             Method::Post => http::Method::POST,
             Method::Delete => http::Method::DELETE,
         };
-        let mut b = http::Request::builder().method(method).uri(req.url(&self.base)).header("authorization", &self.auth);
+        let mut b = http::Request::builder()
+            .method(method)
+            .uri(req.url(&self.base))
+            .header("authorization", &self.auth);
         if let Some(ct) = req.content_type() {
             b = b.header("content-type", ct);
         }
@@ -108,7 +124,10 @@ impl Transport {
         global: Duration,
         recv_response: Option<Duration>,
     ) -> Result<RawResponse, Failure> {
-        let request = request.map_err(|e| Failure { sent: false, error: Error::invalid(format!("bad request: {e}")) })?;
+        let request = request.map_err(|e| Failure {
+            sent: false,
+            error: Error::invalid(format!("bad request: {e}")),
+        })?;
         let global = (global != Duration::MAX).then_some(global);
         let mut resp = request
             .with_agent(&self.agent)
@@ -122,7 +141,12 @@ impl Transport {
         let headers = resp
             .headers()
             .iter()
-            .map(|(n, v)| (n.as_str().to_owned(), String::from_utf8_lossy(v.as_bytes()).into_owned()))
+            .map(|(n, v)| {
+                (
+                    n.as_str().to_owned(),
+                    String::from_utf8_lossy(v.as_bytes()).into_owned(),
+                )
+            })
             .collect();
         let body = resp
             .body_mut()

@@ -9,7 +9,12 @@ use crate::types::{TemporaryApiKey, TemporaryKey};
 /// the `client_reference_id` length.
 pub fn build_temporary_key(req: &TemporaryKey) -> Result<HttpRequest> {
     validate::temporary_key(req)?;
-    Ok(HttpRequest::new(Method::Post, "/v1/auth/temporary-api-key", "/v1/auth/temporary-api-key".to_owned()).json(req))
+    Ok(HttpRequest::new(
+        Method::Post,
+        "/v1/auth/temporary-api-key",
+        "/v1/auth/temporary-api-key".to_owned(),
+    )
+    .json(req))
 }
 
 /// Parses `{"api_key", "expires_at"}`.
@@ -26,8 +31,14 @@ mod tests {
         assert!(build_temporary_key(&TemporaryKey::transcribe_websocket(0)).is_err());
         assert!(build_temporary_key(&TemporaryKey::transcribe_websocket(3601)).is_err());
         assert!(build_temporary_key(&TemporaryKey::transcribe_websocket(3600)).is_ok());
-        assert!(build_temporary_key(&TemporaryKey::transcribe_websocket(1).max_session_duration_seconds(18001)).is_err());
-        let k = parse_temporary_key(&RawResponse::new(201, br#"{"api_key":"temp:SECRET","expires_at":"t"}"#.to_vec())).unwrap();
+        assert!(
+            build_temporary_key(&TemporaryKey::transcribe_websocket(1).max_session_duration_seconds(18001)).is_err()
+        );
+        let k = parse_temporary_key(&RawResponse::new(
+            201,
+            br#"{"api_key":"temp:SECRET","expires_at":"t"}"#.to_vec(),
+        ))
+        .unwrap();
         assert_eq!(k.api_key.expose(), "temp:SECRET");
         assert!(!format!("{k:?}").contains("SECRET"));
     }

@@ -48,7 +48,11 @@ pub fn parse_list(resp: &RawResponse) -> Result<Page<File>> {
 /// `GET /v1/files/{id}`.
 pub fn build_get(id: &str) -> Result<HttpRequest> {
     validate::id("file id", id)?;
-    Ok(HttpRequest::new(Method::Get, "/v1/files/{id}", format!("/v1/files/{}", segment(id))))
+    Ok(HttpRequest::new(
+        Method::Get,
+        "/v1/files/{id}",
+        format!("/v1/files/{}", segment(id)),
+    ))
 }
 
 /// Parses a file.
@@ -59,7 +63,11 @@ pub fn parse_get(resp: &RawResponse) -> Result<File> {
 /// `DELETE /v1/files/{id}`.
 pub fn build_delete(id: &str) -> Result<HttpRequest> {
     validate::id("file id", id)?;
-    Ok(HttpRequest::new(Method::Delete, "/v1/files/{id}", format!("/v1/files/{}", segment(id))))
+    Ok(HttpRequest::new(
+        Method::Delete,
+        "/v1/files/{id}",
+        format!("/v1/files/{}", segment(id)),
+    ))
 }
 
 /// Parses the `204` of a delete.
@@ -85,9 +93,15 @@ mod tests {
     #[test]
     fn builders_make_the_documented_requests() {
         let r = build_get("a/b").unwrap();
-        assert_eq!((r.method, r.path.as_str(), r.route), (Method::Get, "/v1/files/a%2Fb", "/v1/files/{id}"));
+        assert_eq!(
+            (r.method, r.path.as_str(), r.route),
+            (Method::Get, "/v1/files/a%2Fb", "/v1/files/{id}")
+        );
         assert_eq!(build_delete("x").unwrap().method, Method::Delete);
-        assert_eq!(build_list(Some(5), Some("c")).unwrap().url(""), "/v1/files?limit=5&cursor=c");
+        assert_eq!(
+            build_list(Some(5), Some("c")).unwrap().url(""),
+            "/v1/files?limit=5&cursor=c"
+        );
         assert_eq!(build_list(None, None).unwrap().url(""), "/v1/files");
         assert_eq!(build_count().path, "/v1/files/count");
         let up = build_upload(1, "a.wav", 10, Some("ref")).unwrap();
@@ -109,13 +123,28 @@ mod tests {
 
     #[test]
     fn parsers_read_the_documented_shapes() {
-        let f = parse_get(&RawResponse::new(200, br#"{"id":"1","filename":"a.wav","size":3,"created_at":"t","extra":1}"#.to_vec())).unwrap();
+        let f = parse_get(&RawResponse::new(
+            200,
+            br#"{"id":"1","filename":"a.wav","size":3,"created_at":"t","extra":1}"#.to_vec(),
+        ))
+        .unwrap();
         assert_eq!((f.id.as_str(), f.size, f.client_reference_id), ("1", 3, None));
-        let p = parse_list(&RawResponse::new(200, br#"{"files":[],"next_page_cursor":null}"#.to_vec())).unwrap();
+        let p = parse_list(&RawResponse::new(
+            200,
+            br#"{"files":[],"next_page_cursor":null}"#.to_vec(),
+        ))
+        .unwrap();
         assert!(p.is_last());
-        let c = parse_count(&RawResponse::new(200, br#"{"total":5,"public_api":4,"playground":1}"#.to_vec())).unwrap();
+        let c = parse_count(&RawResponse::new(
+            200,
+            br#"{"total":5,"public_api":4,"playground":1}"#.to_vec(),
+        ))
+        .unwrap();
         assert_eq!(c.total, 5);
         assert!(parse_delete(&RawResponse::new(204, Vec::new())).is_ok());
-        assert_eq!(parse_delete(&RawResponse::new(404, Vec::new())).unwrap_err().status(), Some(404));
+        assert_eq!(
+            parse_delete(&RawResponse::new(404, Vec::new())).unwrap_err().status(),
+            Some(404)
+        );
     }
 }

@@ -72,7 +72,13 @@ pub struct HttpRequest {
 
 impl HttpRequest {
     pub(crate) fn new(method: Method, route: &'static str, path: String) -> HttpRequest {
-        HttpRequest { method, path, route, query: Vec::new(), body: Body::Empty }
+        HttpRequest {
+            method,
+            path,
+            route,
+            query: Vec::new(),
+            body: Body::Empty,
+        }
     }
 
     pub(crate) fn json<T: serde::Serialize>(mut self, body: &T) -> HttpRequest {
@@ -154,7 +160,11 @@ impl fmt::Debug for RawResponse {
 impl RawResponse {
     /// A response with no headers (handy in tests).
     pub fn new(status: u16, body: impl Into<Vec<u8>>) -> RawResponse {
-        RawResponse { status, headers: Vec::new(), body: body.into() }
+        RawResponse {
+            status,
+            headers: Vec::new(),
+            body: body.into(),
+        }
     }
     /// Adds a header (builder style).
     pub fn with_header(mut self, name: &str, value: &str) -> RawResponse {
@@ -163,7 +173,10 @@ impl RawResponse {
     }
     /// The first header with this name (case-insensitive).
     pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+        self.headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
     }
     /// True for 2xx.
     pub fn is_success(&self) -> bool {
@@ -174,10 +187,14 @@ impl RawResponse {
 /// Classifies a response whose success body is JSON of type `T`.
 pub fn parse_json<T: DeserializeOwned>(resp: &RawResponse) -> Result<T> {
     if !resp.is_success() {
-        return Err(Error::Api(api_error(resp)));
+        return Err(Error::Api(Box::new(api_error(resp))));
     }
     serde_json::from_slice(&resp.body).map_err(|e| {
-        Error::Decode(DecodeError { status: resp.status, message: e.to_string(), body: lossy_prefix(&resp.body) })
+        Error::Decode(DecodeError {
+            status: resp.status,
+            message: e.to_string(),
+            body: lossy_prefix(&resp.body),
+        })
     })
 }
 
@@ -186,7 +203,7 @@ pub fn parse_empty(resp: &RawResponse) -> Result<()> {
     if resp.is_success() {
         Ok(())
     } else {
-        Err(Error::Api(api_error(resp)))
+        Err(Error::Api(Box::new(api_error(resp))))
     }
 }
 
@@ -223,7 +240,9 @@ pub fn api_error(resp: &RawResponse) -> ApiError {
             let _ = (&b.status_code, &b.error_code);
             ApiError {
                 status: resp.status,
-                error_type: b.error_type.unwrap_or_else(|| default_error_type(resp.status).to_owned()),
+                error_type: b
+                    .error_type
+                    .unwrap_or_else(|| default_error_type(resp.status).to_owned()),
                 message: b.message.or(b.error_message).unwrap_or_default(),
                 validation_errors: b.validation_errors.unwrap_or_default(),
                 request_id: b.request_id,
@@ -298,7 +317,10 @@ mod tests {
     fn soniox_error_bodies_are_parsed() {
         let body = br#"{"status_code":401,"error_type":"unauthenticated","message":"Incorrect API key provided.","validation_errors":[],"request_id":"r-1"}"#;
         let e = api_error(&RawResponse::new(401, body.to_vec()));
-        assert_eq!((e.status, e.error_type.as_str(), e.request_id.as_deref()), (401, "unauthenticated", Some("r-1")));
+        assert_eq!(
+            (e.status, e.error_type.as_str(), e.request_id.as_deref()),
+            (401, "unauthenticated", Some("r-1"))
+        );
         assert_eq!(e.raw_body, None);
         let ve = br#"{"status_code":400,"error_type":"invalid_request","message":"bad","validation_errors":[{"error_type":"missing","location":"file.file","message":"Field required"}],"request_id":"r"}"#;
         let e = api_error(&RawResponse::new(400, ve.to_vec()));
@@ -307,8 +329,14 @@ mod tests {
 
     #[test]
     fn websocket_style_and_non_json_bodies_are_kept() {
-        let e = api_error(&RawResponse::new(503, br#"{"error_code":503,"error_message":"busy"}"#.to_vec()));
-        assert_eq!((e.error_type.as_str(), e.message.as_str()), ("service_unavailable", "busy"));
+        let e = api_error(&RawResponse::new(
+            503,
+            br#"{"error_code":503,"error_message":"busy"}"#.to_vec(),
+        ));
+        assert_eq!(
+            (e.error_type.as_str(), e.message.as_str()),
+            ("service_unavailable", "busy")
+        );
         let e = api_error(&RawResponse::new(502, b"<html>bad gateway</html>".to_vec()));
         assert_eq!(e.error_type, "http_error");
         assert_eq!(e.raw_body.as_deref(), Some("<html>bad gateway</html>"));

@@ -50,7 +50,12 @@ impl Multipart {
         head.extend_from_slice(content_type_for(filename).as_bytes());
         head.extend_from_slice(b"\r\n\r\n");
         let tail = format!("\r\n--{boundary}--\r\n").into_bytes();
-        Multipart { boundary, head, tail, file_len }
+        Multipart {
+            boundary,
+            head,
+            tail,
+            file_len,
+        }
     }
 
     /// `multipart/form-data; boundary=...`
@@ -77,12 +82,19 @@ impl Multipart {
 
 /// Escapes a header parameter value: `"`, `\`, CR and LF are percent-encoded.
 fn quote(s: &str) -> String {
-    s.replace('%', "%25").replace('"', "%22").replace('\\', "%5C").replace('\r', "%0D").replace('\n', "%0A")
+    s.replace('%', "%25")
+        .replace('"', "%22")
+        .replace('\\', "%5C")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A")
 }
 
 /// A content type from the file extension (the service sniffs the audio anyway).
 pub fn content_type_for(filename: &str) -> &'static str {
-    let ext = filename.rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase()).unwrap_or_default();
+    let ext = filename
+        .rsplit_once('.')
+        .map(|(_, e)| e.to_ascii_lowercase())
+        .unwrap_or_default();
     match ext.as_str() {
         "wav" => "audio/wav",
         "mp3" => "audio/mpeg",
@@ -120,7 +132,12 @@ enum Stage {
 impl<'m, R: Read> MultipartReader<'m, R> {
     /// Wraps the framing and the file source.
     pub fn new(m: &'m Multipart, file: R) -> Self {
-        MultipartReader { m, file, stage: Stage::Head, pos: 0 }
+        MultipartReader {
+            m,
+            file,
+            stage: Stage::Head,
+            pos: 0,
+        }
     }
     /// The declared file length.
     pub fn file_len(&self) -> u64 {
@@ -173,7 +190,10 @@ impl<R: Read> Read for MultipartReader<'_, R> {
                     if n == 0 {
                         return Err(io::Error::new(
                             io::ErrorKind::UnexpectedEof,
-                            format!("the file ended after {} of {} bytes (did it change during the upload?)", self.pos, self.m.file_len),
+                            format!(
+                                "the file ended after {} of {} bytes (did it change during the upload?)",
+                                self.pos, self.m.file_len
+                            ),
                         ));
                     }
                     self.pos += n as u64;

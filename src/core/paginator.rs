@@ -75,7 +75,13 @@ pub struct Paginator<L> {
 impl<L: Listing> Paginator<L> {
     /// Starts at `cursor` (or the first page) with pages of `limit` items.
     pub fn new(limit: Option<u32>, cursor: Option<String>) -> Self {
-        Paginator { limit, cursor, done: false, pages: 0, _listing: PhantomData }
+        Paginator {
+            limit,
+            cursor,
+            done: false,
+            pages: 0,
+            _listing: PhantomData,
+        }
     }
 
     /// The request for the next page, or `None` when every page was read.
@@ -139,7 +145,10 @@ pub(crate) fn add_page_query(req: &mut HttpRequest, limit: Option<u32>, cursor: 
 }
 
 pub(crate) fn parse_page<T: DeserializeOwned>(resp: &RawResponse) -> Result<Page<T>> {
-    parse_json::<WirePage<T>>(resp).map(|p| Page { items: p.items, next_page_cursor: p.next_page_cursor })
+    parse_json::<WirePage<T>>(resp).map(|p| Page {
+        items: p.items,
+        next_page_cursor: p.next_page_cursor,
+    })
 }
 
 #[cfg(test)]
@@ -151,14 +160,21 @@ mod tests {
             .iter()
             .map(|id| serde_json::json!({"id": id, "filename": "f", "size": 1, "created_at": "t"}))
             .collect();
-        RawResponse::new(200, serde_json::to_vec(&serde_json::json!({"files": files, "next_page_cursor": next})).unwrap())
+        RawResponse::new(
+            200,
+            serde_json::to_vec(&serde_json::json!({"files": files, "next_page_cursor": next})).unwrap(),
+        )
     }
 
     #[test]
     fn walks_every_page_passing_the_cursor() {
         let mut p = Paginator::<FileListing>::new(Some(2), None);
         let mut seen = Vec::new();
-        let replies = [page(&["a", "b"], Some("c1")), page(&["c", "d"], Some("c2")), page(&["e"], None)];
+        let replies = [
+            page(&["a", "b"], Some("c1")),
+            page(&["c", "d"], Some("c2")),
+            page(&["e"], None),
+        ];
         let mut urls = Vec::new();
         for reply in &replies {
             urls.push(p.poll_request().unwrap().unwrap().url(""));
@@ -166,23 +182,44 @@ mod tests {
         }
         assert!(p.poll_request().is_none());
         assert_eq!(seen, ["a", "b", "c", "d", "e"]);
-        assert_eq!(urls, ["/v1/files?limit=2", "/v1/files?limit=2&cursor=c1", "/v1/files?limit=2&cursor=c2"]);
+        assert_eq!(
+            urls,
+            [
+                "/v1/files?limit=2",
+                "/v1/files?limit=2&cursor=c1",
+                "/v1/files?limit=2&cursor=c2"
+            ]
+        );
         assert_eq!(p.pages(), 3);
     }
 
     #[test]
     fn a_repeated_cursor_stops_the_walk() {
         let mut p = Paginator::<FileListing>::new(None, Some("same".into()));
-        assert!(matches!(p.handle_response(&page(&["a"], Some("same"))), Err(Error::Decode(_))));
+        assert!(matches!(
+            p.handle_response(&page(&["a"], Some("same"))),
+            Err(Error::Decode(_))
+        ));
         assert!(p.poll_request().is_none());
     }
 
     #[test]
     fn an_error_page_ends_the_walk_and_limits_are_checked() {
         let mut p = Paginator::<TranscriptionListing>::new(None, None);
-        assert_eq!(p.handle_response(&RawResponse::new(400, Vec::new())).unwrap_err().status(), Some(400));
+        assert_eq!(
+            p.handle_response(&RawResponse::new(400, Vec::new()))
+                .unwrap_err()
+                .status(),
+            Some(400)
+        );
         assert!(p.is_done());
-        assert!(Paginator::<FileListing>::new(Some(0), None).poll_request().unwrap().is_err());
-        assert!(Paginator::<FileListing>::new(Some(1001), None).poll_request().unwrap().is_err());
+        assert!(Paginator::<FileListing>::new(Some(0), None)
+            .poll_request()
+            .unwrap()
+            .is_err());
+        assert!(Paginator::<FileListing>::new(Some(1001), None)
+            .poll_request()
+            .unwrap()
+            .is_err());
     }
 }

@@ -212,6 +212,9 @@ impl WaitOptions {
 }
 
 /// What the wait machine asks of the driver.
+// A step is a short-lived value moved once per poll; boxing the large variant would
+// cost an allocation per step for nothing.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug)]
 pub enum WaitStep {
     /// Send this request and feed the result to [`TranscriptionWait::handle_response`].
@@ -266,7 +269,11 @@ impl TranscriptionWait {
             },
             PollStep::WaitUntil(t) => WaitStep::WaitUntil(t),
             PollStep::TimedOut => WaitStep::Done(Err(Error::Timeout(TimeoutError {
-                context: format!("waiting for transcription {} (last status {})", self.id, self.last_status_str()),
+                context: format!(
+                    "waiting for transcription {} (last status {})",
+                    self.id,
+                    self.last_status_str()
+                ),
                 after: self.poller.timeout().unwrap_or_default(),
             }))),
         }
@@ -362,8 +369,22 @@ mod tests {
 
     #[test]
     fn checks_back_off_geometrically_up_to_the_cap() {
-        let opts = WaitOptions::default().interval(Duration::from_millis(100)).growth(2.0).max_interval(Duration::from_millis(500));
-        let (r, sent, changes) = run(opts, &["queued", "queued", "processing", "processing", "processing", "processing", "completed"]);
+        let opts = WaitOptions::default()
+            .interval(Duration::from_millis(100))
+            .growth(2.0)
+            .max_interval(Duration::from_millis(500));
+        let (r, sent, changes) = run(
+            opts,
+            &[
+                "queued",
+                "queued",
+                "processing",
+                "processing",
+                "processing",
+                "processing",
+                "completed",
+            ],
+        );
         assert_eq!(r.unwrap().status, TranscriptionStatus::Completed);
         assert_eq!(sent, [0, 100, 300, 700, 1200, 1700, 2200]);
         assert_eq!(changes, ["queued", "processing", "completed"]);
@@ -373,8 +394,15 @@ mod tests {
     fn a_failed_job_is_an_error_with_its_type() {
         let (r, _, _) = run(WaitOptions::default(), &["processing", "error"]);
         match r {
-            Err(Error::TranscriptionFailed { id, error_type, message }) => {
-                assert_eq!((id.as_str(), error_type.as_str(), message.as_str()), ("j", "invalid_audio_file", "bad"))
+            Err(Error::TranscriptionFailed {
+                id,
+                error_type,
+                message,
+            }) => {
+                assert_eq!(
+                    (id.as_str(), error_type.as_str(), message.as_str()),
+                    ("j", "invalid_audio_file", "bad")
+                )
             }
             other => panic!("{other:?}"),
         }
@@ -382,9 +410,15 @@ mod tests {
 
     #[test]
     fn the_overall_timeout_ends_the_wait_exactly_at_the_deadline() {
-        let opts = WaitOptions::default().interval(Duration::from_millis(300)).growth(1.0).timeout(Some(Duration::from_secs(1)));
+        let opts = WaitOptions::default()
+            .interval(Duration::from_millis(300))
+            .growth(1.0)
+            .timeout(Some(Duration::from_secs(1)));
         let (r, sent, _) = run(opts, &[]);
-        assert!(matches!(r, Err(Error::Timeout(ref t)) if t.after == Duration::from_secs(1)), "{r:?}");
+        assert!(
+            matches!(r, Err(Error::Timeout(ref t)) if t.after == Duration::from_secs(1)),
+            "{r:?}"
+        );
         assert_eq!(sent, [0, 300, 600, 900]);
     }
 

@@ -63,7 +63,10 @@ impl Default for RetryPolicy {
 impl RetryPolicy {
     /// No retries at all.
     pub fn none() -> RetryPolicy {
-        RetryPolicy { max_retries: 0, ..RetryPolicy::default() }
+        RetryPolicy {
+            max_retries: 0,
+            ..RetryPolicy::default()
+        }
     }
     /// Sets `max_retries`.
     #[must_use]
@@ -182,7 +185,11 @@ pub struct Retry {
 impl Retry {
     /// A fresh loop; `seed` drives the jitter.
     pub fn new(policy: RetryPolicy, seed: u64) -> Retry {
-        Retry { policy, rng: SplitMix64::new(seed), retries: 0 }
+        Retry {
+            policy,
+            rng: SplitMix64::new(seed),
+            retries: 0,
+        }
     }
 
     /// Retries granted so far.
@@ -194,8 +201,14 @@ impl Retry {
     /// (ignoring the attempt budget).
     pub fn is_retryable(method: Method, outcome: &Outcome) -> bool {
         match *outcome {
-            Outcome::Status { status: 408 | 429 | 503, .. } => true,
-            Outcome::Status { status: 500 | 502 | 504, .. } => method.is_idempotent(),
+            Outcome::Status {
+                status: 408 | 429 | 503,
+                ..
+            } => true,
+            Outcome::Status {
+                status: 500 | 502 | 504,
+                ..
+            } => method.is_idempotent(),
             Outcome::Status { .. } => false,
             Outcome::NotSent => true,
             Outcome::Sent => method.is_idempotent(),
@@ -208,7 +221,9 @@ impl Retry {
             return Decision::GiveUp;
         }
         let delay = match outcome {
-            Outcome::Status { retry_after: Some(ra), .. } => ra.delay(now).min(self.policy.max_retry_after),
+            Outcome::Status {
+                retry_after: Some(ra), ..
+            } => ra.delay(now).min(self.policy.max_retry_after),
             _ => {
                 let max = exponential_backoff(self.retries, &self.policy);
                 if self.policy.jitter {
@@ -231,7 +246,10 @@ mod tests {
     const NOW: SystemTime = SystemTime::UNIX_EPOCH;
 
     fn status(s: u16) -> Outcome {
-        Outcome::Status { status: s, retry_after: None }
+        Outcome::Status {
+            status: s,
+            retry_after: None,
+        }
     }
 
     #[test]
@@ -266,7 +284,9 @@ mod tests {
 
     #[test]
     fn jitter_stays_within_the_backoff_and_is_seeded() {
-        let p = RetryPolicy::default().max_retries(10).delays(Duration::from_millis(100), Duration::from_secs(5));
+        let p = RetryPolicy::default()
+            .max_retries(10)
+            .delays(Duration::from_millis(100), Duration::from_secs(5));
         let run = |seed| {
             let mut r = Retry::new(p.clone(), seed);
             (0..10)
@@ -286,20 +306,43 @@ mod tests {
     #[test]
     fn retry_after_seconds_and_dates_are_honoured_and_capped() {
         let mut r = Retry::new(RetryPolicy::default().max_retry_after(Duration::from_secs(30)), 0);
-        let ra = |v: &str| Outcome::Status { status: 429, retry_after: RetryAfter::parse(v) };
-        assert_eq!(r.decide(Method::Post, &ra("2"), NOW), Decision::RetryAfter(Duration::from_secs(2)));
+        let ra = |v: &str| Outcome::Status {
+            status: 429,
+            retry_after: RetryAfter::parse(v),
+        };
+        assert_eq!(
+            r.decide(Method::Post, &ra("2"), NOW),
+            Decision::RetryAfter(Duration::from_secs(2))
+        );
         let now = httpdate::parse_http_date("Wed, 21 Oct 2015 07:28:00 GMT").unwrap();
-        assert_eq!(r.decide(Method::Get, &ra("Wed, 21 Oct 2015 07:28:05 GMT"), now), Decision::RetryAfter(Duration::from_secs(5)));
-        assert_eq!(r.decide(Method::Get, &ra("3600"), NOW), Decision::RetryAfter(Duration::from_secs(30)));
+        assert_eq!(
+            r.decide(Method::Get, &ra("Wed, 21 Oct 2015 07:28:05 GMT"), now),
+            Decision::RetryAfter(Duration::from_secs(5))
+        );
+        assert_eq!(
+            r.decide(Method::Get, &ra("3600"), NOW),
+            Decision::RetryAfter(Duration::from_secs(30))
+        );
         assert_eq!(RetryAfter::parse("soon"), None);
-        assert_eq!(RetryAfter::parse("Wed, 21 Oct 2015 07:28:00 GMT").unwrap().delay(now + Duration::from_secs(9)), Duration::ZERO);
+        assert_eq!(
+            RetryAfter::parse("Wed, 21 Oct 2015 07:28:00 GMT")
+                .unwrap()
+                .delay(now + Duration::from_secs(9)),
+            Duration::ZERO
+        );
     }
 
     #[test]
     fn the_budget_is_respected() {
         let mut r = Retry::new(RetryPolicy::default().max_retries(2), 0);
-        assert!(matches!(r.decide(Method::Get, &Outcome::NotSent, NOW), Decision::RetryAfter(_)));
-        assert!(matches!(r.decide(Method::Get, &Outcome::NotSent, NOW), Decision::RetryAfter(_)));
+        assert!(matches!(
+            r.decide(Method::Get, &Outcome::NotSent, NOW),
+            Decision::RetryAfter(_)
+        ));
+        assert!(matches!(
+            r.decide(Method::Get, &Outcome::NotSent, NOW),
+            Decision::RetryAfter(_)
+        ));
         assert_eq!(r.decide(Method::Get, &Outcome::NotSent, NOW), Decision::GiveUp);
         assert_eq!(r.retries(), 2);
         let mut none = Retry::new(RetryPolicy::none(), 0);
@@ -308,7 +351,10 @@ mod tests {
 
     #[test]
     fn invalid_policies_are_refused() {
-        assert!(RetryPolicy::default().delays(Duration::from_secs(2), Duration::from_secs(1)).validate().is_err());
+        assert!(RetryPolicy::default()
+            .delays(Duration::from_secs(2), Duration::from_secs(1))
+            .validate()
+            .is_err());
         assert!(RetryPolicy::default().max_retries(101).validate().is_err());
     }
 }

@@ -31,7 +31,11 @@ pub fn parse_list(resp: &RawResponse) -> Result<Page<Transcription>> {
 /// `GET /v1/transcriptions/{id}`.
 pub fn build_get(id: &str) -> Result<HttpRequest> {
     validate::id("transcription id", id)?;
-    Ok(HttpRequest::new(Method::Get, "/v1/transcriptions/{id}", format!("/v1/transcriptions/{}", segment(id))))
+    Ok(HttpRequest::new(
+        Method::Get,
+        "/v1/transcriptions/{id}",
+        format!("/v1/transcriptions/{}", segment(id)),
+    ))
 }
 
 /// Parses a job.
@@ -42,7 +46,11 @@ pub fn parse_get(resp: &RawResponse) -> Result<Transcription> {
 /// `DELETE /v1/transcriptions/{id}`.
 pub fn build_delete(id: &str) -> Result<HttpRequest> {
     validate::id("transcription id", id)?;
-    Ok(HttpRequest::new(Method::Delete, "/v1/transcriptions/{id}", format!("/v1/transcriptions/{}", segment(id))))
+    Ok(HttpRequest::new(
+        Method::Delete,
+        "/v1/transcriptions/{id}",
+        format!("/v1/transcriptions/{}", segment(id)),
+    ))
 }
 
 /// Parses the `204` of a delete.
@@ -67,7 +75,11 @@ pub fn parse_transcript(resp: &RawResponse) -> Result<Transcript> {
 
 /// `GET /v1/transcriptions/count`.
 pub fn build_count() -> HttpRequest {
-    HttpRequest::new(Method::Get, "/v1/transcriptions/count", "/v1/transcriptions/count".to_owned())
+    HttpRequest::new(
+        Method::Get,
+        "/v1/transcriptions/count",
+        "/v1/transcriptions/count".to_owned(),
+    )
 }
 
 /// Parses the counts.
@@ -85,7 +97,10 @@ mod tests {
     fn create_sends_the_json_body() {
         let r = build_create(&CreateTranscription::audio_url("https://x/a.mp3").model("stt-async-v4")).unwrap();
         assert_eq!((r.method, r.path.as_str()), (Method::Post, "/v1/transcriptions"));
-        assert_eq!(r.body, Body::Json(br#"{"model":"stt-async-v4","audio_url":"https://x/a.mp3"}"#.to_vec()));
+        assert_eq!(
+            r.body,
+            Body::Json(br#"{"model":"stt-async-v4","audio_url":"https://x/a.mp3"}"#.to_vec())
+        );
         assert_eq!(r.content_type().as_deref(), Some("application/json"));
     }
 
@@ -100,13 +115,20 @@ mod tests {
 
     #[test]
     fn jobs_and_transcripts_parse_leniently() {
-        let j = parse_get(&RawResponse::new(200, br#"{"id":"j","status":"brand_new","created_at":"t","model":"m","filename":"f","new_field":[1]}"#.to_vec())).unwrap();
+        let j = parse_get(&RawResponse::new(
+            200,
+            br#"{"id":"j","status":"brand_new","created_at":"t","model":"m","filename":"f","new_field":[1]}"#.to_vec(),
+        ))
+        .unwrap();
         assert_eq!(j.status, TranscriptionStatus::Other("brand_new".into()));
         assert!(j.status.is_terminal());
         let t = parse_transcript(&RawResponse::new(200, br#"{"id":"j","text":"Hi","tokens":[{"text":"Hi","start_ms":1,"end_ms":2,"confidence":0.9},{"text":" hola","translation_status":"translation","language":"es"}]}"#.to_vec())).unwrap();
         assert_eq!(t.tokens[1].start_ms, None);
         let conflict = br#"{"status_code":409,"error_type":"transcription_invalid_state","message":"not ready","validation_errors":[],"request_id":"r"}"#;
         let e = parse_transcript(&RawResponse::new(409, conflict.to_vec())).unwrap_err();
-        assert_eq!((e.status(), e.error_type(), e.request_id()), (Some(409), Some("transcription_invalid_state"), Some("r")));
+        assert_eq!(
+            (e.status(), e.error_type(), e.request_id()),
+            (Some(409), Some("transcription_invalid_state"), Some("r"))
+        );
     }
 }

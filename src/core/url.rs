@@ -46,7 +46,13 @@ impl BaseUrl {
         let path = path.trim_end_matches('/').to_owned();
         let mut full = format!("{scheme}://{authority}");
         full.push_str(&path);
-        Ok(BaseUrl { scheme_len: scheme.len(), full, host, port, path })
+        Ok(BaseUrl {
+            scheme_len: scheme.len(),
+            full,
+            host,
+            port,
+            path,
+        })
     }
 
     /// The URL as a string, without a trailing slash.
@@ -101,8 +107,7 @@ fn split_host_port(authority: &str) -> Result<(String, Option<u16>), String> {
 
 /// True for `localhost`, 127.0.0.0/8 and `::1`.
 pub fn is_loopback(host: &str) -> bool {
-    host.eq_ignore_ascii_case("localhost")
-        || host.parse::<IpAddr>().map(|ip| ip.is_loopback()).unwrap_or(false)
+    host.eq_ignore_ascii_case("localhost") || host.parse::<IpAddr>().map(|ip| ip.is_loopback()).unwrap_or(false)
 }
 
 #[cfg(test)]
@@ -113,7 +118,10 @@ mod tests {
     #[test]
     fn parses_host_port_and_path() {
         let u = BaseUrl::parse("https://api.soniox.com:8443/base/", &HTTP, false).unwrap();
-        assert_eq!((u.scheme(), u.host(), u.port(), u.path()), ("https", "api.soniox.com", Some(8443), "/base"));
+        assert_eq!(
+            (u.scheme(), u.host(), u.port(), u.path()),
+            ("https", "api.soniox.com", Some(8443), "/base")
+        );
         assert_eq!(u.as_str(), "https://api.soniox.com:8443/base");
         let u = BaseUrl::parse("http://[::1]:80", &HTTP, false).unwrap();
         assert_eq!(u.host(), "::1");
@@ -121,7 +129,15 @@ mod tests {
 
     #[test]
     fn refuses_malformed_urls() {
-        for bad in ["", "api.soniox.com", "https://", "https://h:99999", "https://u@h", "https://h/?q", "https://h h"] {
+        for bad in [
+            "",
+            "api.soniox.com",
+            "https://",
+            "https://h:99999",
+            "https://u@h",
+            "https://h/?q",
+            "https://h h",
+        ] {
             assert!(BaseUrl::parse(bad, &HTTP, false).is_err(), "{bad}");
         }
     }

@@ -7,7 +7,9 @@ use crate::types::{CreateTranscription, TemporaryKey};
 fn max_len(what: &str, value: &str, max: usize) -> Result<()> {
     let n = value.chars().count();
     if n > max {
-        return Err(Error::invalid(format!("{what} is {n} characters long; the maximum is {max}")));
+        return Err(Error::invalid(format!(
+            "{what} is {n} characters long; the maximum is {max}"
+        )));
     }
     Ok(())
 }
@@ -18,7 +20,9 @@ fn http_url(what: &str, url: &str, max: usize) -> Result<()> {
         && url.len() > url.find("://").unwrap_or(0) + 3
         && !url.chars().any(char::is_whitespace);
     if !ok {
-        return Err(Error::invalid(format!("{what} must be an http:// or https:// URL without spaces, got {url:?}")));
+        return Err(Error::invalid(format!(
+            "{what} must be an http:// or https:// URL without spaces, got {url:?}"
+        )));
     }
     Ok(())
 }
@@ -45,7 +49,9 @@ pub(crate) fn upload(filename: &str, len: u64) -> Result<()> {
         return Err(Error::invalid(format!("{filename}: the file is empty (0 bytes)")));
     }
     if len > MAX_FILE_SIZE {
-        return Err(Error::invalid(format!("{filename}: {len} bytes is over the 1 GiB ({MAX_FILE_SIZE} bytes) upload limit")));
+        return Err(Error::invalid(format!(
+            "{filename}: {len} bytes is over the 1 GiB ({MAX_FILE_SIZE} bytes) upload limit"
+        )));
     }
     Ok(())
 }
@@ -64,7 +70,10 @@ pub(crate) fn create_transcription(r: &CreateTranscription) -> Result<()> {
     max_len("model", &r.model, 32)?;
     if let Some(h) = &r.language_hints {
         if h.len() > 100 {
-            return Err(Error::invalid(format!("{} language hints given; the maximum is 100", h.len())));
+            return Err(Error::invalid(format!(
+                "{} language hints given; the maximum is 100",
+                h.len()
+            )));
         }
         for hint in h {
             if hint.is_empty() {
@@ -96,11 +105,16 @@ pub(crate) fn create_transcription(r: &CreateTranscription) -> Result<()> {
 /// 1..=3600 s lifetime, 1..=18000 s session cap, reference id length.
 pub(crate) fn temporary_key(k: &TemporaryKey) -> Result<()> {
     if !(1..=3600).contains(&k.expires_in_seconds) {
-        return Err(Error::invalid(format!("expires_in_seconds must be 1..=3600, got {}", k.expires_in_seconds)));
+        return Err(Error::invalid(format!(
+            "expires_in_seconds must be 1..=3600, got {}",
+            k.expires_in_seconds
+        )));
     }
     if let Some(s) = k.max_session_duration_seconds {
         if !(1..=18000).contains(&s) {
-            return Err(Error::invalid(format!("max_session_duration_seconds must be 1..=18000, got {s}")));
+            return Err(Error::invalid(format!(
+                "max_session_duration_seconds must be 1..=18000, got {s}"
+            )));
         }
     }
     if let Some(c) = &k.client_reference_id {

@@ -83,6 +83,9 @@ fn de_key<'de, D: serde::Deserializer<'de>>(d: D) -> Result<ApiKey, D::Error> {
 
 impl fmt::Debug for TemporaryApiKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("TemporaryApiKey").field("api_key", &self.api_key).field("expires_at", &self.expires_at).finish()
+        f.debug_struct("TemporaryApiKey")
+            .field("api_key", &self.api_key)
+            .field("expires_at", &self.expires_at)
+            .finish()
     }
 }

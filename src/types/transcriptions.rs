@@ -291,11 +291,17 @@ impl CreateTranscription {
     }
     /// Transcribe an uploaded file.
     pub fn file_id(id: impl Into<String>) -> CreateTranscription {
-        CreateTranscription { file_id: Some(id.into()), ..Self::base() }
+        CreateTranscription {
+            file_id: Some(id.into()),
+            ..Self::base()
+        }
     }
     /// Transcribe a public `http(s)` URL.
     pub fn audio_url(url: impl Into<String>) -> CreateTranscription {
-        CreateTranscription { audio_url: Some(url.into()), ..Self::base() }
+        CreateTranscription {
+            audio_url: Some(url.into()),
+            ..Self::base()
+        }
     }
     /// The model. Default `stt-async-v5`.
     pub fn model(mut self, model: impl Into<String>) -> Self {
@@ -362,8 +368,9 @@ impl CreateTranscription {
         self.audio_url = Some(url.into());
         self
     }
-    /// Replaces the audio source.
-    pub(crate) fn with_source(mut self, source: &super::AudioSource, uploaded: Option<&str>) -> Self {
+    /// Replaces the audio source: the uploaded file id when given, else the source's
+    /// file id or URL (a path source without an upload leaves none, which `create` refuses).
+    pub fn with_source(mut self, source: &super::AudioSource, uploaded: Option<&str>) -> Self {
         use super::AudioSource;
         self.file_id = None;
         self.audio_url = None;

@@ -71,10 +71,12 @@ pub enum Cleanup {
 }
 
 impl Cleanup {
-    pub(crate) fn file(self) -> bool {
+    /// True when the uploaded file is deleted.
+    pub fn deletes_file(self) -> bool {
         matches!(self, Cleanup::File | Cleanup::All)
     }
-    pub(crate) fn transcription(self) -> bool {
+    /// True when the job is deleted.
+    pub fn deletes_transcription(self) -> bool {
         matches!(self, Cleanup::Transcription | Cleanup::All)
     }
 }
@@ -146,6 +148,10 @@ impl Transcribe {
     pub fn wait(mut self, wait: WaitOptions) -> Self {
         self.wait = wait;
         self
+    }
+    /// The audio source.
+    pub fn source(&self) -> &AudioSource {
+        &self.source
     }
     /// Upload options (reference id, file name, progress) for a path source.
     pub fn upload(mut self, upload: UploadOptions) -> Self {
