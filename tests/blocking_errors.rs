@@ -217,3 +217,46 @@ fn a_refused_connection_is_a_transport_error() {
     let e = client.models().list().unwrap_err();
     assert!(matches!(e, Error::Transport(ref t) if !t.maybe_processed), "{e:?}");
 }
+
+#[test]
+fn the_pending_job_limit_is_a_429_limit_exceeded() {
+    let mock =
+        soniox::mock::MockServer::start_with(soniox::mock::MockConfig::default().max_pending_jobs(3).job_timing(
+            soniox::mock::JobTiming::Polls {
+                queued: 1000,
+                processing: 1,
+            },
+        ))
+        .unwrap();
+    let client = client_with(&mock, |b| b.retry(RetryPolicy::none()));
+    for i in 0..3 {
+        client
+            .transcriptions()
+            .create(CreateTranscription::audio_url(format!("https://example.com/{i}.mp3")))
+            .unwrap();
+    }
+    let e = client
+        .transcriptions()
+        .create(CreateTranscription::audio_url("https://example.com/x.mp3"))
+        .unwrap_err();
+    assert_eq!((e.status(), e.error_type()), (Some(429), Some("limit_exceeded")));
+    assert!(e.is_retryable());
+    assert_eq!(mock.transcriptions().len(), 3);
+}
+
+#[test]
+fn the_requests_per_minute_limit_answers_429_with_retry_after() {
+    let mock =
+        soniox::mock::MockServer::start_with(soniox::mock::MockConfig::default().requests_per_minute(5)).unwrap();
+    let client = client_with(&mock, |b| b.retry(RetryPolicy::none()));
+    for _ in 0..5 {
+        client.models().list().unwrap();
+    }
+    match client.models().list().unwrap_err() {
+        Error::Api(a) => {
+            assert_eq!((a.status, a.error_type.as_str()), (429, "limit_exceeded"));
+            assert!(a.retry_after.is_some(), "{a:?}");
+        }
+        other => panic!("{other:?}"),
+    }
+}
