@@ -7,7 +7,7 @@ use std::time::Duration;
 use ureq::http;
 use ureq::{Agent, RequestExt, SendBody};
 
-use crate::config::Config;
+use crate::config::{ApiKey, Config};
 use crate::core::http::{Body, HttpRequest, Method, RawResponse};
 use crate::core::multipart::MultipartReader;
 use crate::error::{Error, TimeoutError, TransportError};
@@ -23,11 +23,12 @@ pub(crate) struct Failure {
     pub(crate) error: Error,
 }
 
+/// The `Authorization` value is kept in an [`ApiKey`] so that no `Debug` output can show it.
 #[derive(Debug)]
 pub(crate) struct Transport {
     agent: Agent,
     base: String,
-    auth: String,
+    auth: ApiKey,
     timeout: Duration,
     upload_timeout: Option<Duration>,
 }
@@ -48,7 +49,7 @@ impl Transport {
         Transport {
             agent,
             base: config.base_url().to_owned(),
-            auth: format!("Bearer {}", config.api_key().expose()),
+            auth: ApiKey::new(format!("Bearer {}", config.api_key().expose())),
             timeout: config.timeout(),
             upload_timeout: config.upload_timeout(),
         }
@@ -110,7 +111,7 @@ impl Transport {
         let mut b = http::Request::builder()
             .method(method)
             .uri(req.url(&self.base))
-            .header("authorization", &self.auth);
+            .header("authorization", self.auth.expose());
         if let Some(ct) = req.content_type() {
             b = b.header("content-type", ct);
         }
