@@ -328,8 +328,9 @@ fn routing_errors_and_models() {
         "Upgrade: websocket\r\nConnection: Upgrade\r\n",
         b"",
     );
-    assert_eq!(res.status, 501);
-    assert_eq!(res.json()["status_code"], 501);
+    // An upgrade without Sec-WebSocket-Key / -Version is a bad request.
+    assert_eq!(res.status, 400);
+    assert_eq!(res.json()["status_code"], 400);
     // Not the first request on its connection: answered by the HTTP router the same way.
     let mut conn = Conn::open(&mock);
     conn.send("GET", "/v1/models", Some(&bearer(&mock)), "", b"");
@@ -341,7 +342,7 @@ fn routing_errors_and_models() {
         "Upgrade: websocket\r\nConnection: Upgrade\r\n",
         b"",
     );
-    assert_eq!(conn.read_response().status, 501);
+    assert_eq!(conn.read_response().status, 400);
     assert_eq!(mock.stats().route("GET /transcribe-websocket"), 2);
     assert_eq!(mock.stats().route("GET *"), 1);
 }

@@ -3,8 +3,11 @@
 //! ```text
 //! soniox-mock --port 8888 [--host 127.0.0.1] [--api-key KEY]... [--rpm N]
 //!             [--job-timing immediate|polls:Q,P|ms:Q,P] [--max-pending N]
-//!             [--max-upload-bytes N] [--seed N]
+//!             [--max-upload-bytes N] [--seed N] [--ws-idle-timeout SECS] [--max-streams N]
 //! ```
+//!
+//! REST is served under `http://HOST:PORT/v1/...`, the realtime WebSocket at
+//! `ws://HOST:PORT/transcribe-websocket`.
 
 use std::net::{IpAddr, SocketAddr};
 use std::process::ExitCode;
@@ -13,7 +16,8 @@ use std::time::Duration;
 use soniox::mock::{JobTiming, MockConfig, MockServer};
 
 const USAGE: &str = "usage: soniox-mock --port N [--host 127.0.0.1] [--api-key KEY]... [--rpm N] \
-[--job-timing immediate|polls:Q,P|ms:Q,P] [--max-pending N] [--max-upload-bytes N] [--seed N]";
+[--job-timing immediate|polls:Q,P|ms:Q,P] [--max-pending N] [--max-upload-bytes N] [--seed N] \
+[--ws-idle-timeout SECS] [--max-streams N]";
 
 fn main() -> ExitCode {
     let config = match parse(std::env::args().skip(1)) {
@@ -36,6 +40,7 @@ fn main() -> ExitCode {
         }
     };
     println!("soniox-mock listening on {}", server.base_url());
+    println!("soniox-mock realtime on {}", server.ws_url());
     eprintln!("soniox-mock: api key {}", server.api_key());
     loop {
         std::thread::park();
@@ -61,6 +66,8 @@ fn parse(mut args: impl Iterator<Item = String>) -> Result<Option<MockConfig>, S
             "--max-pending" => config = config.max_pending_jobs(number(&flag, &value()?)?),
             "--max-upload-bytes" => config = config.max_upload_bytes(number(&flag, &value()?)?),
             "--seed" => config = config.seed(number(&flag, &value()?)?),
+            "--ws-idle-timeout" => config = config.ws_idle_timeout(seconds(&flag, &value()?)?),
+            "--max-streams" => config = config.max_concurrent_streams(number(&flag, &value()?)?),
             other => return Err(format!("unknown argument {other:?}")),
         }
     }
@@ -70,6 +77,14 @@ fn parse(mut args: impl Iterator<Item = String>) -> Result<Option<MockConfig>, S
 
 fn number<T: std::str::FromStr>(flag: &str, s: &str) -> Result<T, String> {
     s.parse().map_err(|_| format!("{flag}: not a valid number: {s:?}"))
+}
+
+/// Positive seconds, fractions allowed (`20`, `0.5`).
+fn seconds(flag: &str, s: &str) -> Result<Duration, String> {
+    match s.parse::<f64>() {
+        Ok(v) if v.is_finite() && v > 0.0 && v <= 86_400.0 => Ok(Duration::from_secs_f64(v)),
+        _ => Err(format!("{flag}: expected positive seconds (at most 86400), got {s:?}")),
+    }
 }
 
 /// `immediate`, `polls:Q,P` or `ms:Q,P`.
@@ -121,6 +136,15 @@ mod tests {
             }
         );
         assert_eq!(timing("immediate"), Ok(JobTiming::Immediate));
+        let c = parse(args("--port 0 --ws-idle-timeout 0.5 --max-streams 3"))
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            (c.ws_idle_timeout, c.max_concurrent_streams),
+            (Duration::from_millis(500), 3)
+        );
+        assert!(parse(args("--port 0 --ws-idle-timeout 0")).is_err());
+        assert!(parse(args("--port 0 --max-streams x")).is_err());
         assert!(timing("ms:5").is_err());
         assert!(parse(args("--rpm 5")).is_err());
         assert!(parse(args("--port")).is_err());

@@ -66,6 +66,12 @@ pub struct MockConfig {
     pub requests_per_minute: Option<u32>,
     /// Seed of the RNG behind ids, request ids, temporary keys and fault rates.
     pub seed: u64,
+    /// Realtime: a session that receives neither audio nor a keepalive for this long gets
+    /// `408 request_timeout` and is closed (default 20 s).
+    pub ws_idle_timeout: Duration,
+    /// Realtime: sessions that may be open at once; one more gets `429 limit_exceeded`
+    /// (default 10).
+    pub max_concurrent_streams: usize,
     /// Whether `api_keys` still holds the built-in default (replaced by the first `api_key`).
     default_keys: bool,
 }
@@ -80,6 +86,8 @@ impl Default for MockConfig {
             max_upload_bytes: 1_073_741_824,
             requests_per_minute: None,
             seed: 0x5EED_50A1_0C0F_FEE5,
+            ws_idle_timeout: Duration::from_secs(20),
+            max_concurrent_streams: 10,
             default_keys: true,
         }
     }
@@ -126,6 +134,18 @@ impl MockConfig {
     /// Sets the RNG seed.
     pub fn seed(mut self, seed: u64) -> Self {
         self.seed = seed;
+        self
+    }
+
+    /// Sets the realtime idle timeout (no audio and no keepalive for this long → `408`).
+    pub fn ws_idle_timeout(mut self, d: Duration) -> Self {
+        self.ws_idle_timeout = d;
+        self
+    }
+
+    /// Sets how many realtime sessions may be open at once (one more → `429`).
+    pub fn max_concurrent_streams(mut self, n: usize) -> Self {
+        self.max_concurrent_streams = n;
         self
     }
 

@@ -37,6 +37,48 @@ pub enum FaultAction {
     /// Accept the request and answer nothing for this long (capped at 10 minutes; ends early
     /// when the server shuts down), then close the connection. The request is not processed.
     Hang(Duration),
+    /// Realtime: after the session has sent `messages` JSON messages, close the TCP connection
+    /// without a WebSocket close frame. With `0`, right after a valid start message.
+    WsDropAfter {
+        /// Server messages sent before the drop.
+        messages: u32,
+    },
+    /// Realtime: wait this long before sending each server message.
+    WsDelay(Duration),
+    /// Realtime: after the session has sent `messages` JSON messages, send the in-band error
+    /// `{"error_code": code, "error_type": error_type, ...}` and close. With `0`, right after a
+    /// valid start message. The message is "Cannot continue request (code 11). Please restart
+    /// the request." for 503, else the canned message of the status.
+    WsErrorAfter {
+        /// Server messages sent before the error.
+        messages: u32,
+        /// `error_code` of the error message.
+        code: u16,
+        /// `error_type` of the error message, e.g. `"service_unavailable"`.
+        error_type: String,
+    },
+    /// Realtime: stop reading from the socket after the start message, so the client's writes
+    /// back up. Lasts until the client disconnects (noticed by an empty WebSocket ping sent every
+    /// 500 ms), the server shuts down, or 10 minutes pass.
+    WsStall,
+    /// Realtime: ignore the end-of-audio frame: never send `finished`, keep the connection open
+    /// (reading and discarding) until the client closes, the server shuts down, or 10 minutes
+    /// pass.
+    WsNeverFinish,
+}
+
+impl FaultAction {
+    /// Whether the action only makes sense on the realtime endpoint (ignored on REST routes).
+    pub(crate) fn is_realtime_only(&self) -> bool {
+        matches!(
+            self,
+            FaultAction::WsDropAfter { .. }
+                | FaultAction::WsDelay(_)
+                | FaultAction::WsErrorAfter { .. }
+                | FaultAction::WsStall
+                | FaultAction::WsNeverFinish
+        )
+    }
 }
 
 /// A fault rule: which requests it matches, what it does, how often.

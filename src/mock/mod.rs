@@ -1,8 +1,9 @@
-//! A faithful local mock of the Soniox REST API (and, later, the realtime WebSocket).
+//! A faithful local mock of the Soniox REST API and realtime WebSocket.
 //!
-//! [`MockServer`] serves every `/v1` route of `soniox-api.md` on a loopback port from a
+//! [`MockServer`] serves every `/v1` route of `soniox-api.md` and the realtime endpoint
+//! `/transcribe-websocket` (same port, [`MockServer::ws_url`]) on a loopback port from a
 //! background async-std executor, so it is usable from plain synchronous `#[test]`s and from
-//! any HTTP client, this crate's or a third party's. It keeps files and jobs in memory
+//! any HTTP or WebSocket client, this crate's or a third party's. It keeps files and jobs in memory
 //! (uploaded content is only counted and checksummed, never stored), drives jobs through
 //! `queued → processing → completed | error` per [`JobTiming`], produces deterministic
 //! transcripts ([`transcript_text`]), counts what it sees ([`MockStats`]) and injects
@@ -30,9 +31,27 @@
 //! * Audio duration comes from the WAV header of an upload, else `size / 32` ms (16 kHz
 //!   16-bit mono); jobs from a URL get a deterministic 5–65 s derived from the URL.
 //! * Temporary keys minted by `POST /v1/auth/temporary-api-key` are refused on REST (401).
-//! * `/transcribe-websocket` answers `501` for now (the realtime mock arrives later).
+//! * Realtime (`/transcribe-websocket`): the key comes from `Authorization: Bearer`, the
+//!   `soniox-api-key` sub-protocol (selected in the response) or the start message's `api_key`;
+//!   regular keys and unexpired, unused (if single-use) `transcribe_websocket` temporary keys are
+//!   accepted. Every refusal is in-band: an error message (`{"tokens": [], "error_code",
+//!   "error_type", "error_message", "more_info", "request_id"}`) then a close frame with code
+//!   1000 (401 at once for a bad key on the upgrade, else after the start message; 429 at once
+//!   beyond [`MockConfig::max_concurrent_streams`]; 400 `model_not_available` / `invalid_request`;
+//!   408 after [`MockConfig::ws_idle_timeout`] without audio or keepalive).
+//! * Each audio frame gets one result message: the transcript words of [`transcript_text`]
+//!   (one per 480 ms of audio), non-final while fresh, final (once) when 480 ms of audio follow
+//!   their end. `finalize` answers with every pending word final plus `<fin>`; with endpoint
+//!   detection an `<end>` follows every 8th final word; the empty frame (binary or text) gets
+//!   the remaining words final with `finished: true`, then a close (1000). Raw PCM is timed by
+//!   its declared format, `auto`/`wav` by the WAV header, other containers at 32 000 bytes/s.
 //! * Faults are matched (method, path prefix) before routing and authentication, in insertion
 //!   order; `Latency` faults add up and let the request go on, the first other fault decides.
+//!   A realtime connection is matched once, as `GET /transcribe-websocket`, before the upgrade:
+//!   `Status`/`StatusAfterProcessing` answer the upgrade with that HTTP error, `DropConnection`
+//!   and `TruncatedBody` close it unanswered, `Hang` holds it, `MalformedBody` replaces the
+//!   session's first message by a non-JSON text frame, and the `Ws*` faults act on the session
+//!   (on REST routes they do nothing).
 
 mod checksum;
 mod config;
@@ -58,6 +77,8 @@ mod transcript;
 mod util;
 mod validate;
 mod ws;
+mod ws_protocol;
+mod ws_session;
 
 pub use checksum::{checksum, Checksum};
 pub use config::{JobTiming, MockConfig};

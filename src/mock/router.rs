@@ -65,6 +65,8 @@ pub(crate) async fn handle(shared: Arc<Shared>, conn: Conn, mut request: Request
             after = Some(a);
         }
         Some(FaultAction::Latency(_)) => unreachable!("latency faults accumulate"),
+        // Realtime-only faults do nothing to REST requests.
+        Some(a) => debug_assert!(a.is_realtime_only(), "unhandled fault {a:?}"),
     }
 
     let id = matched.and_then(|m| m.1).unwrap_or("");

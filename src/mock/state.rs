@@ -88,7 +88,7 @@ impl Jobs {
 
 /// A minted temporary API key.
 #[derive(Clone, Debug)]
-#[allow(dead_code)] // read by the realtime endpoint (a later change)
+#[allow(dead_code)] // `client_reference_id` is kept for completeness, never read
 pub(crate) struct TempKey {
     pub(crate) usage_type: String,
     pub(crate) expires: SystemTime,
@@ -117,6 +117,20 @@ impl State {
 
     pub(crate) fn temp_keys(&self) -> MutexGuard<'_, HashMap<String, TempKey>> {
         lock(&self.temp_keys)
+    }
+
+    /// Uses temporary key `key` for a realtime session: it must exist, have usage type
+    /// `transcribe_websocket`, not have expired at `now`, and (when single-use) not have been
+    /// used. `Some(max_session_duration_seconds)` when accepted (and counted as a use).
+    pub(crate) fn use_realtime_temp_key(&self, key: &str, now: SystemTime) -> Option<Option<u64>> {
+        let mut keys = self.temp_keys();
+        let k = keys.get_mut(key)?;
+        let usable = k.usage_type == "transcribe_websocket" && now < k.expires && !(k.single_use && k.uses > 0);
+        if !usable {
+            return None;
+        }
+        k.uses += 1;
+        Some(k.max_session_duration_seconds)
     }
 }
 

@@ -35,10 +35,26 @@ pub struct MockStats {
     pub unauthorized: u64,
     /// Faults applied (each fired [`Fault`](super::Fault) counts once per request).
     pub faults_injected: u64,
-    /// WebSocket sessions (realtime; reserved).
+    /// Realtime WebSocket upgrades accepted (every session, also those refused in-band later).
     pub ws_sessions: u64,
-    /// Audio bytes received on WebSocket sessions (realtime; reserved).
+    /// Realtime sessions open now.
+    pub ws_open_sessions: u64,
+    /// Most realtime sessions open at once.
+    pub ws_peak_sessions: u64,
+    /// Audio bytes received on realtime sessions (binary frames, WAV headers included).
     pub ws_audio_bytes: u64,
+    /// Non-empty audio frames received.
+    pub ws_audio_frames: u64,
+    /// JSON messages the server sent on realtime sessions (results, final and error messages).
+    pub ws_messages_sent: u64,
+    /// `{"type":"keepalive"}` messages received.
+    pub ws_keepalives: u64,
+    /// `{"type":"finalize"}` messages received.
+    pub ws_finalizes: u64,
+    /// Sessions that ended with the `finished: true` message.
+    pub ws_finished: u64,
+    /// Sessions refused with `401 unauthenticated` (missing, unknown, expired or used key).
+    pub ws_auth_failures: u64,
 }
 
 impl MockStats {
@@ -64,24 +80,41 @@ pub(crate) struct Stats {
     pub(crate) unauthorized: AtomicU64,
     pub(crate) faults_injected: AtomicU64,
     pub(crate) ws_sessions: AtomicU64,
+    ws_open_sessions: AtomicU64,
+    ws_peak_sessions: AtomicU64,
     pub(crate) ws_audio_bytes: AtomicU64,
+    pub(crate) ws_audio_frames: AtomicU64,
+    pub(crate) ws_messages_sent: AtomicU64,
+    pub(crate) ws_keepalives: AtomicU64,
+    pub(crate) ws_finalizes: AtomicU64,
+    pub(crate) ws_finished: AtomicU64,
+    pub(crate) ws_auth_failures: AtomicU64,
+}
+
+/// Which gauge a [`GaugeGuard`] holds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Gauge {
+    Connection,
+    Upload,
+    WsSession,
 }
 
 /// Decrements a gauge when dropped.
 #[derive(Debug)]
 pub(crate) struct GaugeGuard {
     stats: Arc<super::Shared>,
-    upload: bool,
+    gauge: Gauge,
 }
 
 impl Drop for GaugeGuard {
     fn drop(&mut self) {
         let s = &self.stats.stats;
-        if self.upload {
-            s.open_uploads.fetch_sub(1, Relaxed);
-        } else {
-            s.open_connections.fetch_sub(1, Relaxed);
-        }
+        let gauge = match self.gauge {
+            Gauge::Connection => &s.open_connections,
+            Gauge::Upload => &s.open_uploads,
+            Gauge::WsSession => &s.ws_open_sessions,
+        };
+        gauge.fetch_sub(1, Relaxed);
     }
 }
 
@@ -94,7 +127,7 @@ impl Stats {
         s.peak_connections.fetch_max(now, Relaxed);
         GaugeGuard {
             stats: shared.clone(),
-            upload: false,
+            gauge: Gauge::Connection,
         }
     }
 
@@ -105,8 +138,22 @@ impl Stats {
         s.peak_uploads.fetch_max(now, Relaxed);
         GaugeGuard {
             stats: shared.clone(),
-            upload: true,
+            gauge: Gauge::Upload,
         }
+    }
+
+    /// Counts an accepted realtime session; the guard keeps it open. Also returns how many
+    /// sessions are open now, this one included.
+    pub(crate) fn ws_session(shared: &Arc<super::Shared>) -> (GaugeGuard, u64) {
+        let s = &shared.stats;
+        s.ws_sessions.fetch_add(1, Relaxed);
+        let now = s.ws_open_sessions.fetch_add(1, Relaxed) + 1;
+        s.ws_peak_sessions.fetch_max(now, Relaxed);
+        let guard = GaugeGuard {
+            stats: shared.clone(),
+            gauge: Gauge::WsSession,
+        };
+        (guard, now)
     }
 
     /// Counts a request for (method, route).
@@ -145,7 +192,15 @@ impl Stats {
             unauthorized: self.unauthorized.load(Relaxed),
             faults_injected: self.faults_injected.load(Relaxed),
             ws_sessions: self.ws_sessions.load(Relaxed),
+            ws_open_sessions: self.ws_open_sessions.load(Relaxed),
+            ws_peak_sessions: self.ws_peak_sessions.load(Relaxed),
             ws_audio_bytes: self.ws_audio_bytes.load(Relaxed),
+            ws_audio_frames: self.ws_audio_frames.load(Relaxed),
+            ws_messages_sent: self.ws_messages_sent.load(Relaxed),
+            ws_keepalives: self.ws_keepalives.load(Relaxed),
+            ws_finalizes: self.ws_finalizes.load(Relaxed),
+            ws_finished: self.ws_finished.load(Relaxed),
+            ws_auth_failures: self.ws_auth_failures.load(Relaxed),
         }
     }
 
@@ -161,6 +216,12 @@ impl Stats {
             &self.faults_injected,
             &self.ws_sessions,
             &self.ws_audio_bytes,
+            &self.ws_audio_frames,
+            &self.ws_messages_sent,
+            &self.ws_keepalives,
+            &self.ws_finalizes,
+            &self.ws_finished,
+            &self.ws_auth_failures,
         ] {
             c.store(0, Relaxed);
         }
@@ -172,5 +233,7 @@ impl Stats {
         self.peak_connections
             .store(self.open_connections.load(Relaxed), Relaxed);
         self.peak_uploads.store(self.open_uploads.load(Relaxed), Relaxed);
+        self.ws_peak_sessions
+            .store(self.ws_open_sessions.load(Relaxed), Relaxed);
     }
 }

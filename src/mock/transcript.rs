@@ -3,7 +3,7 @@
 use serde_json::{json, Map, Value};
 
 /// One word per this many milliseconds of audio.
-const MS_PER_WORD: u64 = 480;
+pub(crate) const MS_PER_WORD: u64 = 480;
 
 /// Words change speaker (with diarization) after this many words.
 const WORDS_PER_TURN: usize = 4;
@@ -45,7 +45,7 @@ const WORDS: [&str; 32] = [
 
 /// Words in the transcript of `audio_duration_ms` of audio: one per 480 ms, at least one for
 /// non-empty audio.
-fn word_count(audio_duration_ms: u64) -> usize {
+pub(crate) fn word_count(audio_duration_ms: u64) -> usize {
     if audio_duration_ms == 0 {
         0
     } else {
@@ -68,7 +68,7 @@ pub fn transcript_text(audio_duration_ms: u64) -> String {
 }
 
 /// Options that shape the tokens.
-#[derive(Clone, Copy, Debug, Default)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub(crate) struct TokenOptions {
     pub(crate) diarization: bool,
     pub(crate) language_identification: bool,
@@ -80,26 +80,46 @@ pub(crate) fn transcript_json(id: &str, audio_duration_ms: u64, opts: TokenOptio
     let mut text = String::new();
     let mut tokens = Vec::with_capacity(n);
     for i in 0..n {
-        let word = WORDS[i % WORDS.len()];
-        let piece = if i == 0 { word.to_string() } else { format!(" {word}") };
-        text.push_str(&piece);
-        let start = i as u64 * MS_PER_WORD + 40;
-        let end = (start + 360).min(audio_duration_ms.max(start + 1));
-        let mut t = Map::new();
-        t.insert("text".into(), json!(piece));
-        t.insert("start_ms".into(), json!(start));
-        t.insert("end_ms".into(), json!(end));
-        t.insert("confidence".into(), json!(confidence(i)));
-        if opts.diarization {
-            let speaker = 1 + (i / WORDS_PER_TURN) % 2;
-            t.insert("speaker".into(), json!(speaker.to_string()));
-        }
-        if opts.language_identification {
-            t.insert("language".into(), json!("en"));
+        let t = word_token(i, audio_duration_ms, opts);
+        if let Some(piece) = t.get("text").and_then(Value::as_str) {
+            text.push_str(piece);
         }
         tokens.push(Value::Object(t));
     }
     json!({"id": id, "text": text, "tokens": tokens})
+}
+
+/// Start of word `i` in ms.
+pub(crate) fn word_start_ms(i: usize) -> u64 {
+    i as u64 * MS_PER_WORD + 40
+}
+
+/// End of word `i` in ms when the audio goes on long enough (360 ms after its start).
+pub(crate) fn word_end_ms(i: usize) -> u64 {
+    word_start_ms(i) + 360
+}
+
+/// Token `i` of the transcript (`text` with its leading space except on the first word,
+/// `start_ms`, `end_ms` cut at `audio_duration_ms`, `confidence`, and `speaker` / `language`
+/// per `opts`). The same words on REST and on the realtime endpoint.
+pub(crate) fn word_token(i: usize, audio_duration_ms: u64, opts: TokenOptions) -> Map<String, Value> {
+    let word = WORDS[i % WORDS.len()];
+    let piece = if i == 0 { word.to_string() } else { format!(" {word}") };
+    let start = word_start_ms(i);
+    let end = word_end_ms(i).min(audio_duration_ms.max(start + 1));
+    let mut t = Map::new();
+    t.insert("text".into(), json!(piece));
+    t.insert("start_ms".into(), json!(start));
+    t.insert("end_ms".into(), json!(end));
+    t.insert("confidence".into(), json!(confidence(i)));
+    if opts.diarization {
+        let speaker = 1 + (i / WORDS_PER_TURN) % 2;
+        t.insert("speaker".into(), json!(speaker.to_string()));
+    }
+    if opts.language_identification {
+        t.insert("language".into(), json!("en"));
+    }
+    t
 }
 
 /// A deterministic confidence in `0.80..=0.99`.
