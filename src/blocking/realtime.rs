@@ -1,0 +1,134 @@
+//! Realtime transcription over a WebSocket: `client.realtime().connect(config)`.
+//!
+//! ```no_run
+//! use soniox::blocking::{stream_audio, Client, Pace};
+//! use soniox::core::realtime::RealtimeEvent;
+//! use soniox::types::RealtimeConfig;
+//!
+//! let client = Client::from_env()?;
+//! let mut stream = client.realtime().connect(RealtimeConfig::new("stt-rt-v5").pcm_s16le(16_000, 1))?;
+//!
+//! // Feed audio from another thread (raw PCM from stdin, at real-time pace) ...
+//! let sender = stream.sender();
+//! let feeder = std::thread::spawn(move || -> soniox::Result<u64> {
+//!     let sent = stream_audio(&sender, std::io::stdin(), 3_200, Pace::RealTime { bytes_per_second: 32_000 })?;
+//!     sender.finish()?; // the end-of-audio frame: the events run on to `Finished`
+//!     Ok(sent)
+//! });
+//! // ... while this one prints results as they come.
+//! while let Some(event) = stream.recv() {
+//!     match event? {
+//!         RealtimeEvent::Result(_) => println!("{}", stream.transcript().text()),
+//!         RealtimeEvent::Endpoint => println!("--"),
+//!         _ => {}
+//!     }
+//! }
+//! feeder.join().expect("the feeder panicked")?;
+//! println!("{}", stream.transcript().final_text());
+//! # Ok::<(), soniox::Error>(())
+//! ```
+//!
+//! Or from one thread: [`RealtimeStream::send_file`] (or `send_audio` in a loop), then
+//! [`RealtimeStream::finish`], which returns the events not read yet.
+//!
+//! How it works: one background thread owns the socket (non-blocking, woken by
+//! `polling`) and the [`RealtimeSession`], which
+//! makes every protocol decision (start message, keepalives, end of audio, errors).
+//! Audio and commands reach that thread through one bounded queue
+//! ([`Realtime::queue_capacity`], default 16), taken only while the socket keeps up: a
+//! stalled server blocks `send_audio` instead of growing memory. Events come back
+//! through an unbounded queue: read them.
+
+mod io_thread;
+mod pace;
+mod sender;
+mod stream;
+mod ws;
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use crossbeam_channel::{bounded, unbounded};
+use log::debug;
+
+use self::io_thread::{Driver, Shared};
+pub use self::pace::{stream_audio, Pace};
+pub use self::sender::AudioSender;
+pub use self::stream::{RealtimeStats, RealtimeStream};
+use self::ws::WsConn;
+use super::client::Client;
+use crate::config::ApiKey;
+use crate::core::realtime::RealtimeSession;
+use crate::error::{Error, Result, TransportError};
+use crate::types::RealtimeConfig;
+
+/// Default [`Realtime::queue_capacity`].
+pub const DEFAULT_QUEUE_CAPACITY: usize = 16;
+/// Default [`Realtime::finish_timeout`].
+pub const DEFAULT_FINISH_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// The realtime resource. Get one with [`Client::realtime`]; optional settings are
+/// by-value setters, then [`connect`](Self::connect).
+#[derive(Debug, Clone, Copy)]
+#[must_use]
+pub struct Realtime<'c> {
+    client: &'c Client,
+    finish_timeout: Duration,
+    queue_capacity: usize,
+}
+
+impl<'c> Realtime<'c> {
+    pub(crate) fn new(client: &'c Client) -> Self {
+        Realtime {
+            client,
+            finish_timeout: DEFAULT_FINISH_TIMEOUT,
+            queue_capacity: DEFAULT_QUEUE_CAPACITY,
+        }
+    }
+
+    /// How long [`RealtimeStream::finish`] waits for `finished`. Default 30 s.
+    pub fn finish_timeout(mut self, timeout: Duration) -> Self {
+        self.finish_timeout = timeout;
+        self
+    }
+
+    /// Audio chunks and commands queued before `send_audio` blocks (at least 1). Default
+    /// 16. Memory held by a stalled stream is about this many chunks, plus one in the
+    /// WebSocket's buffer, plus the kernel's socket buffers.
+    pub fn queue_capacity(mut self, n: usize) -> Self {
+        self.queue_capacity = n.max(1);
+        self
+    }
+
+    /// Opens a stream authenticated with the client's API key. The config is validated
+    /// first (a bad one is [`Error::InvalidArgument`], no connection opened); the
+    /// connection and upgrade are bounded by the client's `connect_timeout`. A refused
+    /// upgrade is [`Error::Api`]; a key or model the server refuses after the upgrade
+    /// arrives as the stream's first event, an [`Error::Realtime`].
+    pub fn connect(&self, config: RealtimeConfig) -> Result<RealtimeStream> {
+        self.connect_with_key(config, self.client.config().api_key())
+    }
+
+    /// As [`connect`](Self::connect), with another key, for example a temporary key
+    /// minted by [`Auth::temporary_api_key`](super::Auth::temporary_api_key).
+    pub fn connect_with_key(&self, config: RealtimeConfig, key: &ApiKey) -> Result<RealtimeStream> {
+        let session = RealtimeSession::new(config, Instant::now())?;
+        let cfg = self.client.config();
+        let conn = WsConn::connect(cfg.ws_url(), key.expose(), cfg.user_agent(), cfg.connect_timeout())?;
+        debug!("realtime: connected to {}", cfg.ws_url());
+        let os_error = |e: std::io::Error| {
+            Error::Transport(TransportError {
+                context: "starting the realtime I/O thread".to_owned(),
+                maybe_processed: false,
+                source: Box::new(e),
+            })
+        };
+        let shared = Arc::new(Shared::new().map_err(os_error)?);
+        let (commands, commands_rx) = bounded(self.queue_capacity);
+        let (events_tx, events) = unbounded();
+        let (done_tx, done) = bounded(0);
+        let thread = Driver::spawn(conn, session, shared.clone(), commands_rx, events_tx, done_tx).map_err(os_error)?;
+        let sender = AudioSender { commands, shared };
+        Ok(RealtimeStream::new(sender, events, done, thread, self.finish_timeout))
+    }
+}

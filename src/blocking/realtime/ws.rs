@@ -1,0 +1,232 @@
+//! The only file that names tungstenite (and rustls): opens the WebSocket (TCP with a
+//! connect timeout, `TCP_NODELAY`, TLS over one cached ring-based rustls config, the
+//! upgrade with `Authorization: Bearer`), then turns the socket non-blocking and offers
+//! the I/O thread four moves: read one message, write one frame, flush, close.
+//! No protocol decisions here: frames in, frames out.
+
+use std::io;
+use std::net::{SocketAddr, TcpStream, ToSocketAddrs};
+use std::sync::{Arc, OnceLock};
+use std::time::{Duration, Instant};
+
+use rustls::{ClientConfig, RootCertStore};
+use tungstenite::client::IntoClientRequest;
+use tungstenite::http::header::{AUTHORIZATION, USER_AGENT};
+use tungstenite::http::HeaderValue;
+use tungstenite::protocol::WebSocketConfig;
+use tungstenite::stream::MaybeTlsStream;
+use tungstenite::{Connector, HandshakeError, Message, WebSocket};
+
+use crate::core::http::{api_error, RawResponse};
+use crate::error::{Error, Result, TimeoutError, TransportError};
+
+/// What one [`WsConn::read`] found.
+#[derive(Debug)]
+pub(super) enum Incoming {
+    /// A text frame.
+    Text(String),
+    /// Nothing more to read right now (the socket would block).
+    Idle,
+    /// The connection ended: the close frame's code and reason, or (code `None`) the
+    /// transport error that broke it.
+    Closed(Option<u16>, String),
+}
+
+/// An open WebSocket over a non-blocking TCP socket.
+#[derive(Debug)]
+pub(super) struct WsConn {
+    ws: WebSocket<MaybeTlsStream<TcpStream>>,
+}
+
+impl WsConn {
+    /// Opens the socket and performs the upgrade, all within `timeout`; then makes the
+    /// socket non-blocking (no read timeout is ever left on it).
+    pub(super) fn connect(url: &str, key: &str, user_agent: &str, timeout: Duration) -> Result<WsConn> {
+        let deadline = Instant::now() + timeout;
+        let context = format!("WebSocket upgrade {url}");
+        let mut request = url
+            .into_client_request()
+            .map_err(|e| Error::invalid(format!("WebSocket URL {url:?}: {e}")))?;
+        let mut auth = HeaderValue::from_str(&format!("Bearer {key}"))
+            .map_err(|_| Error::invalid("the API key contains characters not allowed in a header"))?;
+        auth.set_sensitive(true);
+        request.headers_mut().insert(AUTHORIZATION, auth);
+        if let Ok(ua) = HeaderValue::from_str(user_agent) {
+            request.headers_mut().insert(USER_AGENT, ua);
+        }
+        let uri = request.uri();
+        let tls = uri.scheme_str() == Some("wss");
+        let host = uri.host().unwrap_or_default().trim_matches(['[', ']']).to_owned();
+        let port = uri.port_u16().unwrap_or(if tls { 443 } else { 80 });
+
+        let tcp = open_tcp(&host, port, deadline, &context, timeout)?;
+        let io = |e: io::Error| transport(&context, e);
+        let left = deadline
+            .saturating_duration_since(Instant::now())
+            .max(Duration::from_millis(1));
+        tcp.set_nodelay(true).map_err(io)?;
+        tcp.set_read_timeout(Some(left)).map_err(io)?;
+        tcp.set_write_timeout(Some(left)).map_err(io)?;
+        let connector = if tls {
+            Connector::Rustls(tls_config()?)
+        } else {
+            Connector::Plain
+        };
+        let config = WebSocketConfig::default().max_message_size(Some(16 << 20));
+        let ws = match tungstenite::client_tls_with_config(request, tcp, Some(config), Some(connector)) {
+            Ok((ws, _response)) => ws,
+            Err(HandshakeError::Interrupted(_)) => return Err(timed_out(&context, timeout)),
+            Err(HandshakeError::Failure(e)) => return Err(handshake_error(&context, timeout, e)),
+        };
+        let conn = WsConn { ws };
+        let tcp = conn.tcp();
+        tcp.set_read_timeout(None).map_err(io)?;
+        tcp.set_write_timeout(None).map_err(io)?;
+        tcp.set_nonblocking(true).map_err(io)?;
+        Ok(conn)
+    }
+
+    /// The TCP socket under the (TLS and) WebSocket layers, to register with a poller.
+    pub(super) fn tcp(&self) -> &TcpStream {
+        match self.ws.get_ref() {
+            MaybeTlsStream::Rustls(tls) => tls.get_ref(),
+            MaybeTlsStream::Plain(tcp) => tcp,
+            _ => unreachable!("only the plain and rustls connectors are used"),
+        }
+    }
+
+    /// Reads the next message, if one is complete. Pings are answered by tungstenite;
+    /// binary, ping and pong frames are skipped.
+    pub(super) fn read(&mut self) -> Incoming {
+        loop {
+            return match self.ws.read() {
+                Ok(Message::Text(text)) => Incoming::Text(text.as_str().to_owned()),
+                Ok(Message::Close(frame)) => match frame {
+                    Some(f) => Incoming::Closed(Some(f.code.into()), f.reason.as_str().to_owned()),
+                    None => Incoming::Closed(Some(1005), String::new()),
+                },
+                Ok(_) => continue,
+                Err(e) if would_block(&e) => Incoming::Idle,
+                Err(e) => Incoming::Closed(None, e.to_string()),
+            };
+        }
+    }
+
+    /// Writes one text frame and flushes: `Ok(true)` when everything went out,
+    /// `Ok(false)` when the socket is full (the rest stays buffered: wait for writable,
+    /// then [`flush`](Self::flush)).
+    pub(super) fn send_text(&mut self, text: &str) -> Result<bool, String> {
+        self.send(Message::text(text))
+    }
+
+    /// Writes one binary frame and flushes, as [`send_text`](Self::send_text).
+    pub(super) fn send_binary(&mut self, data: Vec<u8>) -> Result<bool, String> {
+        self.send(Message::binary(data))
+    }
+
+    /// Writes what is buffered: `Ok(true)` when nothing is left.
+    pub(super) fn flush(&mut self) -> Result<bool, String> {
+        match self.ws.flush() {
+            Ok(()) => Ok(true),
+            Err(e) if would_block(&e) => Ok(false),
+            Err(e) => Err(e.to_string()),
+        }
+    }
+
+    /// Queues a normal close frame (1000) and tries once to write it; never waits.
+    pub(super) fn close(&mut self) {
+        if self.ws.can_write() {
+            let _ = self.ws.close(None);
+        }
+        let _ = self.ws.flush();
+    }
+
+    fn send(&mut self, message: Message) -> Result<bool, String> {
+        match self.ws.write(message) {
+            Ok(()) => self.flush(),
+            // The frame is in tungstenite's buffer; the socket is full.
+            Err(e) if would_block(&e) => Ok(false),
+            Err(e) => Err(e.to_string()),
+        }
+    }
+}
+
+/// The one TLS configuration: ring (never the process-wide default provider), the
+/// webpki roots, TLS 1.2 and 1.3. Built once.
+fn tls_config() -> Result<Arc<ClientConfig>> {
+    static CONFIG: OnceLock<Arc<ClientConfig>> = OnceLock::new();
+    if let Some(config) = CONFIG.get() {
+        return Ok(config.clone());
+    }
+    let roots = RootCertStore {
+        roots: webpki_roots::TLS_SERVER_ROOTS.to_vec(),
+    };
+    let config = ClientConfig::builder_with_provider(Arc::new(rustls::crypto::ring::default_provider()))
+        .with_safe_default_protocol_versions()
+        .map_err(|e| Error::invalid(format!("TLS configuration: {e}")))?
+        .with_root_certificates(roots)
+        .with_no_client_auth();
+    Ok(CONFIG.get_or_init(|| Arc::new(config)).clone())
+}
+
+/// Connects to the first address that answers before the deadline.
+fn open_tcp(host: &str, port: u16, deadline: Instant, context: &str, timeout: Duration) -> Result<TcpStream> {
+    let addrs: Vec<SocketAddr> = (host, port)
+        .to_socket_addrs()
+        .map_err(|e| transport(context, e))?
+        .collect();
+    let mut last = io::Error::new(io::ErrorKind::NotFound, format!("{host} resolved to no address"));
+    for addr in addrs {
+        let left = deadline.saturating_duration_since(Instant::now());
+        if left.is_zero() {
+            return Err(timed_out(context, timeout));
+        }
+        match TcpStream::connect_timeout(&addr, left) {
+            Ok(tcp) => return Ok(tcp),
+            Err(e) if e.kind() == io::ErrorKind::TimedOut => return Err(timed_out(context, timeout)),
+            Err(e) => last = e,
+        }
+    }
+    Err(transport(context, last))
+}
+
+fn handshake_error(context: &str, timeout: Duration, e: tungstenite::Error) -> Error {
+    match e {
+        tungstenite::Error::Http(response) => {
+            let mut raw = RawResponse::new(response.status().as_u16(), response.body().clone().unwrap_or_default());
+            for (name, value) in response.headers() {
+                if let Ok(v) = value.to_str() {
+                    raw = raw.with_header(name.as_str(), v);
+                }
+            }
+            Error::Api(Box::new(api_error(&raw)))
+        }
+        tungstenite::Error::Io(io) if matches!(io.kind(), io::ErrorKind::TimedOut | io::ErrorKind::WouldBlock) => {
+            timed_out(context, timeout)
+        }
+        other => Error::Transport(TransportError {
+            context: context.to_owned(),
+            maybe_processed: false,
+            source: Box::new(other),
+        }),
+    }
+}
+
+fn would_block(e: &tungstenite::Error) -> bool {
+    matches!(e, tungstenite::Error::Io(io) if io.kind() == io::ErrorKind::WouldBlock)
+}
+
+fn transport(context: &str, e: io::Error) -> Error {
+    Error::Transport(TransportError {
+        context: context.to_owned(),
+        maybe_processed: false,
+        source: Box::new(e),
+    })
+}
+
+fn timed_out(context: &str, after: Duration) -> Error {
+    Error::Timeout(TimeoutError {
+        context: context.to_owned(),
+        after,
+    })
+}

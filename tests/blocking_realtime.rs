@@ -1,0 +1,595 @@
+//! The blocking realtime client against the mock's WebSocket endpoint: whole sessions at
+//! every chunk size, finalize, keepalive, concurrency, faults, typed errors, back-pressure
+//! and a prompt close. Every loop is bounded in count and time; no wall-clock assertions.
+
+use std::io::Cursor;
+use std::sync::mpsc;
+use std::thread;
+use std::time::{Duration, Instant};
+
+use soniox::audio::{pcm_chunks, WavSpec};
+use soniox::blocking::{stream_audio, Client, Pace, RealtimeStream};
+use soniox::core::realtime::RealtimeEvent;
+use soniox::mock::{transcript_text, Fault, FaultAction, MockConfig, MockServer, MockStats};
+use soniox::types::{RealtimeConfig, TemporaryKey};
+use soniox::{ApiKey, Error};
+
+const KB: usize = 1024;
+/// 16 kHz mono 16-bit PCM: 32 bytes per millisecond.
+const BYTES_PER_MS: u64 = 32;
+
+fn mock_with(config: MockConfig) -> MockServer {
+    MockServer::start_with(config).expect("mock server starts")
+}
+
+fn client(mock: &MockServer) -> Client {
+    Client::builder()
+        .api_key(mock.api_key())
+        .base_url(mock.base_url())
+        .ws_url(mock.ws_url())
+        .connect_timeout(Duration::from_secs(10))
+        .build()
+        .expect("client builds")
+}
+
+fn pcm_config() -> RealtimeConfig {
+    RealtimeConfig::new("stt-rt-v5").pcm_s16le(16_000, 1)
+}
+
+/// `ms` of 16 kHz mono PCM.
+fn pcm(ms: u64) -> Vec<u8> {
+    pcm_chunks(WavSpec::default(), 64 * KB, Duration::from_millis(ms))
+        .flatten()
+        .collect()
+}
+
+/// Polls the mock's stats until `done` holds (at most 10 s); returns the last snapshot.
+fn stats_when(mock: &MockServer, done: impl Fn(&MockStats) -> bool) -> MockStats {
+    let mut stats = mock.stats();
+    for _ in 0..2_000 {
+        if done(&stats) {
+            break;
+        }
+        thread::sleep(Duration::from_millis(5));
+        stats = mock.stats();
+    }
+    stats
+}
+
+/// The realtime error of a result, or a panic naming what came instead.
+fn realtime_error<T: std::fmt::Debug>(result: soniox::Result<T>) -> soniox::error::RealtimeError {
+    match result {
+        Err(Error::Realtime(e)) => e,
+        other => panic!("expected Error::Realtime, got {other:?}"),
+    }
+}
+
+/// The first error event of a stream (at most 1000 events, 10 s each).
+fn first_error(stream: &mut RealtimeStream) -> Error {
+    for _ in 0..1_000 {
+        match stream.recv_timeout(Duration::from_secs(10)) {
+            Some(Ok(_)) => continue,
+            Some(Err(e)) => return e,
+            None => panic!("the stream ended without an error"),
+        }
+    }
+    panic!("no error within 1000 events")
+}
+
+/// Runs a whole session of `ms` of audio in `chunk` byte frames; checks text and stats.
+fn whole_session(chunk: usize) {
+    let mock = MockServer::start();
+    let client = client(&mock);
+    let ms = 6_000;
+    let audio = pcm(ms);
+    let mut stream = client.realtime().connect(pcm_config()).unwrap();
+    let sent = stream
+        .send_reader(Cursor::new(&audio), chunk, Pace::AsFastAsPossible)
+        .unwrap();
+    let events = stream.finish().unwrap();
+
+    assert_eq!(sent, audio.len() as u64);
+    assert_eq!(events.last(), Some(&RealtimeEvent::Finished));
+    assert_eq!(stream.transcript().final_text(), transcript_text(ms));
+    assert_eq!(stream.transcript().non_final_text(), "");
+    let frames = audio.len().div_ceil(chunk) as u64;
+    let ours = stream.stats();
+    assert_eq!((ours.audio_bytes_sent, ours.audio_frames_sent), (sent, frames));
+    assert!(stream.recv().is_none(), "nothing after Finished");
+    let stats = stats_when(&mock, |s| s.ws_finished == 1);
+    assert_eq!((stats.ws_audio_bytes, stats.ws_audio_frames), (sent, frames));
+    assert_eq!((stats.ws_sessions, stats.ws_finished), (1, 1));
+    assert_eq!(
+        ours.messages_received,
+        stats_when(&mock, |s| s.ws_messages_sent >= ours.messages_received).ws_messages_sent
+    );
+}
+
+#[test]
+fn a_whole_session_in_1_kb_chunks_transcribes_every_word() {
+    whole_session(KB);
+}
+
+#[test]
+fn a_whole_session_in_4_kb_chunks_transcribes_every_word() {
+    whole_session(4 * KB);
+}
+
+#[test]
+fn a_whole_session_in_16_kb_chunks_transcribes_every_word() {
+    whole_session(16 * KB);
+}
+
+#[test]
+fn a_whole_session_in_64_kb_chunks_transcribes_every_word() {
+    whole_session(64 * KB);
+}
+
+#[test]
+fn finalize_mid_stream_yields_finalized_and_makes_the_text_so_far_final() {
+    let mock = MockServer::start();
+    let client = client(&mock);
+    let mut stream = client.realtime().connect(pcm_config()).unwrap();
+    stream
+        .send_reader(Cursor::new(pcm(3_000)), 4 * KB, Pace::AsFastAsPossible)
+        .unwrap();
+    stream.finalize().unwrap();
+    let mut finalized = false;
+    for _ in 0..1_000 {
+        match stream.recv_timeout(Duration::from_secs(10)) {
+            Some(Ok(RealtimeEvent::Finalized)) => {
+                finalized = true;
+                break;
+            }
+            Some(Ok(_)) => {}
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+    assert!(finalized, "a Finalized event follows finalize()");
+    assert_eq!(stream.transcript().non_final_text(), "", "everything so far is final");
+    assert_eq!(stream.transcript().final_text(), transcript_text(3_000));
+
+    // The stream goes on after a finalize.
+    stream.send_audio(&pcm(1_000)).unwrap();
+    stream.finish().unwrap();
+    assert_eq!(stream.transcript().final_text(), transcript_text(4_000));
+    assert_eq!(stats_when(&mock, |s| s.ws_finished == 1).ws_finalizes, 1);
+}
+
+#[test]
+fn endpoint_detection_yields_endpoint_events_that_never_reach_the_text() {
+    let mock = MockServer::start();
+    let client = client(&mock);
+    let mut stream = client
+        .realtime()
+        .connect(pcm_config().endpoint_detection(true))
+        .unwrap();
+    stream.send_audio(&pcm(10_000)).unwrap();
+    let events = stream.finish().unwrap();
+    let endpoints = events.iter().filter(|e| **e == RealtimeEvent::Endpoint).count();
+    // 20 words, an `<end>` after every 8th final word.
+    assert_eq!(endpoints, 2);
+    assert_eq!(stream.transcript().final_text(), transcript_text(10_000));
+}
+
+#[test]
+fn automatic_keepalives_keep_an_idle_session_alive_past_the_idle_timeout() {
+    let mock = mock_with(MockConfig::default().ws_idle_timeout(Duration::from_millis(400)));
+    let client = client(&mock);
+    let config = pcm_config().keepalive_interval(Duration::from_millis(100));
+    let mut stream = client.realtime().connect(config).unwrap();
+    stream.send_audio(&pcm(1_000)).unwrap();
+    thread::sleep(Duration::from_millis(1_500)); // idle: only keepalives go out
+    stream.send_audio(&pcm(1_000)).unwrap();
+    stream.finish().unwrap();
+    assert_eq!(stream.transcript().final_text(), transcript_text(2_000));
+    let stats = stats_when(&mock, |s| s.ws_finished == 1);
+    assert!(stats.ws_keepalives >= 1, "{stats:?}");
+}
+
+#[test]
+fn without_audio_or_keepalives_an_idle_session_is_closed_with_a_408() {
+    let mock = mock_with(MockConfig::default().ws_idle_timeout(Duration::from_millis(300)));
+    let client = client(&mock);
+    let config = pcm_config().keepalive_interval(Duration::from_secs(60));
+    let mut stream = client.realtime().connect(config).unwrap();
+    let e = realtime_error(Err::<(), _>(first_error(&mut stream)));
+    assert_eq!(e.code, Some(408), "{e:?}");
+    assert!(stream.recv().is_none(), "the error ends the stream");
+    assert!(stream.send_audio(&pcm(100)).is_err(), "no audio after the end");
+}
+
+#[test]
+fn ten_concurrent_streams_from_threads_each_get_their_own_complete_transcript() {
+    let mock = MockServer::start();
+    let client = client(&mock);
+    let threads: Vec<_> = (0..10u64)
+        .map(|i| {
+            let client = client.clone();
+            thread::spawn(move || {
+                let ms = 1_000 + 480 * i;
+                let mut stream = client.realtime().connect(pcm_config()).unwrap();
+                stream
+                    .send_reader(Cursor::new(pcm(ms)), 4 * KB, Pace::AsFastAsPossible)
+                    .unwrap();
+                stream.finish().unwrap();
+                (ms, stream.transcript().final_text().to_owned())
+            })
+        })
+        .collect();
+    for t in threads {
+        let (ms, text) = t.join().unwrap();
+        assert_eq!(text, transcript_text(ms));
+    }
+    let stats = stats_when(&mock, |s| s.ws_finished == 10);
+    assert_eq!((stats.ws_sessions, stats.ws_finished), (10, 10));
+    assert!(stats.ws_peak_sessions >= 1);
+}
+
+#[test]
+fn a_stream_over_the_concurrency_limit_is_refused_with_a_429() {
+    let mock = mock_with(MockConfig::default().max_concurrent_streams(1));
+    let client = client(&mock);
+    let mut first = client.realtime().connect(pcm_config()).unwrap();
+    first.send_audio(&pcm(500)).unwrap();
+    assert!(matches!(first.recv_timeout(Duration::from_secs(10)), Some(Ok(_))));
+    let mut second = client.realtime().connect(pcm_config()).unwrap();
+    let e = realtime_error(second.finish());
+    assert_eq!(e.code, Some(429), "{e:?}");
+    assert!(Error::Realtime(e).is_retryable());
+    first.finish().unwrap();
+}
+
+#[test]
+fn events_can_be_read_on_one_thread_while_another_sends_and_finishes() {
+    let mock = MockServer::start();
+    let client = client(&mock);
+    let mut stream = client.realtime().connect(pcm_config()).unwrap();
+    let sender = stream.sender();
+    let feeder = thread::spawn(move || {
+        let sent = stream_audio(&sender, Cursor::new(pcm(3_000)), 3_200, Pace::AsFastAsPossible)?;
+        sender.finish()?;
+        Ok::<_, Error>(sent)
+    });
+    let mut results = 0;
+    for event in stream.by_ref().take(10_000) {
+        if let RealtimeEvent::Result(_) = event.unwrap() {
+            results += 1;
+        }
+    }
+    assert_eq!(feeder.join().unwrap().unwrap(), 3_000 * BYTES_PER_MS);
+    assert_eq!(results, 30 + 1, "one result per frame, then the finished message");
+    assert!(stream.is_ended());
+    assert_eq!(stream.transcript().final_text(), transcript_text(3_000));
+}
+
+#[test]
+fn real_time_pacing_sends_every_byte() {
+    let mock = MockServer::start();
+    let client = client(&mock);
+    let mut stream = client.realtime().connect(pcm_config()).unwrap();
+    let pace = Pace::real_time(WavSpec::default());
+    let sent = stream.send_reader(Cursor::new(pcm(500)), 3_200, pace).unwrap();
+    stream.finish().unwrap();
+    assert_eq!(sent, 500 * BYTES_PER_MS);
+    assert_eq!(stream.transcript().final_text(), transcript_text(500));
+}
+
+#[test]
+fn a_dropped_connection_surfaces_as_a_connection_closed_error() {
+    let mock = MockServer::start();
+    mock.add_fault(Fault::new(FaultAction::WsDropAfter { messages: 3 }).on("GET", "/transcribe-websocket"));
+    let client = client(&mock);
+    let mut stream = client
+        .realtime()
+        .finish_timeout(Duration::from_secs(20))
+        .connect(pcm_config())
+        .unwrap();
+    // Sending may already fail once the drop is seen; the error is then the same one.
+    let _ = stream.send_reader(Cursor::new(pcm(3_000)), 4 * KB, Pace::AsFastAsPossible);
+    let e = realtime_error(stream.finish());
+    assert_eq!(e.error_type, "connection_closed", "{e:?}");
+    assert!(Error::Realtime(e).is_retryable());
+}
+
+#[test]
+fn a_server_error_mid_stream_is_an_error_realtime_with_code_503() {
+    let mock = MockServer::start();
+    mock.add_fault(
+        Fault::new(FaultAction::WsErrorAfter {
+            messages: 2,
+            code: 503,
+            error_type: "service_unavailable".into(),
+        })
+        .on("GET", "/transcribe-websocket"),
+    );
+    let client = client(&mock);
+    let mut stream = client.realtime().connect(pcm_config()).unwrap();
+    let _ = stream.send_reader(Cursor::new(pcm(2_000)), 4 * KB, Pace::AsFastAsPossible);
+    let e = realtime_error(stream.finish());
+    assert_eq!((e.code, e.error_type.as_str()), (Some(503), "service_unavailable"));
+    assert!(e.request_id.is_some());
+    // The error stays the answer.
+    assert_eq!(realtime_error(stream.send_audio(&pcm(100))), e);
+    assert_eq!(realtime_error(stream.finish()), e);
+}
+
+#[test]
+fn when_the_server_never_finishes_finish_times_out_and_close_does_not_hang() {
+    let mock = MockServer::start();
+    mock.add_fault(Fault::new(FaultAction::WsNeverFinish).on("GET", "/transcribe-websocket"));
+    let client = client(&mock);
+    let mut stream = client
+        .realtime()
+        .finish_timeout(Duration::from_millis(300))
+        .connect(pcm_config())
+        .unwrap();
+    stream.send_audio(&pcm(1_000)).unwrap();
+    match stream.finish() {
+        Err(Error::Timeout(t)) => assert_eq!(t.after, Duration::from_millis(300)),
+        other => panic!("expected a timeout, got {other:?}"),
+    }
+    assert!(matches!(
+        on_a_thread_within(Duration::from_secs(10), move || stream.close()),
+        Some(Ok(()))
+    ));
+    assert_eq!(stats_when(&mock, |s| s.ws_open_sessions == 0).ws_open_sessions, 0);
+}
+
+#[test]
+fn a_bad_key_is_an_error_realtime_401_unauthenticated() {
+    let mock = MockServer::start();
+    let client = client(&mock);
+    let mut stream = client
+        .realtime()
+        .connect_with_key(pcm_config(), &ApiKey::new("not-a-key"))
+        .unwrap();
+    let e = realtime_error(Err::<(), _>(first_error(&mut stream)));
+    assert_eq!((e.code, e.error_type.as_str()), (Some(401), "unauthenticated"));
+    assert!(!Error::Realtime(e.clone()).to_string().contains("not-a-key"));
+    assert_eq!(stats_when(&mock, |s| s.ws_auth_failures == 1).ws_auth_failures, 1);
+}
+
+#[test]
+fn an_unknown_model_is_an_error_realtime_400_model_not_available() {
+    let mock = MockServer::start();
+    let client = client(&mock);
+    let mut stream = client
+        .realtime()
+        .connect(RealtimeConfig::new("stt-rt-v0").pcm_s16le(16_000, 1))
+        .unwrap();
+    let e = realtime_error(stream.finish());
+    assert_eq!((e.code, e.error_type.as_str()), (Some(400), "model_not_available"));
+}
+
+#[test]
+fn a_temporary_key_minted_through_auth_opens_a_stream() {
+    let mock = MockServer::start();
+    let client = client(&mock);
+    let temp = client
+        .auth()
+        .temporary_api_key(TemporaryKey::transcribe_websocket(60))
+        .unwrap();
+    let mut stream = client.realtime().connect_with_key(pcm_config(), &temp.api_key).unwrap();
+    stream.send_audio(&pcm(1_000)).unwrap();
+    stream.finish().unwrap();
+    assert_eq!(stream.transcript().final_text(), transcript_text(1_000));
+    assert_eq!(stats_when(&mock, |s| s.ws_finished == 1).ws_auth_failures, 0);
+}
+
+#[test]
+fn an_invalid_config_is_refused_before_any_connection() {
+    let mock = MockServer::start();
+    let client = client(&mock);
+    let e = client.realtime().connect(RealtimeConfig::new(" ")).unwrap_err();
+    assert!(matches!(e, Error::InvalidArgument(_)), "{e:?}");
+    let e = client
+        .realtime()
+        .connect(pcm_config().max_endpoint_delay_ms(1))
+        .unwrap_err();
+    assert!(matches!(e, Error::InvalidArgument(_)), "{e:?}");
+    assert_eq!(mock.stats().connections_accepted, 0);
+}
+
+#[test]
+fn a_refused_connection_is_a_transport_error() {
+    let port = {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        listener.local_addr().unwrap().port()
+    };
+    let client = client_for(format!("ws://127.0.0.1:{port}/x"), Duration::from_secs(10));
+    let e = client.realtime().connect(pcm_config()).unwrap_err();
+    assert!(matches!(e, Error::Transport(_)), "{e:?}");
+}
+
+/// A one-connection TCP server on loopback that reads a little, writes `reply` (nothing
+/// when empty, then it keeps the connection open for 5 s) and closes. Returns its port.
+fn raw_server(reply: Vec<u8>) -> u16 {
+    use std::io::{Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    thread::spawn(move || {
+        if let Ok((mut socket, _)) = listener.accept() {
+            let _ = socket.read(&mut [0u8; 1024]);
+            if reply.is_empty() {
+                thread::sleep(Duration::from_secs(5));
+            }
+            let _ = socket.write_all(&reply);
+        }
+    });
+    port
+}
+
+fn client_for(url: String, connect_timeout: Duration) -> Client {
+    Client::builder()
+        .api_key("k")
+        .ws_url(url)
+        .connect_timeout(connect_timeout)
+        .build()
+        .unwrap()
+}
+
+#[test]
+fn tls_to_a_plain_server_fails_as_a_transport_error_without_a_process_wide_crypto_provider() {
+    let port = raw_server(b"HTTP/1.1 400 Bad Request\r\ncontent-length: 0\r\n\r\n".to_vec());
+    let client = client_for(format!("wss://127.0.0.1:{port}/x"), Duration::from_secs(10));
+    let e = client.realtime().connect(pcm_config()).unwrap_err();
+    assert!(matches!(e, Error::Transport(_)), "{e:?}");
+}
+
+#[test]
+fn a_server_that_never_answers_the_upgrade_is_a_timeout_at_the_connect_timeout() {
+    let port = raw_server(Vec::new());
+    let client = client_for(format!("ws://127.0.0.1:{port}/x"), Duration::from_millis(200));
+    match client.realtime().connect(pcm_config()).unwrap_err() {
+        Error::Timeout(t) => assert_eq!(t.after, Duration::from_millis(200)),
+        e => panic!("expected a timeout, got {e:?}"),
+    }
+}
+
+#[test]
+fn a_refused_upgrade_is_an_api_error_with_the_status() {
+    let body = br#"{"status_code":403,"error_type":"forbidden","message":"no","request_id":"r1"}"#;
+    let mut reply = format!("HTTP/1.1 403 Forbidden\r\ncontent-length: {}\r\n\r\n", body.len()).into_bytes();
+    reply.extend_from_slice(body);
+    let port = raw_server(reply);
+    let client = client_for(format!("ws://127.0.0.1:{port}/x"), Duration::from_secs(10));
+    match client.realtime().connect(pcm_config()).unwrap_err() {
+        Error::Api(a) => assert_eq!((a.status, a.error_type.as_str()), (403, "forbidden")),
+        e => panic!("expected an API error, got {e:?}"),
+    }
+}
+
+#[test]
+fn empty_chunks_and_audio_after_finish_are_refused() {
+    let mock = MockServer::start();
+    let client = client(&mock);
+    let mut stream = client.realtime().connect(pcm_config()).unwrap();
+    assert!(matches!(stream.send_audio(&[]), Err(Error::InvalidArgument(_))));
+    assert!(matches!(stream.try_send_audio(&[]), Err(Error::InvalidArgument(_))));
+    stream.send_audio(&pcm(500)).unwrap();
+    let sender = stream.sender();
+    stream.finish().unwrap();
+    assert!(matches!(sender.send_audio(&pcm(100)), Err(Error::InvalidArgument(_))));
+    assert!(matches!(stream.finalize(), Err(Error::InvalidArgument(_))));
+    assert_eq!(stream.finish().unwrap(), vec![], "a second finish has nothing more");
+    assert_eq!(
+        stats_when(&mock, |s| s.ws_finished == 1).ws_audio_bytes,
+        500 * BYTES_PER_MS
+    );
+}
+
+#[test]
+fn recv_timeout_times_out_without_ending_the_stream() {
+    let mock = MockServer::start();
+    let client = client(&mock);
+    let mut stream = client.realtime().connect(pcm_config()).unwrap();
+    assert!(matches!(
+        stream.recv_timeout(Duration::from_millis(20)),
+        Some(Err(Error::Timeout(_)))
+    ));
+    stream.send_audio(&pcm(500)).unwrap();
+    assert!(matches!(
+        stream.recv_timeout(Duration::from_secs(10)),
+        Some(Ok(RealtimeEvent::Result(_)))
+    ));
+    stream.finish().unwrap();
+}
+
+#[test]
+fn with_a_stalled_server_the_queue_fills_up_and_memory_stays_bounded() {
+    const CHUNK: usize = 64 * KB;
+    const ATTEMPTS: usize = 16 * KB; // 16 Ki × 64 KiB = 1 GiB offered
+    const BOUND: u64 = 64 * 1024 * 1024;
+    let mock = MockServer::start();
+    mock.add_fault(Fault::new(FaultAction::WsStall).on("GET", "/transcribe-websocket"));
+    let client = client(&mock);
+    let stream = client.realtime().connect(pcm_config()).unwrap();
+    let chunk = vec![1u8; CHUNK];
+    let (mut accepted, mut full_in_a_row, mut full_seen) = (0u64, 0, false);
+    for _ in 0..ATTEMPTS {
+        if stream.try_send_audio(&chunk).unwrap() {
+            accepted += CHUNK as u64;
+            full_in_a_row = 0;
+        } else {
+            full_seen = true;
+            full_in_a_row += 1;
+            if full_in_a_row == 100 {
+                break; // full for 100 tries over ≥ 200 ms: the socket buffers are full too
+            }
+            thread::sleep(Duration::from_millis(2));
+        }
+    }
+    assert!(full_seen, "the queue never filled up");
+    // Accepted = the queue (16 chunks) + one chunk in the WebSocket buffer + whatever the
+    // kernel's socket buffers on both sides took: bounded, far below the 1 GiB offered.
+    assert!(accepted < BOUND, "{accepted} bytes accepted");
+    let stats = stream.stats();
+    assert_eq!(stats.audio_bytes_queued, accepted);
+    assert!(accepted - stats.audio_bytes_sent <= 17 * CHUNK as u64, "{stats:?}");
+    // A stalled stream still closes promptly.
+    assert!(on_a_thread_within(Duration::from_secs(10), move || drop(stream)).is_some());
+}
+
+#[test]
+fn dropping_a_live_stream_returns_promptly_and_ends_the_server_session() {
+    let mock = MockServer::start();
+    let client = client(&mock);
+    let stream = client.realtime().connect(pcm_config()).unwrap();
+    stream.send_audio(&pcm(1_000)).unwrap();
+    let sender = stream.sender();
+    assert!(on_a_thread_within(Duration::from_secs(10), move || drop(stream)).is_some());
+    assert!(
+        sender.send_audio(&pcm(100)).is_err(),
+        "a sender outliving the stream is refused"
+    );
+    assert_eq!(stats_when(&mock, |s| s.ws_open_sessions == 0).ws_open_sessions, 0);
+}
+
+#[test]
+fn the_stream_can_move_between_threads_and_the_sender_can_be_shared() {
+    fn send<T: Send>() {}
+    fn send_sync_clone<T: Send + Sync + Clone>() {}
+    send::<RealtimeStream>();
+    send_sync_clone::<soniox::blocking::AudioSender>();
+}
+
+/// Runs `f` on a thread; its result if it returned within `bound` (else `None`: it hung).
+fn on_a_thread_within<T: Send + 'static>(bound: Duration, f: impl FnOnce() -> T + Send + 'static) -> Option<T> {
+    let (tx, rx) = mpsc::channel();
+    thread::spawn(move || {
+        let _ = tx.send(f());
+    });
+    rx.recv_timeout(bound).ok()
+}
+
+/// Not a test of behaviour: prints the round trip (audio frame out → its result message
+/// in) for 4 KiB frames. `cargo test --release --test blocking_realtime -- --ignored --nocapture`
+#[test]
+#[ignore = "a measurement, not a check"]
+fn round_trip_of_4_kb_frames_is_measured() {
+    let mock = MockServer::start();
+    let client = client(&mock);
+    let mut stream = client.realtime().connect(pcm_config()).unwrap();
+    let frame = pcm(128); // 4096 bytes
+    let mut times = Vec::new();
+    for _ in 0..500 {
+        let start = Instant::now();
+        stream.send_audio(&frame).unwrap();
+        match stream.recv_timeout(Duration::from_secs(10)) {
+            Some(Ok(RealtimeEvent::Result(_))) => times.push(start.elapsed()),
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+    stream.finish().unwrap();
+    times.sort();
+    let pct = |p: usize| times[(times.len() * p / 100).min(times.len() - 1)];
+    println!(
+        "4 KiB round trip over {} frames: p50 {:?}, p90 {:?}, p99 {:?}, max {:?}",
+        times.len(),
+        pct(50),
+        pct(90),
+        pct(99),
+        times[times.len() - 1]
+    );
+}
