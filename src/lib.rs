@@ -36,8 +36,8 @@
 //! | feature | default | what it brings |
 //! |---|---|---|
 //! | `blocking` | yes | [`blocking::Client`] over ureq (rustls/ring), a crossbeam connection limit |
-//! | `async` | no | the async client (in progress) |
-//! | `mock` | no | [`mock::MockServer`] and the `soniox-mock` binary (async-std + async-h1) |
+//! | `async` | no | [`nonblocking::Client`] over surf + libcurl, an async connection limit; futures traits only |
+//! | `mock` | no | [`mock::MockServer`] and the `soniox-mock` binary (async-std + async-h1 + async-tungstenite) |
 //! | `load` | no | the `soniox-load` load generator (in progress) |
 //!
 //! With no features at all, the crate is the sans-IO [`core`] plus [`types`]: drive it
@@ -78,6 +78,8 @@ pub mod types;
 pub mod blocking;
 #[cfg(feature = "mock")]
 pub mod mock;
+#[cfg(feature = "async")]
+pub mod nonblocking;
 
 pub use crate::config::{ApiKey, Config, ConfigBuilder};
 pub use crate::core::poller::{PollPolicy, WaitOptions};

@@ -1,0 +1,218 @@
+//! The async [`Client`]: configuration, the connection limit and the retry loop.
+
+use std::fmt;
+use std::ops::ControlFlow;
+use std::path::Path;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, SystemTime};
+
+use futures::AsyncRead;
+
+use super::limiter::Limiter;
+use super::transport::{self, Failure, Transport};
+use super::{Auth, Files, Models, Transcriptions};
+use crate::config::{Config, ConfigBuilder, FromConfig};
+use crate::core::http::{HttpRequest, RawResponse};
+use crate::core::retry::{Decision, Outcome, Retry};
+use crate::error::{Error, Result};
+use crate::types::ProgressCallback;
+
+/// The async Soniox client. Cheap to clone (an `Arc` inside), `Send + Sync`, and every
+/// future it returns is `Send`: share one per process.
+///
+/// ```no_run
+/// # async fn run() -> soniox::Result<()> {
+/// let client = soniox::nonblocking::Client::new(soniox::Config::from_env()?)?;
+/// for model in client.models().list().await? {
+///     println!("{}", model.id);
+/// }
+/// # Ok(()) }
+/// ```
+#[derive(Clone)]
+pub struct Client {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    config: Config,
+    transport: Transport,
+    limiter: Limiter,
+    seed: AtomicU64,
+}
+
+impl fmt::Debug for Client {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Client")
+            .field("config", &self.inner.config)
+            .finish_non_exhaustive()
+    }
+}
+
+impl FromConfig for Client {
+    fn from_config(config: Config) -> Result<Client> {
+        Client::new(config)
+    }
+}
+
+impl Client {
+    /// A client for a validated configuration. Starts libcurl's background threads
+    /// (two per client; clones share them).
+    pub fn new(config: Config) -> Result<Client> {
+        let transport = Transport::new(&config)?;
+        let limiter = Limiter::new(config.max_connections());
+        let seed = SystemTime::now()
+            .duration_since(SystemTime::UNIX_EPOCH)
+            .map(|d| d.as_nanos() as u64)
+            .unwrap_or(0);
+        Ok(Client {
+            inner: Arc::new(Inner {
+                config,
+                transport,
+                limiter,
+                seed: AtomicU64::new(seed),
+            }),
+        })
+    }
+
+    /// A builder: `Client::builder().api_key("..").build()?`.
+    pub fn builder() -> ConfigBuilder<Client> {
+        ConfigBuilder::default()
+    }
+
+    /// A client configured from `SONIOX_API_KEY`, `SONIOX_API_BASE_URL`, `SONIOX_WS_URL`.
+    pub fn from_env() -> Result<Client> {
+        Client::new(Config::from_env()?)
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &Config {
+        &self.inner.config
+    }
+
+    /// Files: upload, list, get, delete, count.
+    pub fn files(&self) -> Files<'_> {
+        Files::new(self)
+    }
+    /// Async transcriptions: create, get, list, wait, transcript, delete, count.
+    pub fn transcriptions(&self) -> Transcriptions<'_> {
+        Transcriptions::new(self)
+    }
+    /// Models.
+    pub fn models(&self) -> Models<'_> {
+        Models::new(self)
+    }
+    /// Temporary API keys.
+    pub fn auth(&self) -> Auth<'_> {
+        Auth::new(self)
+    }
+
+    /// Sends a request without a file body, retrying per the policy. Holds a connection
+    /// permit only while an attempt is on the wire, never while sleeping.
+    pub(crate) async fn execute(&self, req: &HttpRequest) -> Result<RawResponse> {
+        let mut retry = self.retry();
+        loop {
+            let result = {
+                let _permit = self.inner.limiter.acquire().await;
+                self.inner.transport.send(req).await
+            };
+            match self.after_attempt(req, &mut retry, result) {
+                ControlFlow::Break(done) => return done,
+                ControlFlow::Continue(delay) => transport::sleep(delay).await,
+            }
+        }
+    }
+
+    /// Sends an upload of a local file, re-opening it for every attempt.
+    pub(crate) async fn execute_upload(
+        &self,
+        req: &HttpRequest,
+        path: &Path,
+        progress: &mut Option<ProgressCallback>,
+    ) -> Result<RawResponse> {
+        let mut retry = self.retry();
+        loop {
+            let result = match transport::open_file(path).await {
+                Ok(mut file) => {
+                    let _permit = self.inner.limiter.acquire().await;
+                    self.inner.transport.send_upload(req, &mut file, progress).await
+                }
+                Err(e) => Err(Failure {
+                    sent: false,
+                    error: io_error(path, e),
+                }),
+            };
+            match self.after_attempt(req, &mut retry, result) {
+                ControlFlow::Break(done) => return done,
+                ControlFlow::Continue(delay) => transport::sleep(delay).await,
+            }
+        }
+    }
+
+    /// Sends an upload from a one-shot source: a single attempt, no retries.
+    pub(crate) async fn execute_upload_once(
+        &self,
+        req: &HttpRequest,
+        reader: &mut (dyn AsyncRead + Unpin + Send),
+        progress: &mut Option<ProgressCallback>,
+    ) -> Result<RawResponse> {
+        let _permit = self.inner.limiter.acquire().await;
+        self.inner
+            .transport
+            .send_upload(req, reader, progress)
+            .await
+            .map_err(|f| f.error)
+    }
+
+    /// A fresh multipart boundary seed.
+    pub(crate) fn next_boundary(&self) -> u64 {
+        crate::core::rng::SplitMix64::new(self.next_seed()).next_u64()
+    }
+
+    fn retry(&self) -> Retry {
+        Retry::new(self.inner.config.retry().clone(), self.next_seed())
+    }
+
+    /// Asks the core what to do after an attempt: return its result, or sleep and retry.
+    fn after_attempt(
+        &self,
+        req: &HttpRequest,
+        retry: &mut Retry,
+        result: Result<RawResponse, Failure>,
+    ) -> ControlFlow<Result<RawResponse>, Duration> {
+        let outcome = match &result {
+            Ok(resp) => match Outcome::from_response(resp) {
+                None => return ControlFlow::Break(result.map_err(|f| f.error)),
+                Some(o) => o,
+            },
+            Err(f) if !f.error.is_retryable() => return ControlFlow::Break(result.map_err(|f| f.error)),
+            Err(f) if f.sent => Outcome::Sent,
+            Err(_) => Outcome::NotSent,
+        };
+        match retry.decide(req.method, &outcome, SystemTime::now()) {
+            Decision::RetryAfter(delay) => {
+                log::debug!(
+                    "{}: {:?}, retry {} in {:?}",
+                    req.label(),
+                    outcome,
+                    retry.retries(),
+                    delay
+                );
+                ControlFlow::Continue(delay)
+            }
+            Decision::GiveUp => ControlFlow::Break(result.map_err(|f| f.error)),
+        }
+    }
+
+    fn next_seed(&self) -> u64 {
+        self.inner.seed.fetch_add(0x9E37_79B9_7F4A_7C15, Ordering::Relaxed)
+    }
+}
+
+/// Builds an [`Error::Io`] with the path.
+pub(crate) fn io_error(path: &Path, e: std::io::Error) -> Error {
+    Error::Io {
+        path: Some(path.to_owned()),
+        source: e,
+    }
+}

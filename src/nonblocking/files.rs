@@ -1,0 +1,168 @@
+//! `client.files()`: upload (streamed from disk), list, get, delete, count.
+
+use std::path::Path;
+
+use futures::AsyncRead;
+
+use super::client::{io_error, Client};
+use super::pages::PageStream;
+use super::transport;
+use crate::core::files as core;
+use crate::core::paginator::{FileListing, Paginator};
+use crate::error::{Error, Result};
+use crate::types::{Counts, File, Page, UploadOptions};
+
+/// The files resource. Get one with [`Client::files`].
+#[derive(Debug, Clone, Copy)]
+pub struct Files<'c> {
+    client: &'c Client,
+}
+
+impl<'c> Files<'c> {
+    pub(crate) fn new(client: &'c Client) -> Self {
+        Files { client }
+    }
+
+    /// Uploads a local file, streaming it from disk (never read whole into memory).
+    ///
+    /// A missing, unreadable, empty or over-1-GiB file, or a directory, fails before
+    /// any request is sent. Retried uploads re-open the file.
+    pub async fn upload(&self, path: impl AsRef<Path>) -> Result<File> {
+        self.upload_with(path, UploadOptions::default()).await
+    }
+
+    /// [`upload`](Self::upload) with a reference id, file name or progress callback.
+    pub async fn upload_with(&self, path: impl AsRef<Path>, mut opts: UploadOptions) -> Result<File> {
+        let path = path.as_ref();
+        let (len, filename) = local_file(path, opts.filename.as_deref()).await?;
+        let req = core::build_upload(
+            self.client.next_boundary(),
+            &filename,
+            len,
+            opts.client_reference_id.as_deref(),
+        )?;
+        let resp = self
+            .client
+            .execute_upload(&req, path, &mut opts.progress)
+            .await
+            .map_err(|e| match e {
+                Error::Io { path: None, source } => io_error(path, source),
+                other => other,
+            })?;
+        core::parse_upload(&resp)
+    }
+
+    /// Uploads `len` bytes from any async reader. A reader cannot be rewound, so this
+    /// upload is attempted once (no retries); it fails with `Error::Io` if the reader
+    /// ends before `len` bytes.
+    pub async fn upload_reader(&self, reader: impl AsyncRead + Unpin + Send, filename: &str, len: u64) -> Result<File> {
+        self.upload_reader_with(reader, filename, len, UploadOptions::default())
+            .await
+    }
+
+    /// [`upload_reader`](Self::upload_reader) with options.
+    pub async fn upload_reader_with(
+        &self,
+        mut reader: impl AsyncRead + Unpin + Send,
+        filename: &str,
+        len: u64,
+        mut opts: UploadOptions,
+    ) -> Result<File> {
+        let name = opts.filename.clone().unwrap_or_else(|| filename.to_owned());
+        let req = core::build_upload(
+            self.client.next_boundary(),
+            &name,
+            len,
+            opts.client_reference_id.as_deref(),
+        )?;
+        let resp = self
+            .client
+            .execute_upload_once(&req, &mut reader, &mut opts.progress)
+            .await?;
+        core::parse_upload(&resp)
+    }
+
+    /// Lists files: `.limit(n)`, `.cursor(c)`, then `.send().await` for one page or
+    /// `.all()` for a stream of every file of every page.
+    pub fn list(&self) -> FileList<'c> {
+        FileList {
+            client: self.client,
+            limit: None,
+            cursor: None,
+        }
+    }
+
+    /// One file's metadata.
+    pub async fn get(&self, id: &str) -> Result<File> {
+        core::parse_get(&self.client.execute(&core::build_get(id)?).await?)
+    }
+
+    /// Deletes a file.
+    pub async fn delete(&self, id: &str) -> Result<()> {
+        core::parse_delete(&self.client.execute(&core::build_delete(id)?).await?)
+    }
+
+    /// Deletes a file if it exists: `Ok(false)` when it was already gone (404).
+    pub async fn delete_if_exists(&self, id: &str) -> Result<bool> {
+        match self.delete(id).await {
+            Ok(()) => Ok(true),
+            Err(e) if e.status() == Some(404) => Ok(false),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Counts of stored files.
+    pub async fn count(&self) -> Result<Counts> {
+        core::parse_count(&self.client.execute(&core::build_count()).await?)
+    }
+}
+
+/// Checks a local file before any request: exists, is a file, is readable; returns its
+/// length and the file name to record.
+async fn local_file(path: &Path, name: Option<&str>) -> Result<(u64, String)> {
+    let (len, is_dir) = transport::file_metadata(path).await.map_err(|e| io_error(path, e))?;
+    if is_dir {
+        return Err(Error::invalid(format!("{} is a directory, not a file", path.display())));
+    }
+    // Opening proves it is readable now (permissions), before the network is touched.
+    drop(transport::open_file(path).await.map_err(|e| io_error(path, e))?);
+    let filename = match name {
+        Some(n) => n.to_owned(),
+        None => path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "audio".to_owned()),
+    };
+    Ok((len, filename))
+}
+
+/// A pending `GET /v1/files`.
+#[derive(Debug, Clone)]
+#[must_use]
+pub struct FileList<'c> {
+    client: &'c Client,
+    limit: Option<u32>,
+    cursor: Option<String>,
+}
+
+impl<'c> FileList<'c> {
+    /// Items per page (1..=1000; the service's default is 1000).
+    pub fn limit(mut self, limit: u32) -> Self {
+        self.limit = Some(limit);
+        self
+    }
+    /// Start at this cursor (from a previous page's `next_page_cursor`).
+    pub fn cursor(mut self, cursor: impl Into<String>) -> Self {
+        self.cursor = Some(cursor.into());
+        self
+    }
+    /// Fetches one page.
+    pub async fn send(self) -> Result<Page<File>> {
+        let req = core::build_list(self.limit, self.cursor.as_deref())?;
+        core::parse_list(&self.client.execute(&req).await?)
+    }
+    /// Every file of every page, fetched lazily page by page.
+    pub fn all(self) -> PageStream<'c, FileListing> {
+        PageStream::new(self.client, Paginator::new(self.limit, self.cursor))
+    }
+}

@@ -1,0 +1,117 @@
+//! `client.transcriptions()`: create, get, list, wait, transcript, delete, count.
+
+use std::time::Instant;
+
+use super::client::Client;
+use super::pages::PageStream;
+use super::transport;
+use crate::core::paginator::{Paginator, TranscriptionListing};
+use crate::core::poller::{TranscriptionWait, WaitOptions, WaitStep};
+use crate::core::transcriptions as core;
+use crate::error::Result;
+use crate::types::{Counts, CreateTranscription, Page, Transcript, Transcription};
+
+/// The transcriptions resource. Get one with [`Client::transcriptions`].
+#[derive(Debug, Clone, Copy)]
+pub struct Transcriptions<'c> {
+    client: &'c Client,
+}
+
+impl<'c> Transcriptions<'c> {
+    pub(crate) fn new(client: &'c Client) -> Self {
+        Transcriptions { client }
+    }
+
+    /// Creates a job (`201`, normally `queued`). Never retried after the request was
+    /// sent, except on 429/503 (refused), so a job is never created twice.
+    pub async fn create(&self, req: CreateTranscription) -> Result<Transcription> {
+        core::parse_create(&self.client.execute(&core::build_create(&req)?).await?)
+    }
+
+    /// A job's status and metadata.
+    pub async fn get(&self, id: &str) -> Result<Transcription> {
+        core::parse_get(&self.client.execute(&core::build_get(id)?).await?)
+    }
+
+    /// Lists jobs: `.limit(n)`, `.cursor(c)`, then `.send().await` or `.all()`.
+    pub fn list(&self) -> TranscriptionList<'c> {
+        TranscriptionList {
+            client: self.client,
+            limit: None,
+            cursor: None,
+        }
+    }
+
+    /// Deletes a job (409 while it is processing).
+    pub async fn delete(&self, id: &str) -> Result<()> {
+        core::parse_delete(&self.client.execute(&core::build_delete(id)?).await?)
+    }
+
+    /// Deletes a job if it exists: `Ok(false)` when it was already gone (404).
+    pub async fn delete_if_exists(&self, id: &str) -> Result<bool> {
+        match self.delete(id).await {
+            Ok(()) => Ok(true),
+            Err(e) if e.status() == Some(404) => Ok(false),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// The transcript of a completed job (409 before that).
+    pub async fn transcript(&self, id: &str) -> Result<Transcript> {
+        core::parse_transcript(&self.client.execute(&core::build_transcript(id)?).await?)
+    }
+
+    /// Counts of stored jobs.
+    pub async fn count(&self) -> Result<Counts> {
+        core::parse_count(&self.client.execute(&core::build_count()).await?)
+    }
+
+    /// Polls until the job is `completed` (→ `Ok`) or `error`
+    /// (→ [`Error::TranscriptionFailed`](crate::Error::TranscriptionFailed)), or the
+    /// wait times out (→ [`Error::Timeout`](crate::Error::Timeout)). Sleeps between
+    /// checks without blocking a thread.
+    pub async fn wait(&self, id: &str, opts: WaitOptions) -> Result<Transcription> {
+        let mut wait = TranscriptionWait::new(id, opts, Instant::now());
+        loop {
+            match wait.poll_step(Instant::now()) {
+                WaitStep::Send(req) => {
+                    let resp = self.client.execute(&req).await;
+                    wait.handle_response(Instant::now(), resp);
+                }
+                WaitStep::WaitUntil(t) => transport::sleep(t.saturating_duration_since(Instant::now())).await,
+                WaitStep::Done(result) => return result,
+            }
+        }
+    }
+}
+
+/// A pending `GET /v1/transcriptions`.
+#[derive(Debug, Clone)]
+#[must_use]
+pub struct TranscriptionList<'c> {
+    client: &'c Client,
+    limit: Option<u32>,
+    cursor: Option<String>,
+}
+
+impl<'c> TranscriptionList<'c> {
+    /// Items per page (1..=1000).
+    pub fn limit(mut self, limit: u32) -> Self {
+        self.limit = Some(limit);
+        self
+    }
+    /// Start at this cursor.
+    pub fn cursor(mut self, cursor: impl Into<String>) -> Self {
+        self.cursor = Some(cursor.into());
+        self
+    }
+    /// Fetches one page.
+    pub async fn send(self) -> Result<Page<Transcription>> {
+        let req = core::build_list(self.limit, self.cursor.as_deref())?;
+        core::parse_list(&self.client.execute(&req).await?)
+    }
+    /// Every job of every page, fetched lazily.
+    pub fn all(self) -> PageStream<'c, TranscriptionListing> {
+        PageStream::new(self.client, Paginator::new(self.limit, self.cursor))
+    }
+}
