@@ -109,11 +109,7 @@ impl<'c> Files<'c> {
 
     /// Deletes a file if it exists: `Ok(false)` when it was already gone (404).
     pub fn delete_if_exists(&self, id: &str) -> Result<bool> {
-        match self.delete(id) {
-            Ok(()) => Ok(true),
-            Err(e) if e.status() == Some(404) => Ok(false),
-            Err(e) => Err(e),
-        }
+        crate::core::http::parse_delete_if_exists(&self.client.execute(&core::build_delete(id)?)?)
     }
 
     /// Counts of stored files.

@@ -207,6 +207,16 @@ pub fn parse_empty(resp: &RawResponse) -> Result<()> {
     }
 }
 
+/// Classifies a delete that tolerates absence: `Ok(true)` deleted, `Ok(false)` already
+/// gone (404), any other failure an error.
+pub fn parse_delete_if_exists(resp: &RawResponse) -> Result<bool> {
+    match parse_empty(resp) {
+        Ok(()) => Ok(true),
+        Err(e) if e.status() == Some(404) => Ok(false),
+        Err(e) => Err(e),
+    }
+}
+
 #[derive(serde::Deserialize)]
 struct ErrorBody {
     #[serde(default)]
@@ -340,6 +350,13 @@ mod tests {
         let e = api_error(&RawResponse::new(502, b"<html>bad gateway</html>".to_vec()));
         assert_eq!(e.error_type, "http_error");
         assert_eq!(e.raw_body.as_deref(), Some("<html>bad gateway</html>"));
+    }
+
+    #[test]
+    fn delete_if_exists_maps_404_to_false_and_keeps_other_errors() {
+        assert!(parse_delete_if_exists(&RawResponse::new(204, Vec::new())).unwrap());
+        assert!(!parse_delete_if_exists(&RawResponse::new(404, Vec::new())).unwrap());
+        assert_eq!(parse_delete_if_exists(&RawResponse::new(409, Vec::new())).unwrap_err().status(), Some(409));
     }
 
     #[test]

@@ -49,11 +49,7 @@ impl<'c> Transcriptions<'c> {
 
     /// Deletes a job if it exists: `Ok(false)` when it was already gone (404).
     pub async fn delete_if_exists(&self, id: &str) -> Result<bool> {
-        match self.delete(id).await {
-            Ok(()) => Ok(true),
-            Err(e) if e.status() == Some(404) => Ok(false),
-            Err(e) => Err(e),
-        }
+        crate::core::http::parse_delete_if_exists(&self.client.execute(&core::build_delete(id)?).await?)
     }
 
     /// The transcript of a completed job (409 before that).
