@@ -356,7 +356,12 @@ mod tests {
     fn delete_if_exists_maps_404_to_false_and_keeps_other_errors() {
         assert!(parse_delete_if_exists(&RawResponse::new(204, Vec::new())).unwrap());
         assert!(!parse_delete_if_exists(&RawResponse::new(404, Vec::new())).unwrap());
-        assert_eq!(parse_delete_if_exists(&RawResponse::new(409, Vec::new())).unwrap_err().status(), Some(409));
+        assert_eq!(
+            parse_delete_if_exists(&RawResponse::new(409, Vec::new()))
+                .unwrap_err()
+                .status(),
+            Some(409)
+        );
     }
 
     #[test]

@@ -11,7 +11,7 @@ use futures::AsyncRead;
 
 use super::limiter::Limiter;
 use super::transport::{self, Failure, Transport};
-use super::{Auth, Files, Models, Transcriptions};
+use super::{Auth, Files, Models, Realtime, Transcriptions};
 use crate::config::{Config, ConfigBuilder, FromConfig};
 use crate::core::http::{HttpRequest, RawResponse};
 use crate::core::retry::{Decision, Outcome, Retry};
@@ -105,6 +105,10 @@ impl Client {
     /// Temporary API keys.
     pub fn auth(&self) -> Auth<'_> {
         Auth::new(self)
+    }
+    /// Realtime transcription over a WebSocket: `client.realtime().connect(config).await`.
+    pub fn realtime(&self) -> Realtime<'_> {
+        Realtime::new(self)
     }
 
     /// Sends a request without a file body, retrying per the policy. Holds a connection

@@ -34,6 +34,7 @@ mod limiter;
 mod models;
 mod pages;
 mod poll;
+mod realtime;
 mod transcribe;
 mod transcriptions;
 mod transport;
@@ -43,5 +44,9 @@ pub use self::files::{FileList, Files};
 pub use self::models::{Auth, Models};
 pub use self::pages::PageStream;
 pub use self::poll::poll_until_complete;
+pub use self::realtime::{
+    stream_audio, AudioSender, Pace, Realtime, RealtimeStats, RealtimeStream, DEFAULT_FINISH_TIMEOUT,
+    DEFAULT_QUEUE_CAPACITY,
+};
 pub use self::transcriptions::{TranscriptionList, Transcriptions};
 pub use crate::core::retry::exponential_backoff;

@@ -1,0 +1,293 @@
+//! The parity harness: one [`Sdk`] trait with an operation per endpoint, implemented once
+//! over the blocking client and once over the async one. A scenario is written once,
+//! against `&dyn Sdk`, and the table in `parity.rs` runs it through both.
+//!
+//! The adapters are deliberately thin: each method is one call of the client's public
+//! API (plus collecting a paginated listing), so a difference between the clients shows
+//! up in the scenario's outcome, not hidden in here.
+#![allow(dead_code, unreachable_pub)]
+
+use std::io::Cursor;
+use std::path::Path;
+use std::time::Duration;
+
+use futures::future::LocalBoxFuture;
+use futures::TryStreamExt;
+use soniox::config::{ConfigBuilder, FromConfig};
+use soniox::core::realtime::RealtimeEvent;
+use soniox::mock::MockServer;
+use soniox::types::Counts;
+use soniox::types::{
+    CreateTranscription, File, Model, Page, RealtimeConfig, TemporaryApiKey, TemporaryKey, Transcribe, Transcribed,
+    Transcript, Transcription,
+};
+use soniox::{ApiKey, Result, RetryPolicy, WaitOptions};
+
+/// A boxed future of a client call.
+pub type Fut<'a, T> = LocalBoxFuture<'a, Result<T>>;
+
+/// What a realtime session produced: every event in order, and the final text.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Session {
+    pub events: Vec<RealtimeEvent>,
+    pub final_text: String,
+}
+
+/// The audio side of a realtime session.
+#[derive(Debug, Clone, Copy)]
+pub struct Plan<'a> {
+    pub audio: &'a [u8],
+    pub chunk: usize,
+    pub finalize_after: Option<usize>,
+}
+
+/// One client, seen through the operations the scenarios use.
+pub trait Sdk {
+    /// `"blocking"` or `"async"`.
+    fn name(&self) -> &'static str;
+    /// The same client with another API key.
+    fn with_key(&self, mock: &MockServer, key: &str) -> Box<dyn Sdk>;
+
+    fn models(&self) -> Fut<'_, Vec<Model>>;
+    fn temporary_key(&self, req: TemporaryKey) -> Fut<'_, TemporaryApiKey>;
+
+    fn upload<'a>(&'a self, path: &'a Path) -> Fut<'a, File>;
+    fn upload_bytes<'a>(&'a self, bytes: &'a [u8], filename: &'a str) -> Fut<'a, File>;
+    fn file<'a>(&'a self, id: &'a str) -> Fut<'a, File>;
+    fn delete_file<'a>(&'a self, id: &'a str) -> Fut<'a, ()>;
+    fn files_page(&self, limit: u32) -> Fut<'_, Page<File>>;
+    fn files_all(&self, limit: u32) -> Fut<'_, Vec<File>>;
+    fn files_count(&self) -> Fut<'_, Counts>;
+
+    fn create(&self, req: CreateTranscription) -> Fut<'_, Transcription>;
+    fn job<'a>(&'a self, id: &'a str) -> Fut<'a, Transcription>;
+    fn delete_job<'a>(&'a self, id: &'a str) -> Fut<'a, ()>;
+    fn jobs_page(&self, limit: u32) -> Fut<'_, Page<Transcription>>;
+    fn jobs_all(&self, limit: u32) -> Fut<'_, Vec<Transcription>>;
+    fn jobs_count(&self) -> Fut<'_, Counts>;
+    fn wait<'a>(&'a self, id: &'a str, opts: WaitOptions) -> Fut<'a, Transcription>;
+    fn transcript<'a>(&'a self, id: &'a str) -> Fut<'a, Transcript>;
+    fn transcribe(&self, req: Transcribe) -> Fut<'_, Transcribed>;
+
+    /// Connects (with `key`, else the client's), sends `audio` in `chunk`-byte frames,
+    /// asks for a finalize after `finalize_after` frames when given, then finishes; every
+    /// event comes back through `finish`.
+    fn realtime<'a>(&'a self, key: Option<&'a ApiKey>, config: RealtimeConfig, plan: Plan<'a>) -> Fut<'a, Session>;
+}
+
+/// Both clients share these settings: fast deterministic retries, generous timeouts.
+fn configure<C: FromConfig>(b: ConfigBuilder<C>, mock: &MockServer, key: &str) -> ConfigBuilder<C> {
+    b.api_key(key)
+        .base_url(mock.base_url())
+        .ws_url(mock.ws_url())
+        .timeout(Duration::from_secs(10))
+        .connect_timeout(Duration::from_secs(10))
+        .retry(RetryPolicy::default().delays(Duration::from_millis(1), Duration::from_millis(5)))
+}
+
+// ---- blocking --------------------------------------------------------------------------
+
+/// The blocking client; each call runs when the future is first polled.
+pub struct Blocking(pub soniox::blocking::Client);
+
+impl Blocking {
+    pub fn for_mock(mock: &MockServer) -> Blocking {
+        Blocking::with(mock, &mock.api_key())
+    }
+    fn with(mock: &MockServer, key: &str) -> Blocking {
+        Blocking(
+            configure(soniox::blocking::Client::builder(), mock, key)
+                .build()
+                .unwrap(),
+        )
+    }
+}
+
+impl Sdk for Blocking {
+    fn name(&self) -> &'static str {
+        "blocking"
+    }
+    fn with_key(&self, mock: &MockServer, key: &str) -> Box<dyn Sdk> {
+        Box::new(Blocking::with(mock, key))
+    }
+    fn models(&self) -> Fut<'_, Vec<Model>> {
+        Box::pin(async move { self.0.models().list() })
+    }
+    fn temporary_key(&self, req: TemporaryKey) -> Fut<'_, TemporaryApiKey> {
+        Box::pin(async move { self.0.auth().temporary_api_key(req) })
+    }
+    fn upload<'a>(&'a self, path: &'a Path) -> Fut<'a, File> {
+        Box::pin(async move { self.0.files().upload(path) })
+    }
+    fn upload_bytes<'a>(&'a self, bytes: &'a [u8], filename: &'a str) -> Fut<'a, File> {
+        Box::pin(async move {
+            self.0
+                .files()
+                .upload_reader(Cursor::new(bytes), filename, bytes.len() as u64)
+        })
+    }
+    fn file<'a>(&'a self, id: &'a str) -> Fut<'a, File> {
+        Box::pin(async move { self.0.files().get(id) })
+    }
+    fn delete_file<'a>(&'a self, id: &'a str) -> Fut<'a, ()> {
+        Box::pin(async move { self.0.files().delete(id) })
+    }
+    fn files_page(&self, limit: u32) -> Fut<'_, Page<File>> {
+        Box::pin(async move { self.0.files().list().limit(limit).send() })
+    }
+    fn files_all(&self, limit: u32) -> Fut<'_, Vec<File>> {
+        Box::pin(async move { self.0.files().list().limit(limit).all().collect() })
+    }
+    fn files_count(&self) -> Fut<'_, Counts> {
+        Box::pin(async move { self.0.files().count() })
+    }
+    fn create(&self, req: CreateTranscription) -> Fut<'_, Transcription> {
+        Box::pin(async move { self.0.transcriptions().create(req) })
+    }
+    fn job<'a>(&'a self, id: &'a str) -> Fut<'a, Transcription> {
+        Box::pin(async move { self.0.transcriptions().get(id) })
+    }
+    fn delete_job<'a>(&'a self, id: &'a str) -> Fut<'a, ()> {
+        Box::pin(async move { self.0.transcriptions().delete(id) })
+    }
+    fn jobs_page(&self, limit: u32) -> Fut<'_, Page<Transcription>> {
+        Box::pin(async move { self.0.transcriptions().list().limit(limit).send() })
+    }
+    fn jobs_all(&self, limit: u32) -> Fut<'_, Vec<Transcription>> {
+        Box::pin(async move { self.0.transcriptions().list().limit(limit).all().collect() })
+    }
+    fn jobs_count(&self) -> Fut<'_, Counts> {
+        Box::pin(async move { self.0.transcriptions().count() })
+    }
+    fn wait<'a>(&'a self, id: &'a str, opts: WaitOptions) -> Fut<'a, Transcription> {
+        Box::pin(async move { self.0.transcriptions().wait(id, opts) })
+    }
+    fn transcript<'a>(&'a self, id: &'a str) -> Fut<'a, Transcript> {
+        Box::pin(async move { self.0.transcriptions().transcript(id) })
+    }
+    fn transcribe(&self, req: Transcribe) -> Fut<'_, Transcribed> {
+        Box::pin(async move { self.0.transcribe(req) })
+    }
+    fn realtime<'a>(&'a self, key: Option<&'a ApiKey>, config: RealtimeConfig, plan: Plan<'a>) -> Fut<'a, Session> {
+        Box::pin(async move {
+            let realtime = self.0.realtime();
+            let mut stream = match key {
+                Some(key) => realtime.connect_with_key(config, key)?,
+                None => realtime.connect(config)?,
+            };
+            for (i, frame) in plan.audio.chunks(plan.chunk).enumerate() {
+                if plan.finalize_after == Some(i) {
+                    stream.finalize()?;
+                }
+                stream.send_audio(frame)?;
+            }
+            let events = stream.finish()?;
+            let final_text = stream.transcript().final_text().to_owned();
+            Ok(Session { events, final_text })
+        })
+    }
+}
+
+// ---- async -----------------------------------------------------------------------------
+
+/// The async client.
+pub struct Async(pub soniox::nonblocking::Client);
+
+impl Async {
+    pub fn for_mock(mock: &MockServer) -> Async {
+        Async::with(mock, &mock.api_key())
+    }
+    fn with(mock: &MockServer, key: &str) -> Async {
+        Async(
+            configure(soniox::nonblocking::Client::builder(), mock, key)
+                .build()
+                .unwrap(),
+        )
+    }
+}
+
+impl Sdk for Async {
+    fn name(&self) -> &'static str {
+        "async"
+    }
+    fn with_key(&self, mock: &MockServer, key: &str) -> Box<dyn Sdk> {
+        Box::new(Async::with(mock, key))
+    }
+    fn models(&self) -> Fut<'_, Vec<Model>> {
+        Box::pin(async move { self.0.models().list().await })
+    }
+    fn temporary_key(&self, req: TemporaryKey) -> Fut<'_, TemporaryApiKey> {
+        Box::pin(async move { self.0.auth().temporary_api_key(req).await })
+    }
+    fn upload<'a>(&'a self, path: &'a Path) -> Fut<'a, File> {
+        Box::pin(async move { self.0.files().upload(path).await })
+    }
+    fn upload_bytes<'a>(&'a self, bytes: &'a [u8], filename: &'a str) -> Fut<'a, File> {
+        Box::pin(async move {
+            self.0
+                .files()
+                .upload_reader(futures::io::Cursor::new(bytes), filename, bytes.len() as u64)
+                .await
+        })
+    }
+    fn file<'a>(&'a self, id: &'a str) -> Fut<'a, File> {
+        Box::pin(async move { self.0.files().get(id).await })
+    }
+    fn delete_file<'a>(&'a self, id: &'a str) -> Fut<'a, ()> {
+        Box::pin(async move { self.0.files().delete(id).await })
+    }
+    fn files_page(&self, limit: u32) -> Fut<'_, Page<File>> {
+        Box::pin(async move { self.0.files().list().limit(limit).send().await })
+    }
+    fn files_all(&self, limit: u32) -> Fut<'_, Vec<File>> {
+        Box::pin(async move { self.0.files().list().limit(limit).all().try_collect().await })
+    }
+    fn files_count(&self) -> Fut<'_, Counts> {
+        Box::pin(async move { self.0.files().count().await })
+    }
+    fn create(&self, req: CreateTranscription) -> Fut<'_, Transcription> {
+        Box::pin(async move { self.0.transcriptions().create(req).await })
+    }
+    fn job<'a>(&'a self, id: &'a str) -> Fut<'a, Transcription> {
+        Box::pin(async move { self.0.transcriptions().get(id).await })
+    }
+    fn delete_job<'a>(&'a self, id: &'a str) -> Fut<'a, ()> {
+        Box::pin(async move { self.0.transcriptions().delete(id).await })
+    }
+    fn jobs_page(&self, limit: u32) -> Fut<'_, Page<Transcription>> {
+        Box::pin(async move { self.0.transcriptions().list().limit(limit).send().await })
+    }
+    fn jobs_all(&self, limit: u32) -> Fut<'_, Vec<Transcription>> {
+        Box::pin(async move { self.0.transcriptions().list().limit(limit).all().try_collect().await })
+    }
+    fn jobs_count(&self) -> Fut<'_, Counts> {
+        Box::pin(async move { self.0.transcriptions().count().await })
+    }
+    fn wait<'a>(&'a self, id: &'a str, opts: WaitOptions) -> Fut<'a, Transcription> {
+        Box::pin(async move { self.0.transcriptions().wait(id, opts).await })
+    }
+    fn transcript<'a>(&'a self, id: &'a str) -> Fut<'a, Transcript> {
+        Box::pin(async move { self.0.transcriptions().transcript(id).await })
+    }
+    fn transcribe(&self, req: Transcribe) -> Fut<'_, Transcribed> {
+        Box::pin(async move { self.0.transcribe(req).await })
+    }
+    fn realtime<'a>(&'a self, key: Option<&'a ApiKey>, config: RealtimeConfig, plan: Plan<'a>) -> Fut<'a, Session> {
+        Box::pin(async move {
+            let realtime = self.0.realtime();
+            let mut stream = match key {
+                Some(key) => realtime.connect_with_key(config, key).await?,
+                None => realtime.connect(config).await?,
+            };
+            for (i, frame) in plan.audio.chunks(plan.chunk).enumerate() {
+                if plan.finalize_after == Some(i) {
+                    stream.finalize().await?;
+                }
+                stream.send_audio(frame).await?;
+            }
+            let events = stream.finish().await?;
+            let final_text = stream.transcript().final_text().to_owned();
+            Ok(Session { events, final_text })
+        })
+    }
+}
