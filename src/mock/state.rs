@@ -19,7 +19,7 @@ pub struct MockFile {
     pub filename: String,
     /// Bytes received.
     pub size: u64,
-    /// FNV-1a 64 of the content (compare with [`checksum`](super::checksum)).
+    /// FNV-1a 64 of the content (compare with [`checksum()`](super::checksum())).
     pub checksum: u64,
     /// `client_reference_id` given with the upload.
     pub client_reference_id: Option<String>,

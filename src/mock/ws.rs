@@ -1,6 +1,6 @@
 //! The realtime endpoint `/transcribe-websocket`: recognising the request, HTTP-level faults,
 //! the WebSocket upgrade (async-tungstenite) and the key given with it. The session itself is
-//! in [`ws_session`](super::ws_session), the protocol rules in [`ws_protocol`](super::ws_protocol).
+//! in [`super::ws_session`], the protocol rules in [`super::ws_protocol`].
 //!
 //! A connection whose first request line is `GET /transcribe-websocket` is recognised by
 //! peeking, before async-h1 reads anything, so the untouched stream goes to the WebSocket
