@@ -91,7 +91,10 @@ impl Config {
     pub fn ws_url(&self) -> &str {
         self.ws_url.as_str()
     }
-    /// Time limit for one REST exchange, body included (not for uploads).
+    /// Time limit for each phase of a REST exchange: sending the request, waiting for
+    /// the response head, reading the body (so a trickling body is cut off too). For
+    /// uploads, sending the file has its own limit, [`upload_timeout`](Self::upload_timeout),
+    /// and `timeout` bounds each stalled write.
     pub fn timeout(&self) -> Duration {
         self.timeout
     }
@@ -246,7 +249,8 @@ impl<T: FromConfig> ConfigBuilder<T> {
         self.ws_url = url.into();
         self
     }
-    /// Time limit for one REST exchange, body included (not uploads). Default 30 s.
+    /// Time limit for each phase of a REST exchange (send, wait for the answer, read the
+    /// body; see [`Config::timeout`]). Default 30 s.
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.timeout = timeout;
         self

@@ -260,3 +260,32 @@ fn the_requests_per_minute_limit_answers_429_with_retry_after() {
         other => panic!("{other:?}"),
     }
 }
+
+#[test]
+fn a_body_that_stalls_after_the_head_is_cut_off_by_the_timeout() {
+    use std::io::{Read, Write};
+    // A server that sends the response head and part of the body, then stalls (for at most 5 s).
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    let server = std::thread::spawn(move || {
+        let (mut s, _) = listener.accept().unwrap();
+        let mut buf = [0u8; 4096];
+        let _ = s.read(&mut buf).unwrap();
+        s.write_all(b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 100\r\n\r\n{\"models\":")
+            .unwrap();
+        std::thread::sleep(Duration::from_secs(5));
+    });
+    let client = soniox::blocking::Client::builder()
+        .api_key("k")
+        .base_url(format!("http://{addr}"))
+        .timeout(Duration::from_millis(300))
+        .retry(RetryPolicy::none())
+        .build()
+        .unwrap();
+    let e = client.models().list().unwrap_err();
+    assert!(
+        matches!(e, Error::Timeout(ref t) if t.after == Duration::from_millis(300)),
+        "{e:?}"
+    );
+    drop(server); // detached: it ends by itself after its bounded sleep
+}

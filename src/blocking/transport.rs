@@ -30,6 +30,7 @@ pub(crate) struct Transport {
     base: String,
     auth: ApiKey,
     timeout: Duration,
+    connect_timeout: Duration,
     upload_timeout: Option<Duration>,
 }
 
@@ -38,8 +39,14 @@ impl Transport {
         let agent: Agent = Agent::config_builder()
             .http_status_as_error(false)
             .no_delay(true)
+            // Phase budgets, not `timeout_global`: measured, a global timeout costs ~20%
+            // per call (ureq re-arms socket timeouts on every read and write), while
+            // these are free. Each phase of an exchange is bounded by `timeout`.
             .timeout_connect(Some(config.connect_timeout()))
-            .timeout_global(Some(config.timeout()))
+            .timeout_send_request(Some(config.timeout()))
+            .timeout_send_body(Some(config.timeout()))
+            .timeout_recv_response(Some(config.timeout()))
+            .timeout_recv_body(Some(config.timeout()))
             .max_idle_connections(config.max_idle_connections())
             .max_idle_connections_per_host(config.max_idle_connections())
             .user_agent(config.user_agent())
@@ -51,6 +58,7 @@ impl Transport {
             base: config.base_url().to_owned(),
             auth: ApiKey::new(format!("Bearer {}", config.api_key().expose())),
             timeout: config.timeout(),
+            connect_timeout: config.connect_timeout(),
             upload_timeout: config.upload_timeout(),
         }
     }
@@ -59,8 +67,8 @@ impl Transport {
     pub(crate) fn send(&self, req: &HttpRequest) -> Result<RawResponse, Failure> {
         let builder = self.builder(req);
         match &req.body {
-            Body::Empty => self.run(req, builder.body(()), self.timeout, None),
-            Body::Json(json) => self.run(req, builder.body(json.as_slice()), self.timeout, None),
+            Body::Empty => self.run(req, builder.body(()), false),
+            Body::Json(json) => self.run(req, builder.body(json.as_slice()), false),
             Body::Multipart(_) => Err(Failure {
                 sent: false,
                 error: Error::invalid("internal: a multipart request needs a file source"),
@@ -87,12 +95,7 @@ impl Transport {
         };
         let builder = self.builder(req).header("content-length", m.content_length());
         let request = builder.body(SendBody::from_reader(&mut body));
-        let result = self.run(
-            req,
-            request,
-            self.upload_timeout.unwrap_or(Duration::MAX),
-            Some(self.timeout),
-        );
+        let result = self.run(req, request, true);
         match (result, body.error.take()) {
             (Err(f), Some(io)) => Err(Failure {
                 sent: f.sent,
@@ -118,26 +121,29 @@ impl Transport {
         b
     }
 
+    /// Runs one exchange. Uploads get their own budget for sending the body
+    /// (`upload_timeout`, `None` = unlimited) and a stall limit of `timeout` per write.
     fn run<S: ureq::AsSendBody>(
         &self,
         req: &HttpRequest,
         request: Result<http::Request<S>, http::Error>,
-        global: Duration,
-        recv_response: Option<Duration>,
+        upload: bool,
     ) -> Result<RawResponse, Failure> {
         let request = request.map_err(|e| Failure {
             sent: false,
             error: Error::invalid(format!("bad request: {e}")),
         })?;
-        let global = (global != Duration::MAX).then_some(global);
-        let mut resp = request
-            .with_agent(&self.agent)
-            .configure()
-            .timeout_global(global)
-            .timeout_recv_response(recv_response)
-            .timeout_per_write(recv_response)
-            .run()
-            .map_err(|e| failure(req, e, global.unwrap_or(self.timeout)))?;
+        let request = request.with_agent(&self.agent);
+        let sent = if upload {
+            request
+                .configure()
+                .timeout_send_body(self.upload_timeout)
+                .timeout_per_write(Some(self.timeout))
+                .run()
+        } else {
+            request.run()
+        };
+        let mut resp = sent.map_err(|e| self.failure(req, e, upload))?;
         let status = resp.status().as_u16();
         let headers = resp
             .headers()
@@ -154,8 +160,21 @@ impl Transport {
             .with_config()
             .limit(MAX_RESPONSE_BODY)
             .read_to_vec()
-            .map_err(|e| failure(req, e, global.unwrap_or(self.timeout)))?;
+            .map_err(|e| self.failure(req, e, upload))?;
         Ok(RawResponse { status, headers, body })
+    }
+}
+
+impl Transport {
+    /// Classifies a ureq error: did the request possibly reach the server?
+    fn failure(&self, req: &HttpRequest, e: ureq::Error, upload: bool) -> Failure {
+        use ureq::Timeout as T;
+        let limit = match &e {
+            ureq::Error::Timeout(T::Connect | T::Resolve) => self.connect_timeout,
+            ureq::Error::Timeout(T::SendBody) if upload => self.upload_timeout.unwrap_or(self.timeout),
+            _ => self.timeout,
+        };
+        failure(req, e, limit)
     }
 }
 

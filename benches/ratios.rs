@@ -1,0 +1,143 @@
+//! Interleaved SDK-vs-raw ratios: each round runs a batch through the SDK, then the
+//! same batch through the raw baseline, alternating, so both see the same machine
+//! load. Reports per-operation medians over rounds and the SDK/raw ratio (lower is
+//! better; 1.00 = no overhead). This is the figure the targets are written in.
+//!
+//! ```text
+//! cargo bench --bench ratios --features async
+//! ```
+
+use std::net::TcpStream;
+use std::time::{Duration, Instant};
+
+use soniox::blocking::Client;
+use soniox::core::realtime::RealtimeEvent;
+use soniox::mock::{MockConfig, MockServer};
+use soniox::types::{Model, RealtimeConfig};
+use tungstenite::client::IntoClientRequest;
+use tungstenite::stream::MaybeTlsStream;
+use tungstenite::{Message, WebSocket};
+
+const ROUNDS: usize = 30;
+const BATCH: usize = 50;
+
+#[derive(serde::Deserialize)]
+struct Models {
+    #[allow(dead_code)]
+    models: Vec<Model>,
+}
+
+/// Median of per-round averages, in microseconds per operation.
+fn median(mut v: Vec<f64>) -> f64 {
+    v.sort_by(|a, b| a.partial_cmp(b).unwrap());
+    v[v.len() / 2]
+}
+
+/// Alternates `sdk` and `raw` batches for ROUNDS rounds; prints and returns the ratio.
+fn compare(name: &str, mut sdk: impl FnMut(), mut raw: impl FnMut()) -> f64 {
+    for _ in 0..BATCH {
+        sdk();
+        raw();
+    }
+    let (mut s, mut r) = (Vec::new(), Vec::new());
+    for round in 0..ROUNDS {
+        let time = |f: &mut dyn FnMut()| {
+            let t = Instant::now();
+            for _ in 0..BATCH {
+                f();
+            }
+            t.elapsed().as_secs_f64() * 1e6 / BATCH as f64
+        };
+        // Alternate which goes first, so neither always runs on a warmer machine.
+        if round % 2 == 0 {
+            s.push(time(&mut sdk));
+            r.push(time(&mut raw));
+        } else {
+            r.push(time(&mut raw));
+            s.push(time(&mut sdk));
+        }
+    }
+    let (ms, mr) = (median(s), median(r));
+    println!("{name:<44} sdk {ms:>8.1} µs   raw {mr:>8.1} µs   ratio {:.2}", ms / mr);
+    ms / mr
+}
+
+fn main() {
+    let mock = MockServer::start_with(MockConfig::default().max_concurrent_streams(64)).unwrap();
+    let auth = format!("Bearer {}", mock.api_key());
+    println!("{ROUNDS} rounds × {BATCH} operations, interleaved; medians of round averages");
+
+    // REST: models().list() vs raw ureq GET + the same typed decode.
+    let client = Client::builder()
+        .api_key(mock.api_key())
+        .base_url(mock.base_url())
+        .ws_url(mock.ws_url())
+        .build()
+        .unwrap();
+    let agent: ureq::Agent = ureq::Agent::config_builder().http_status_as_error(false).build().into();
+    let url = format!("{}/v1/models", mock.base_url());
+    compare(
+        "blocking models().list() vs raw ureq",
+        || drop(client.models().list().unwrap()),
+        || {
+            let body = agent
+                .get(&url)
+                .header("authorization", &auth)
+                .call()
+                .unwrap()
+                .body_mut()
+                .read_to_vec()
+                .unwrap();
+            drop(serde_json::from_slice::<Models>(&body).unwrap());
+        },
+    );
+
+    // Realtime: 4 KB frame sent -> result received.
+    let config = RealtimeConfig::new("stt-rt-v5").pcm_s16le(16_000, 1);
+    let mut stream = client.realtime().connect(config.clone()).unwrap();
+    let mut req = mock.ws_url().into_client_request().unwrap();
+    req.headers_mut().insert("authorization", auth.parse().unwrap());
+    let (mut ws, _): (WebSocket<MaybeTlsStream<TcpStream>>, _) = tungstenite::connect(req).unwrap();
+    if let MaybeTlsStream::Plain(s) = ws.get_ref() {
+        s.set_nodelay(true).unwrap();
+    }
+    ws.send(Message::text(serde_json::to_string(&config).unwrap())).unwrap();
+    let chunk = vec![0u8; 4096];
+    compare(
+        "blocking realtime 4 KB round trip vs tungstenite",
+        || {
+            stream.send_audio(&chunk).unwrap();
+            while !matches!(stream.recv().unwrap().unwrap(), RealtimeEvent::Result(_)) {}
+        },
+        || {
+            ws.send(Message::binary(chunk.clone())).unwrap();
+            while !matches!(ws.read().unwrap(), Message::Text(_)) {}
+        },
+    );
+    drop(stream);
+
+    #[cfg(feature = "async")]
+    async_ratios(&mock, &auth, &url);
+    std::thread::sleep(Duration::from_millis(10));
+}
+
+#[cfg(feature = "async")]
+fn async_ratios(mock: &MockServer, auth: &str, url: &str) {
+    use async_std::task::block_on;
+    let client = soniox::nonblocking::Client::builder()
+        .api_key(mock.api_key())
+        .base_url(mock.base_url())
+        .build()
+        .unwrap();
+    let raw = surf::Client::new();
+    compare(
+        "async models().list() vs raw surf (curl)",
+        || drop(block_on(client.models().list()).unwrap()),
+        || {
+            block_on(async {
+                let body = raw.get(url).header("authorization", auth).recv_bytes().await.unwrap();
+                drop(serde_json::from_slice::<Models>(&body).unwrap());
+            })
+        },
+    );
+}
