@@ -16,6 +16,31 @@
 //! # Ok::<(), soniox::Error>(())
 //! ```
 //!
+//! ## Quick start (async, any executor; feature `async`)
+//!
+//! ```no_run
+//! # #[cfg(feature = "async")]
+//! # async fn run() -> soniox::Result<()> {
+//! let client = soniox::nonblocking::Client::from_env()?;
+//! let done = client.transcribe(soniox::types::Transcribe::path("meeting.wav")).await?;
+//! println!("{}", done.transcript.text);
+//! # Ok(()) }
+//! ```
+//!
+//! ## Realtime (blocking; the async stream has the same methods)
+//!
+//! ```no_run
+//! use soniox::blocking::{Client, Pace};
+//! use soniox::types::RealtimeConfig;
+//!
+//! let client = Client::from_env()?;
+//! let mut stream = client.realtime().connect(RealtimeConfig::new("stt-rt-v5").pcm_s16le(16_000, 1))?;
+//! stream.send_file("call.raw", 3_200, Pace::RealTime { bytes_per_second: 32_000 })?;
+//! stream.finish()?; // end of audio, then wait for `finished`
+//! println!("{}", stream.transcript().final_text());
+//! # Ok::<(), soniox::Error>(())
+//! ```
+//!
 //! ## Testing against the mock server (feature `mock`)
 //!
 //! ```
@@ -35,10 +60,10 @@
 //!
 //! | feature | default | what it brings |
 //! |---|---|---|
-//! | `blocking` | yes | [`blocking::Client`] over ureq (rustls/ring), a crossbeam connection limit |
+//! | `blocking` | yes | [`blocking::Client`]: ureq (REST), tungstenite + polling (realtime), rustls with ring, crossbeam |
 //! | `async` | no | [`nonblocking::Client`] over surf + libcurl, an async connection limit; futures traits only |
 //! | `mock` | no | [`mock::MockServer`] and the `soniox-mock` binary (async-std + async-h1 + async-tungstenite) |
-//! | `load` | no | the `soniox-load` load generator (in progress) |
+//! | `load` | no | the `soniox-load` load generator (not yet) |
 //!
 //! With no features at all, the crate is the sans-IO [`core`] plus [`types`]: drive it
 //! with any HTTP stack.
@@ -50,8 +75,10 @@
 //!   `request_id`, transport errors, timeouts, decode errors that keep the raw body.
 //! - [`types`]: request and response models, shared by every client.
 //! - [`core`]: request builders, response classification, retry/backoff, polling,
-//!   pagination, multipart framing. No sockets, threads, sleeps or clocks.
+//!   pagination, multipart framing, the realtime session. No sockets, threads, sleeps
+//!   or clocks.
 //! - [`blocking`]: the blocking client (feature `blocking`).
+//! - `nonblocking`: the async client (feature `async`), same names with `.await`.
 //! - [`mock`]: the mock Soniox server (feature `mock`).
 //! - [`audio`]: WAV and PCM test-audio generation.
 //!
