@@ -107,6 +107,8 @@ pub mod blocking;
 pub mod mock;
 #[cfg(feature = "async")]
 pub mod nonblocking;
+#[cfg(any(feature = "blocking", feature = "async"))]
+mod tls;
 
 pub use crate::config::{ApiKey, Config, ConfigBuilder};
 pub use crate::core::poller::{PollPolicy, WaitOptions};

@@ -5,6 +5,7 @@ use std::io::{self, Read};
 use std::time::Duration;
 
 use ureq::http;
+use ureq::tls::{RootCerts, TlsConfig, TlsProvider};
 use ureq::{Agent, RequestExt, SendBody};
 
 use crate::config::{ApiKey, Config};
@@ -51,6 +52,13 @@ impl Transport {
             .max_idle_connections_per_host(config.max_idle_connections())
             .user_agent(config.user_agent())
             .accept("application/json")
+            .tls_config(
+                TlsConfig::builder()
+                    .provider(TlsProvider::Rustls)
+                    .root_certs(RootCerts::WebPki)
+                    .unversioned_rustls_crypto_provider(crate::tls::provider())
+                    .build(),
+            )
             .build()
             .into();
         Transport {

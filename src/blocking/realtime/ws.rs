@@ -6,10 +6,8 @@
 
 use std::io;
 use std::net::{SocketAddr, TcpStream, ToSocketAddrs};
-use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
 
-use rustls::{ClientConfig, RootCertStore};
 use tungstenite::client::IntoClientRequest;
 use tungstenite::http::header::{AUTHORIZATION, USER_AGENT};
 use tungstenite::http::HeaderValue;
@@ -68,7 +66,7 @@ impl WsConn {
         tcp.set_read_timeout(Some(left)).map_err(io)?;
         tcp.set_write_timeout(Some(left)).map_err(io)?;
         let connector = if tls {
-            Connector::Rustls(tls_config()?)
+            Connector::Rustls(crate::tls::client_config()?)
         } else {
             Connector::Plain
         };
@@ -149,24 +147,6 @@ impl WsConn {
             Err(e) => Err(e.to_string()),
         }
     }
-}
-
-/// The one TLS configuration: ring (never the process-wide default provider), the
-/// webpki roots, TLS 1.2 and 1.3. Built once.
-fn tls_config() -> Result<Arc<ClientConfig>> {
-    static CONFIG: OnceLock<Arc<ClientConfig>> = OnceLock::new();
-    if let Some(config) = CONFIG.get() {
-        return Ok(config.clone());
-    }
-    let roots = RootCertStore {
-        roots: webpki_roots::TLS_SERVER_ROOTS.to_vec(),
-    };
-    let config = ClientConfig::builder_with_provider(Arc::new(rustls::crypto::ring::default_provider()))
-        .with_safe_default_protocol_versions()
-        .map_err(|e| Error::invalid(format!("TLS configuration: {e}")))?
-        .with_root_certificates(roots)
-        .with_no_client_auth();
-    Ok(CONFIG.get_or_init(|| Arc::new(config)).clone())
 }
 
 /// Connects to the first address that answers before the deadline.

@@ -14,7 +14,6 @@
 use std::future::Future;
 use std::io;
 use std::pin::Pin;
-use std::sync::{Arc, OnceLock};
 use std::task::{ready, Context, Poll};
 use std::time::{Duration, Instant};
 
@@ -30,7 +29,6 @@ use futures::{Sink, Stream};
 use futures_rustls::client::TlsStream;
 use futures_rustls::TlsConnector;
 use rustls::pki_types::ServerName;
-use rustls::{ClientConfig, RootCertStore};
 
 use crate::core::http::{api_error, RawResponse};
 use crate::error::{Error, Result, TimeoutError, TransportError};
@@ -88,7 +86,7 @@ impl WsConn {
             false => None,
         };
         let connector = match tls {
-            true => Some(TlsConnector::from(tls_config()?)),
+            true => Some(TlsConnector::from(crate::tls::client_config()?)),
             false => None,
         };
 
@@ -214,28 +212,7 @@ pub(super) async fn within<T>(limit: Duration, fut: impl Future<Output = T>) -> 
     }
 }
 
-// ---- TLS and errors ------------------------------------------------------------------
-
-/// The one TLS configuration of the async client: ring (never the process-wide default
-/// provider), the webpki roots, TLS 1.2 and 1.3. Built once.
-///
-/// The same as the blocking client's (`blocking/realtime/ws.rs`); both are kept apart so
-/// that each client builds without the other's feature.
-fn tls_config() -> Result<Arc<ClientConfig>> {
-    static CONFIG: OnceLock<Arc<ClientConfig>> = OnceLock::new();
-    if let Some(config) = CONFIG.get() {
-        return Ok(config.clone());
-    }
-    let roots = RootCertStore {
-        roots: webpki_roots::TLS_SERVER_ROOTS.to_vec(),
-    };
-    let config = ClientConfig::builder_with_provider(Arc::new(rustls::crypto::ring::default_provider()))
-        .with_safe_default_protocol_versions()
-        .map_err(|e| Error::invalid(format!("TLS configuration: {e}")))?
-        .with_root_certificates(roots)
-        .with_no_client_auth();
-    Ok(CONFIG.get_or_init(|| Arc::new(config)).clone())
-}
+// ---- errors -------------------------------------------------------------------------
 
 fn handshake_error(context: &str, e: tungstenite::Error) -> Error {
     match e {
