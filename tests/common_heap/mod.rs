@@ -1,0 +1,113 @@
+//! Shared helpers for the dhat heap tests (`tests/heap_*.rs`): the mock server as a separate
+//! process, so that only the client's allocations reach the test binary's global allocator.
+#![allow(dead_code, unreachable_pub)]
+
+use std::io::{BufRead, BufReader};
+use std::net::TcpStream;
+use std::process::{Child, ChildStdout, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use soniox::blocking::Client;
+
+/// The API key the mock process accepts.
+pub const API_KEY: &str = "heap-test-key";
+
+/// A `soniox-mock` child process, killed and reaped on drop (also when the test panics).
+pub struct MockProcess {
+    child: Child,
+    /// Kept open so the child never writes into a closed pipe.
+    _stdout: Option<BufReader<ChildStdout>>,
+    base_url: String,
+    ws_url: String,
+}
+
+impl MockProcess {
+    /// Starts `soniox-mock --port 0` (it binds a free port and prints its URLs) and waits until
+    /// it accepts connections.
+    pub fn start() -> MockProcess {
+        let child = Command::new(env!("CARGO_BIN_EXE_soniox-mock"))
+            .args(["--port", "0", "--api-key", API_KEY, "--job-timing", "immediate"])
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("soniox-mock starts");
+        // From here on the guard owns the child: a panic below still kills it.
+        let mut guard = MockProcess {
+            child,
+            _stdout: None,
+            base_url: String::new(),
+            ws_url: String::new(),
+        };
+        let mut stdout = BufReader::new(guard.child.stdout.take().expect("piped stdout"));
+        guard.base_url = url_after(&mut stdout, "soniox-mock listening on ");
+        guard.ws_url = url_after(&mut stdout, "soniox-mock realtime on ");
+        guard._stdout = Some(stdout);
+        guard.wait_until_accepting();
+        guard
+    }
+
+    /// `http://127.0.0.1:PORT`.
+    pub fn base_url(&self) -> &str {
+        &self.base_url
+    }
+
+    /// `ws://127.0.0.1:PORT/transcribe-websocket`.
+    pub fn ws_url(&self) -> &str {
+        &self.ws_url
+    }
+
+    /// A client for this mock.
+    pub fn client(&self) -> Client {
+        Client::builder()
+            .api_key(API_KEY)
+            .base_url(self.base_url())
+            .ws_url(self.ws_url())
+            .timeout(Duration::from_secs(30))
+            .connect_timeout(Duration::from_secs(10))
+            .build()
+            .expect("client builds")
+    }
+
+    fn wait_until_accepting(&self) {
+        let addr = self.base_url.trim_start_matches("http://");
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while TcpStream::connect(addr).is_err() {
+            assert!(Instant::now() < deadline, "soniox-mock does not accept on {addr}");
+            std::thread::sleep(Duration::from_millis(10));
+        }
+    }
+}
+
+impl Drop for MockProcess {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Reads one stdout line and returns what follows `prefix`.
+fn url_after(stdout: &mut impl BufRead, prefix: &str) -> String {
+    let mut line = String::new();
+    stdout.read_line(&mut line).expect("soniox-mock stdout");
+    match line.trim_end().strip_prefix(prefix) {
+        Some(url) => url.to_owned(),
+        None => panic!("soniox-mock printed {line:?}, expected {prefix:?}..."),
+    }
+}
+
+/// One line describing a heap snapshot, for the notes. Print only once measuring is over: under
+/// libtest's output capture, `eprintln!` appends to a heap buffer, which dhat counts.
+pub fn describe(label: &str, s: &dhat::HeapStats) -> String {
+    format!(
+        "heap[{label}]: curr_bytes={} curr_blocks={} max_bytes={} max_blocks={} total_bytes={} total_blocks={}",
+        s.curr_bytes, s.curr_blocks, s.max_bytes, s.max_blocks, s.total_bytes, s.total_blocks
+    )
+}
+
+/// Waits for libtest's main thread to go quiet. Having spawned the test's thread it allocates a
+/// little on its own (seen: 900 bytes in 4 blocks, now and then after the profiler started);
+/// dhat counts every thread, so measuring starts once that is done.
+pub fn let_the_harness_settle() {
+    std::thread::sleep(Duration::from_millis(200));
+}

@@ -1,0 +1,89 @@
+//! dhat: uploading 1 MB and 100 MB peaks at the same heap, well under 256 KiB: the upload is
+//! streamed from disk, never read into memory.
+//!
+//! The mock runs as a separate `soniox-mock` process, so only the client's allocations count.
+
+#[global_allocator]
+static ALLOC: dhat::Alloc = dhat::Alloc;
+
+mod common_heap;
+
+use common_heap::{describe, let_the_harness_settle, MockProcess};
+use soniox::audio::generate_test_audio_file;
+
+const MB: u64 = 1_000_000;
+/// The issue's bound for an upload's heap, held here by what an upload needs beyond the client
+/// and its pooled connection (see the test).
+const WORKING_LIMIT: usize = 256 * 1024;
+
+#[test]
+fn uploads_of_one_and_a_hundred_megabytes_peak_at_the_same_small_heap() {
+    // The files are written before the profiler starts: dhat's peak (`max_bytes`) only ever
+    // rises, so the generator's own buffers must not be part of it. dhat ignores blocks
+    // allocated before it started, also when they are freed later.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let small = dir.path().join("heap-1mb.wav");
+    let large = dir.path().join("heap-100mb.wav");
+    generate_test_audio_file(&small, MB).expect("1 MB file written");
+    generate_test_audio_file(&large, 100 * MB).expect("100 MB file written");
+
+    let _profiler = dhat::Profiler::builder().testing().build();
+    let_the_harness_settle();
+    let mock = MockProcess::start();
+    let client = mock.client();
+    let start = dhat::HeapStats::get();
+
+    let file = client.files().upload(&small).expect("1 MB uploaded");
+    assert_eq!(file.size, MB);
+    drop(file);
+    let after_small = dhat::HeapStats::get();
+
+    let file = client.files().upload(&large).expect("100 MB uploaded");
+    assert_eq!(file.size, 100 * MB);
+    drop(file);
+    let after_large = dhat::HeapStats::get();
+    // Printed only now: captured output is heap too.
+    eprintln!("{}", describe("mock process started, client built", &start));
+    eprintln!("{}", describe("after 1 MB upload", &after_small));
+    eprintln!("{}", describe("after 100 MB upload", &after_large));
+
+    // `max_bytes` is the peak since the profiler started: after the 1 MB upload it is that
+    // upload's peak; after the 100 MB upload it is the larger of the two. Both include the
+    // client and its pooled connection, whose two ureq buffers (input and output, 128 KiB each
+    // by default) are allocated by the first request of any kind and stay live in the pool.
+    let (peak_small, peak_large) = (after_small.max_bytes, after_large.max_bytes);
+    // What an upload needs on top of that: its peak minus the live heap once it is done (the
+    // client plus the idle pooled connection).
+    let working_small = peak_small - after_small.curr_bytes;
+    let working_large = peak_large - after_large.curr_bytes;
+    let allocated_large = after_large.total_bytes - after_small.total_bytes;
+    eprintln!(
+        "upload peak heap: 1 MB {peak_small} bytes, 100 MB {peak_large} bytes (client and mock guard {} bytes; idle pooled \
+         connection {} bytes); on top of client + pooled connection: 1 MB {working_small} bytes, 100 MB \
+         {working_large} bytes; allocated during the upload: 1 MB {} bytes in {} blocks (connection included), \
+         100 MB {allocated_large} bytes in {} blocks",
+        start.curr_bytes,
+        after_small.curr_bytes - start.curr_bytes,
+        after_small.total_bytes - start.total_bytes,
+        after_small.total_blocks - start.total_blocks,
+        after_large.total_blocks - after_small.total_blocks,
+    );
+    assert!(
+        peak_large * 10 <= peak_small * 11,
+        "the 100 MB upload peaked at {peak_large} bytes, more than 10% above the 1 MB upload's {peak_small}"
+    );
+    assert!(
+        working_small < WORKING_LIMIT && working_large < WORKING_LIMIT,
+        "an upload needs {working_small} / {working_large} bytes on top of the pooled connection, not under 256 KiB"
+    );
+    // Nothing in proportion to the file: the 100 MB upload allocates a few KiB in all.
+    assert!(
+        allocated_large < 64 * 1024,
+        "the 100 MB upload allocated {allocated_large} bytes"
+    );
+    // The whole peak is the working set plus the client and one pooled connection (2 x 128 KiB).
+    assert!(
+        peak_large < WORKING_LIMIT + 2 * 128 * 1024,
+        "upload peak {peak_large} bytes"
+    );
+}
