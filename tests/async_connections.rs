@@ -89,7 +89,9 @@ fn the_client_is_cheap_to_clone_and_shares_its_pool() {
 }
 
 #[test]
-fn no_idle_connections_means_a_fresh_connection_per_call() {
+fn the_async_client_keeps_connections_for_reuse_whatever_the_idle_setting() {
+    // curl's cache is sized at max_connections (a smaller cache let connection churn exceed
+    // the limit at the server), so max_idle_connections does not apply to the async client.
     let mock = mock();
     let client = client_with(&mock, |b| b.max_idle_connections(0));
     run(async {
@@ -97,5 +99,5 @@ fn no_idle_connections_means_a_fresh_connection_per_call() {
             client.models().list().await.unwrap();
         }
     });
-    assert_eq!(mock.stats().connections_accepted, 3);
+    assert_eq!(mock.stats().connections_accepted, 1);
 }

@@ -5,7 +5,8 @@
 //! Two libcurl clients (one background thread each), both capped at `max_connections`
 //! per host:
 //! - `http`: every request but uploads. curl's timeout bounds the whole exchange, body
-//!   included, at `timeout`; at most `max_idle_connections` are kept for reuse.
+//!   included, at `timeout`; up to `max_connections` are kept for reuse (curl's cache; a
+//!   smaller cache lets connection churn exceed the limit at the server).
 //! - `uploads`: its whole-transfer limit is `upload_timeout` (`None`: no limit, so a
 //!   large file is never cut off). Our own timers add the stall limits of the blocking
 //!   client: curl taking no body chunk for `timeout`, or no answer within `timeout`
@@ -89,7 +90,12 @@ impl Transport {
             config,
             isahc::HttpClient::builder()
                 .timeout(config.timeout())
-                .connection_cache_size(config.max_idle_connections()),
+                // The cache holds up to `max_connections`, not `max_idle_connections`: curl
+                // closes connections beyond its cache right after a transfer while the next
+                // transfer may already be opening one, so a smaller cache let the server see
+                // more than the limit at once (measured: 6–7 open sockets for a limit of 5
+                // with a cache of 2). The semaphore keeps in-flight requests at the limit.
+                .connection_cache_size(config.max_connections()),
         )?;
         let mut uploads = isahc::HttpClient::builder().connection_cache_size(0);
         if let Some(limit) = config.upload_timeout() {
