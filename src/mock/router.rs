@@ -35,6 +35,11 @@ pub(crate) async fn handle(shared: Arc<Shared>, conn: Conn, mut request: Request
     shared.stats.request(method_index(method), matched.map(|m| m.0));
     let request_id = shared.rng.uuid();
 
+    // async-h1 can stall a keep-alive connection when a request is answered without its
+    // body having been read (seen: the next request on that connection is never read, so
+    // the client times out). Small bodies are therefore read up front; a streamed upload
+    // that is answered without being consumed gets `Connection: close` (see `finish`).
+    let streamed = buffer_small_body(&mut request).await?;
     let picked = shared.faults.pick(method.as_ref(), &path, &shared.rng);
     Stats::add(&shared.stats.faults_injected, picked.fired);
     if !picked.latency.is_zero() {
@@ -45,12 +50,12 @@ pub(crate) async fn handle(shared: Arc<Shared>, conn: Conn, mut request: Request
         None => {}
         Some(FaultAction::Status { status, retry_after }) => {
             let e = ApiError::for_status(status).with_retry_after(retry_after);
-            return Ok(Reply::error(&e, &request_id).into_response());
+            return Ok(finish(Reply::error(&e, &request_id).into_response(), streamed));
         }
         Some(FaultAction::MalformedBody) => {
             let mut r = Reply::json(200, &serde_json::Value::Null);
             r.body = b"{\"id\": \"mock\", \"status\": <html>this is not JSON</html>".to_vec();
-            return Ok(r.into_response());
+            return Ok(finish(r.into_response(), streamed));
         }
         Some(FaultAction::DropConnection) => {
             conn.close();
@@ -96,7 +101,34 @@ pub(crate) async fn handle(shared: Arc<Shared>, conn: Conn, mut request: Request
         conn.reply_and_close(&reply, true).await;
         return Err(closed());
     }
-    Ok(reply.into_response())
+    Ok(finish(reply.into_response(), streamed))
+}
+
+/// Bodies larger than this (uploads) are streamed by their handler, never buffered.
+const MAX_BUFFERED_BODY: u64 = 1024 * 1024;
+
+/// Reads a small, non-multipart request body into memory so that no answer leaves it
+/// unread on a keep-alive connection. Returns true when the body is left to stream.
+async fn buffer_small_body(request: &mut Request) -> http_types::Result<bool> {
+    let multipart = request
+        .content_type()
+        .is_some_and(|m| m.essence().starts_with("multipart/"));
+    let large = request.len().is_some_and(|n| n as u64 > MAX_BUFFERED_BODY);
+    if multipart || large {
+        return Ok(true);
+    }
+    let body = request.body_bytes().await?;
+    request.set_body(body);
+    Ok(false)
+}
+
+/// A streamed body that may not have been consumed (any error answer) closes the
+/// connection after the response instead of risking a stalled keep-alive.
+fn finish(mut response: Response, streamed: bool) -> Response {
+    if streamed && !response.status().is_success() {
+        response.insert_header("connection", "close");
+    }
+    response
 }
 
 /// Routes an authenticated, rate-limited request to its handler.
