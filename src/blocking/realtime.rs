@@ -52,12 +52,13 @@ use crossbeam_channel::{bounded, unbounded};
 use log::debug;
 
 use self::io_thread::{Driver, Shared};
-pub use self::pace::{stream_audio, Pace};
+pub use self::pace::stream_audio;
 pub use self::sender::AudioSender;
 pub use self::stream::{RealtimeStats, RealtimeStream};
 use self::ws::WsConn;
 use super::client::Client;
 use crate::config::ApiKey;
+pub use crate::core::realtime::Pace;
 use crate::core::realtime::RealtimeSession;
 use crate::error::{Error, Result, TransportError};
 use crate::types::RealtimeConfig;

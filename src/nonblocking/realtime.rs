@@ -63,12 +63,13 @@ use futures::channel::{mpsc, oneshot};
 use log::debug;
 
 use self::driver::{Driver, Shared};
-pub use self::pace::{stream_audio, Pace};
+pub use self::pace::stream_audio;
 pub use self::sender::AudioSender;
 pub use self::stream::{RealtimeStats, RealtimeStream};
 use self::ws::WsConn;
 use super::client::Client;
 use crate::config::ApiKey;
+pub use crate::core::realtime::Pace;
 use crate::core::realtime::RealtimeSession;
 use crate::error::Result;
 use crate::types::RealtimeConfig;

@@ -4,36 +4,12 @@
 use std::fs::File;
 use std::io::{self, Read};
 use std::path::Path;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use super::sender::AudioSender;
-use crate::audio::WavSpec;
 use crate::blocking::client::io_error;
+use crate::core::realtime::Pace;
 use crate::error::{Error, Result};
-
-/// How fast [`stream_audio`] sends.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum Pace {
-    /// Like a live source: chunk *n* leaves once the audio before it has "played"
-    /// (`bytes before it / bytes_per_second` after the start), by sleeping.
-    RealTime {
-        /// The audio's byte rate (16 kHz mono 16-bit PCM: 32 000).
-        bytes_per_second: u64,
-    },
-    /// No sleeping: as fast as the queue takes it (the server may drop a session that
-    /// runs far ahead of real time for long).
-    AsFastAsPossible,
-}
-
-impl Pace {
-    /// Real time for linear PCM in `spec` (WAV data included).
-    pub fn real_time(spec: WavSpec) -> Pace {
-        Pace::RealTime {
-            bytes_per_second: u64::from(spec.byte_rate()),
-        }
-    }
-}
 
 /// Reads `reader` to its end in chunks of `chunk_bytes` (each full but the last) and
 /// sends every chunk through `sender`, paced by `pace`. Returns the bytes sent. Does not
@@ -73,12 +49,7 @@ fn send_all(
     pace: Pace,
     path: Option<&Path>,
 ) -> Result<u64> {
-    if chunk_bytes == 0 {
-        return Err(Error::invalid("chunk_bytes must be above zero"));
-    }
-    if pace == (Pace::RealTime { bytes_per_second: 0 }) {
-        return Err(Error::invalid("a real-time pace needs bytes_per_second above zero"));
-    }
+    pace.check(chunk_bytes)?;
     let start = Instant::now();
     let mut buf = vec![0u8; chunk_bytes];
     let mut sent = 0u64;
@@ -90,8 +61,7 @@ fn send_all(
         if n == 0 {
             return Ok(sent);
         }
-        if let Pace::RealTime { bytes_per_second } = pace {
-            let due = start + Duration::from_secs_f64(sent as f64 / bytes_per_second as f64);
+        if let Some(due) = pace.due(start, sent) {
             std::thread::sleep(due.saturating_duration_since(Instant::now()));
         }
         sender.send_audio(&buf[..n])?;
@@ -144,15 +114,5 @@ mod tests {
         assert_eq!(fill(&mut reader, &mut buf).unwrap(), 2);
         assert_eq!(&buf[..2], &[8, 9]);
         assert_eq!(fill(&mut reader, &mut buf).unwrap(), 0);
-    }
-
-    #[test]
-    fn real_time_pace_is_the_pcm_byte_rate() {
-        assert_eq!(
-            Pace::real_time(WavSpec::default()),
-            Pace::RealTime {
-                bytes_per_second: 32_000
-            }
-        );
     }
 }

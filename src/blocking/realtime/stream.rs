@@ -12,8 +12,9 @@ use crossbeam_channel::{Receiver, RecvTimeoutError};
 use log::{debug, warn};
 
 use super::io_thread::Ended;
-use super::pace::{self, Pace};
+use super::pace;
 use super::sender::AudioSender;
+use crate::core::realtime::Pace;
 use crate::core::realtime::{RealtimeEvent, RealtimeTranscript, CONNECTION_CLOSED_ERROR_TYPE};
 use crate::error::{Error, RealtimeError, Result, TimeoutError};
 

@@ -101,6 +101,7 @@ use std::fmt;
 
 mod messages;
 mod outgoing;
+mod pace;
 mod session;
 #[cfg(test)]
 mod tests;
@@ -111,6 +112,7 @@ pub use messages::{
     UNKNOWN_ERROR_TYPE,
 };
 pub use outgoing::{finalize_message, start_message, Outgoing, END_OF_AUDIO_MESSAGE, KEEPALIVE_MESSAGE};
+pub use pace::Pace;
 pub use session::{RealtimeSession, CONNECTION_CLOSED_ERROR_TYPE};
 pub use transcript::RealtimeTranscript;
 

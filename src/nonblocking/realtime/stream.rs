@@ -15,9 +15,10 @@ use futures::{AsyncRead, Stream, StreamExt};
 use log::{debug, warn};
 
 use super::driver::Ended;
-use super::pace::{self, Pace};
+use super::pace;
 use super::sender::AudioSender;
 use super::ws::{sleep, within};
+use crate::core::realtime::Pace;
 use crate::core::realtime::{RealtimeEvent, RealtimeTranscript, CONNECTION_CLOSED_ERROR_TYPE};
 use crate::error::{Error, RealtimeError, Result, TimeoutError};
 
