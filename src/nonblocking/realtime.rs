@@ -65,12 +65,13 @@ use log::debug;
 use self::driver::{Driver, Shared};
 pub use self::pace::stream_audio;
 pub use self::sender::AudioSender;
-pub use self::stream::{RealtimeStats, RealtimeStream};
+pub use self::stream::RealtimeStream;
 use self::ws::WsConn;
 use super::client::Client;
 use crate::config::ApiKey;
 pub use crate::core::realtime::Pace;
 use crate::core::realtime::RealtimeSession;
+pub use crate::core::realtime::RealtimeStats;
 use crate::error::Result;
 use crate::types::RealtimeConfig;
 

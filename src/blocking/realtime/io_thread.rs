@@ -11,7 +11,9 @@
 //!   wait                  readable (+ writable while unflushed) | notify | poll_timeout
 //! ```
 
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering::Relaxed};
+use std::sync::atomic::{AtomicBool, Ordering::Relaxed};
+
+use crate::core::realtime::StreamCounters;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::thread::{self, JoinHandle};
 use std::time::Instant;
@@ -59,10 +61,7 @@ pub(super) struct Shared {
     /// `finish()` was called: no more audio.
     pub(super) finishing: AtomicBool,
     pub(super) ended: Mutex<Option<Ended>>,
-    pub(super) audio_bytes_queued: AtomicU64,
-    pub(super) audio_bytes_sent: AtomicU64,
-    pub(super) audio_frames_sent: AtomicU64,
-    pub(super) messages_received: AtomicU64,
+    pub(super) counters: StreamCounters,
 }
 
 impl Shared {
@@ -72,10 +71,7 @@ impl Shared {
             closing: AtomicBool::new(false),
             finishing: AtomicBool::new(false),
             ended: Mutex::new(None),
-            audio_bytes_queued: AtomicU64::new(0),
-            audio_bytes_sent: AtomicU64::new(0),
-            audio_frames_sent: AtomicU64::new(0),
-            messages_received: AtomicU64::new(0),
+            counters: StreamCounters::default(),
         })
     }
 
@@ -263,9 +259,7 @@ impl Driver {
     /// the event also sees the end), then the events.
     fn deliver(&mut self) {
         let s = &self.session;
-        self.shared.audio_bytes_sent.store(s.audio_bytes_sent(), Relaxed);
-        self.shared.audio_frames_sent.store(s.audio_frames_sent(), Relaxed);
-        self.shared.messages_received.store(s.messages_received(), Relaxed);
+        self.shared.counters.publish(s);
         let ended = match s.phase() {
             Phase::Finished => Some(Ended::Finished),
             Phase::Failed => Some(s.failure().cloned().map_or(Ended::Closed, Ended::Failed)),

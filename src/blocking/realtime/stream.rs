@@ -14,27 +14,13 @@ use log::{debug, warn};
 use super::io_thread::Ended;
 use super::pace;
 use super::sender::AudioSender;
-use crate::core::realtime::Pace;
+use crate::core::realtime::{Pace, RealtimeStats};
 use crate::core::realtime::{RealtimeEvent, RealtimeTranscript, CONNECTION_CLOSED_ERROR_TYPE};
 use crate::error::{Error, RealtimeError, Result, TimeoutError};
 
 /// Longest wait for the I/O thread to stop on [`RealtimeStream::close`] or drop; it
 /// normally stops within microseconds (it never blocks on anything but its poller).
 const JOIN_BOUND: Duration = Duration::from_secs(2);
-
-/// Counters of one stream (see [`RealtimeStream::stats`]).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-#[non_exhaustive]
-pub struct RealtimeStats {
-    /// Audio bytes accepted by `send_audio`/`try_send_audio` (queued or sent).
-    pub audio_bytes_queued: u64,
-    /// Audio bytes handed to the socket.
-    pub audio_bytes_sent: u64,
-    /// Audio frames handed to the socket.
-    pub audio_frames_sent: u64,
-    /// Text messages received from the server.
-    pub messages_received: u64,
-}
 
 /// An open realtime stream. Send audio with [`send_audio`](Self::send_audio) (or from
 /// other threads through a [`sender`](Self::sender)); read events with
@@ -188,13 +174,7 @@ impl RealtimeStream {
 
     /// The stream's counters.
     pub fn stats(&self) -> RealtimeStats {
-        let s = &self.sender.shared;
-        RealtimeStats {
-            audio_bytes_queued: s.audio_bytes_queued.load(Relaxed),
-            audio_bytes_sent: s.audio_bytes_sent.load(Relaxed),
-            audio_frames_sent: s.audio_frames_sent.load(Relaxed),
-            messages_received: s.messages_received.load(Relaxed),
-        }
+        self.sender.shared.counters.snapshot()
     }
 
     /// True once the stream returned `Finished` or its error.

@@ -103,6 +103,7 @@ mod messages;
 mod outgoing;
 mod pace;
 mod session;
+mod stats;
 #[cfg(test)]
 mod tests;
 mod transcript;
@@ -114,6 +115,9 @@ pub use messages::{
 pub use outgoing::{finalize_message, start_message, Outgoing, END_OF_AUDIO_MESSAGE, KEEPALIVE_MESSAGE};
 pub use pace::Pace;
 pub use session::{RealtimeSession, CONNECTION_CLOSED_ERROR_TYPE};
+pub use stats::RealtimeStats;
+#[cfg(any(feature = "blocking", feature = "async"))]
+pub(crate) use stats::StreamCounters;
 pub use transcript::RealtimeTranscript;
 
 // ---- the values the session exchanges with its driver -----------------------------

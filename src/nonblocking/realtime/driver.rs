@@ -16,7 +16,9 @@
 
 use std::future::Future;
 use std::pin::Pin;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering::Relaxed};
+use std::sync::atomic::{AtomicBool, Ordering::Relaxed};
+
+use crate::core::realtime::StreamCounters;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
@@ -68,10 +70,7 @@ pub(super) struct Shared {
     /// `finish()` was called: no more audio.
     pub(super) finishing: AtomicBool,
     pub(super) ended: Mutex<Option<Ended>>,
-    pub(super) audio_bytes_queued: AtomicU64,
-    pub(super) audio_bytes_sent: AtomicU64,
-    pub(super) audio_frames_sent: AtomicU64,
-    pub(super) messages_received: AtomicU64,
+    pub(super) counters: StreamCounters,
 }
 
 impl Shared {
@@ -287,9 +286,7 @@ impl Driver {
     /// the event also sees the end), then the events.
     fn deliver(&mut self) {
         let s = &self.session;
-        self.shared.audio_bytes_sent.store(s.audio_bytes_sent(), Relaxed);
-        self.shared.audio_frames_sent.store(s.audio_frames_sent(), Relaxed);
-        self.shared.messages_received.store(s.messages_received(), Relaxed);
+        self.shared.counters.publish(s);
         match s.phase() {
             Phase::Finished => self.shared.set_ended(Ended::Finished),
             Phase::Failed => self

@@ -41,7 +41,7 @@ impl AudioSender {
     pub async fn send_audio(&self, chunk: &[u8]) -> Result<()> {
         non_empty(chunk)?;
         self.push(Command::Audio(chunk.to_vec())).await?;
-        self.shared.audio_bytes_queued.fetch_add(chunk.len() as u64, Relaxed);
+        self.shared.counters.queued(chunk.len());
         Ok(())
     }
 
@@ -52,7 +52,7 @@ impl AudioSender {
         self.shared.check_open("send audio")?;
         match self.commands.try_send(Command::Audio(chunk.to_vec())) {
             Ok(()) => {
-                self.shared.audio_bytes_queued.fetch_add(chunk.len() as u64, Relaxed);
+                self.shared.counters.queued(chunk.len());
                 Ok(true)
             }
             Err(TrySendError::Full(_)) => Ok(false),
