@@ -27,6 +27,10 @@ impl Client {
             wait,
             upload,
         } = req;
+        if matches!(source, AudioSource::Path(_)) {
+            // Bad job options are refused before the upload, so nothing is sent for them.
+            crate::core::transcriptions::build_create(&options.clone().with_source(&source, Some("upload")))?;
+        }
         let file = match &source {
             AudioSource::Path(p) => Some(self.files().upload_with(p, upload)?),
             _ => None,

@@ -111,13 +111,24 @@ pub struct Poller {
     in_flight: bool,
 }
 
+/// The shortest delay between checks: a zero interval would poll in a busy loop.
+const MIN_INTERVAL: Duration = Duration::from_millis(1);
+
+/// `now + d`, saturating far in the future instead of overflowing (found by fuzzing).
+fn later(now: Instant, d: Duration) -> Instant {
+    now.checked_add(d)
+        .or_else(|| now.checked_add(Duration::from_secs(u64::from(u32::MAX))))
+        .unwrap_or(now)
+}
+
 impl Poller {
-    /// Starts the schedule at `now`.
+    /// Starts the schedule at `now`. Intervals below 1 ms count as 1 ms.
     pub fn new(policy: PollPolicy, now: Instant) -> Poller {
         Poller {
-            deadline: policy.timeout.map(|t| now + t),
+            // A timeout too large for an `Instant` never passes.
+            deadline: policy.timeout.and_then(|t| now.checked_add(t)),
             next_at: now,
-            interval: policy.interval,
+            interval: policy.interval.max(MIN_INTERVAL),
             checks: 0,
             in_flight: false,
             policy,
@@ -146,9 +157,12 @@ impl Poller {
     /// The check found the work still pending: schedule the next one.
     pub fn handle_pending(&mut self, now: Instant) {
         self.in_flight = false;
-        self.next_at = now + self.interval;
-        let grown = self.interval.mul_f64(self.policy.growth.max(1.0));
-        self.interval = grown.min(self.policy.max_interval.max(self.policy.interval));
+        self.next_at = later(now, self.interval);
+        let cap = self.policy.max_interval.max(self.interval);
+        // Any growth a caller may set (huge, infinite, NaN) saturates at the cap instead of
+        // panicking in `Duration::mul_f64` (found by fuzzing).
+        let grown = Duration::try_from_secs_f64(self.interval.as_secs_f64() * self.policy.growth.max(1.0));
+        self.interval = grown.unwrap_or(cap).min(cap);
     }
 
     /// Checks made so far.

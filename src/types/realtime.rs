@@ -10,6 +10,9 @@ use crate::error::{Error, Result};
 mod format;
 pub use format::{AudioFormat, RawEncoding};
 
+/// The longest accepted [`RealtimeConfig::keepalive_interval`].
+const MAX_KEEPALIVE_INTERVAL: Duration = Duration::from_secs(3600);
+
 /// The default model for realtime transcription.
 pub const DEFAULT_REALTIME_MODEL: &str = "stt-rt-v5";
 
@@ -204,7 +207,7 @@ impl RealtimeConfig {
         self
     }
     /// Send a keepalive when no audio or keepalive went out for this long. Default 5 s;
-    /// must be above zero (the service closes a stream idle for about 20 s). Not sent to
+    /// must be above zero and at most 1 hour (the service closes a stream idle for about 20 s). Not sent to
     /// the server: the session uses it.
     pub fn keepalive_interval(mut self, interval: Duration) -> Self {
         self.keepalive_interval = interval;
@@ -214,8 +217,8 @@ impl RealtimeConfig {
     /// Refuses what the service would refuse, before anything is sent: an empty model,
     /// a raw format with a zero rate or channel count, out-of-range endpoint settings,
     /// more than 100 language hints or one longer than 10 characters, a reference id
-    /// over 256 characters, a text context over 10 000 characters and a zero
-    /// keepalive interval. All as [`Error::InvalidArgument`].
+    /// over 256 characters, a text context over 10 000 characters and a
+    /// keepalive interval of zero or over 1 hour. All as [`Error::InvalidArgument`].
     pub fn validate(&self) -> Result<()> {
         if self.model.trim().is_empty() {
             return Err(Error::invalid("the realtime model must not be empty"));
@@ -271,8 +274,12 @@ impl RealtimeConfig {
         if let Some(Context::Text(text)) = &self.context {
             max_chars("the context text", Some(text), 10_000)?;
         }
-        if self.keepalive_interval.is_zero() {
-            return Err(Error::invalid("keepalive_interval must be above zero"));
+        // Capped so `now + interval` cannot overflow an `Instant` (found by fuzzing).
+        if self.keepalive_interval.is_zero() || self.keepalive_interval > MAX_KEEPALIVE_INTERVAL {
+            return Err(Error::invalid(format!(
+                "keepalive_interval must be above zero and at most 1 hour, got {:?}",
+                self.keepalive_interval
+            )));
         }
         Ok(())
     }
@@ -324,6 +331,7 @@ mod tests {
         assert!(refused(c().language_hints([""])).contains("1 to 10"));
         assert!(refused(c().context(Context::Text("x".repeat(10_001)))).contains("10000"));
         assert!(refused(c().keepalive_interval(Duration::ZERO)).contains("keepalive_interval"));
+        assert!(refused(c().keepalive_interval(Duration::MAX)).contains("at most 1 hour"));
     }
 
     #[test]

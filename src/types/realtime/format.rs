@@ -138,14 +138,19 @@ impl AudioFormat {
     }
 
     /// Audio bytes per second of a raw format (`None` for containers): what a driver
-    /// needs to pace a stream at real time.
+    /// needs to pace a stream at real time. Saturates at `u64::MAX` (found by fuzzing:
+    /// 8-byte samples × `u32::MAX` Hz × `u32::MAX` channels overflowed).
     pub fn bytes_per_second(&self) -> Option<u64> {
         match *self {
             AudioFormat::Raw {
                 encoding,
                 sample_rate,
                 num_channels,
-            } => Some(u64::from(encoding.bytes_per_sample()) * u64::from(sample_rate) * u64::from(num_channels)),
+            } => Some(
+                u64::from(encoding.bytes_per_sample())
+                    .saturating_mul(u64::from(sample_rate))
+                    .saturating_mul(u64::from(num_channels)),
+            ),
             _ => None,
         }
     }

@@ -1,0 +1,34 @@
+//! The fuzz properties, one copy for two runners: the cargo-fuzz targets in `fuzz/`
+//! (`#[path]`-included there) and `tests/fuzz_properties.rs` (seed corpus plus a
+//! bounded pseudo-random batch, on stable). Each property takes raw bytes, builds a
+//! structured input with `arbitrary`, drives the sans-IO core and panics only when an
+//! invariant is broken.
+#![allow(dead_code, unreachable_pub)]
+
+pub mod config;
+pub mod multipart;
+pub mod poller;
+pub mod realtime_decode;
+pub mod realtime_session;
+pub mod response;
+pub mod retry_after;
+
+/// A property: panics when an invariant breaks.
+pub type Property = fn(&[u8]);
+
+/// Every target: its name (the `fuzz/fuzz_targets/<name>.rs` file and the
+/// `fuzz/corpus/<name>/` directory) and its property.
+pub const TARGETS: &[(&str, Property)] = &[
+    ("response", response::property),
+    ("realtime_decode", realtime_decode::property),
+    ("realtime_session", realtime_session::property),
+    ("poller", poller::property),
+    ("multipart", multipart::property),
+    ("retry_after", retry_after::property),
+    ("config", config::property),
+];
+
+/// Builds `T` from all of `data`; `None` when the bytes cannot make one (not a finding).
+pub fn input<'a, T: arbitrary::Arbitrary<'a>>(data: &'a [u8]) -> Option<T> {
+    T::arbitrary_take_rest(arbitrary::Unstructured::new(data)).ok()
+}
