@@ -81,6 +81,24 @@
 //! - `nonblocking`: the async client (feature `async`), same names with `.await`.
 //! - [`mock`]: the mock Soniox server (feature `mock`).
 //! - [`audio`]: WAV and PCM test-audio generation.
+//! - [`webhook`]: webhook payloads and their auth header, checked in constant time.
+//!
+//! ## Observability
+//!
+//! The clients emit [`tracing`](https://docs.rs/tracing) spans (the `tracing` crate with
+//! `default-features = false`, features `std` + `attributes`; the library installs no
+//! subscriber, so without one they cost next to nothing):
+//!
+//! | span | where | fields |
+//! |---|---|---|
+//! | `soniox.request` (INFO) | one per HTTP attempt, both clients | `method`, `route` (the template, e.g. `/v1/files/{id}`: ids are not in it), `attempt` (from 1), then when known `status`, `request_id` (`x-request-id`, else an error body's `request_id`), `duration_ms`, `error` (the [`Error`] variant: `timeout`, `transport`, ...) |
+//! | `soniox.realtime` (INFO) | one per realtime session (async driver) | `model`, then at the end `audio_bytes`, `messages`, `phase` |
+//!
+//! Inside them: an INFO event `retrying` (`delay_ms`) when the retry table decides to try
+//! again, `attempt failed` / `error response` at INFO, `response` at DEBUG. No field ever
+//! holds a key, a header value or a body (tested by `tests/secrets.rs` at TRACE level).
+//!
+//! [`webhook`] parses webhook deliveries and checks their auth header in constant time.
 //!
 //! ## Reliability in one paragraph
 //!
@@ -108,7 +126,10 @@ pub mod mock;
 #[cfg(feature = "async")]
 pub mod nonblocking;
 #[cfg(any(feature = "blocking", feature = "async"))]
+mod observe;
+#[cfg(any(feature = "blocking", feature = "async"))]
 mod tls;
+pub mod webhook;
 
 pub use crate::config::{ApiKey, Config, ConfigBuilder};
 pub use crate::core::poller::{PollPolicy, WaitOptions};

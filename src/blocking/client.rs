@@ -4,7 +4,7 @@ use std::fmt;
 use std::io::Read;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
-use std::time::SystemTime;
+use std::time::{Instant, SystemTime};
 
 use super::limiter::Limiter;
 use super::transport::{Failure, Transport};
@@ -13,6 +13,7 @@ use crate::config::{Config, ConfigBuilder, FromConfig};
 use crate::core::http::{HttpRequest, RawResponse};
 use crate::core::retry::{Decision, Outcome, Retry};
 use crate::error::{Error, Result};
+use crate::observe;
 use crate::types::ProgressCallback;
 
 /// The blocking Soniox client. Cheap to clone (an `Arc` inside), `Send + Sync`: share
@@ -133,10 +134,12 @@ impl Client {
     ) -> Result<RawResponse> {
         let mut file = open()?;
         let _permit = self.inner.limiter.acquire();
-        self.inner
-            .transport
-            .send_upload(req, &mut file, progress)
-            .map_err(|f| f.error)
+        let span = observe::request_span(req, 1);
+        let _entered = span.enter();
+        let started = Instant::now();
+        let result = self.inner.transport.send_upload(req, &mut file, progress);
+        observe::record_attempt(&span, result.as_ref().map_err(|f| &f.error), started);
+        result.map_err(|f| f.error)
     }
 
     /// A fresh multipart boundary seed.
@@ -152,10 +155,18 @@ impl Client {
         mut attempt: impl FnMut(&Transport) -> Result<RawResponse, Failure>,
     ) -> Result<RawResponse> {
         let mut retry = Retry::new(self.inner.config.retry().clone(), self.next_seed());
+        let mut number = 0u32;
         loop {
+            number = number.saturating_add(1);
+            // One `soniox.request` span per attempt (see `crate::observe`).
+            let span = observe::request_span(req, number);
             let result = {
                 let _permit = self.inner.limiter.acquire();
-                attempt(&self.inner.transport)
+                let _entered = span.enter();
+                let started = Instant::now();
+                let result = attempt(&self.inner.transport);
+                observe::record_attempt(&span, result.as_ref().map_err(|f| &f.error), started);
+                result
             };
             let outcome = match &result {
                 Ok(resp) => match Outcome::from_response(resp) {
@@ -175,6 +186,7 @@ impl Client {
                         retry.retries(),
                         delay
                     );
+                    observe::record_retry(&span, delay);
                     std::thread::sleep(delay);
                 }
                 Decision::GiveUp => return result.map_err(|f| f.error),

@@ -37,6 +37,17 @@ pub enum FaultAction {
     /// Accept the request and answer nothing for this long (capped at 10 minutes; ends early
     /// when the server shuts down), then close the connection. The request is not processed.
     Hang(Duration),
+    /// Process the request, then answer its real status with a complete HTTP message whose
+    /// body is the first half of the real body (`Content-Length` matches what is sent, so the
+    /// HTTP exchange succeeds and only the JSON is cut).
+    TruncatedJson,
+    /// Process the request, then send the real response head and its body one byte every
+    /// `interval` (the whole body, unless the client goes away or the server shuts down), then
+    /// close. Each byte arrives well within a per-read timeout; only a whole-request limit stops it.
+    TrickleBody(Duration),
+    /// Process the request, then answer normally with one extra header, `x-mock-note`, whose
+    /// value is not ASCII (`café ☕` in UTF-8), as a misbehaving proxy might send.
+    NonAsciiHeader,
     /// Realtime: after the session has sent `messages` JSON messages, close the TCP connection
     /// without a WebSocket close frame. With `0`, right after a valid start message.
     WsDropAfter {

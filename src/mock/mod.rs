@@ -51,8 +51,13 @@
 //!   `Status`/`StatusAfterProcessing` answer the upgrade with that HTTP error, `DropConnection`
 //!   and `TruncatedBody` close it unanswered, `Hang` holds it, `MalformedBody` replaces the
 //!   session's first message by a non-JSON text frame, and the `Ws*` faults act on the session
-//!   (on REST routes they do nothing).
+//!   (on REST routes they do nothing). `TrickleBody` and `NonAsciiHeader` do nothing on the
+//!   realtime endpoint; `TruncatedJson` closes the upgrade unanswered.
+//! * [`MockServer::request_log`] timestamps every request with the fault it got, and
+//!   [`MockServer::restart`] brings the server back on the same port (stale pooled connections).
+//!
 
+mod chaos;
 mod checksum;
 mod config;
 mod errors;
@@ -61,6 +66,7 @@ mod handlers_files;
 mod handlers_jobs;
 mod handlers_misc;
 mod jobs;
+mod log;
 mod models;
 mod multipart;
 mod pagination;
@@ -83,6 +89,7 @@ mod ws_session;
 pub use checksum::{checksum, Checksum};
 pub use config::{JobTiming, MockConfig};
 pub use faults::{Fault, FaultAction};
+pub use log::RequestRecord;
 pub use state::{MockFile, MockJob};
 pub use stats::MockStats;
 pub use transcript::transcript_text;
@@ -172,6 +179,36 @@ impl MockServer {
     /// Removes every fault.
     pub fn clear_faults(&self) {
         self.shared.faults.clear();
+    }
+
+    /// Every request answered so far (at most the last 100 000), in arrival order, with when
+    /// the mock answered it and the fault applied. Lets a test prove the order and spacing of
+    /// retries, e.g. that a retry came at least `Retry-After` after the refusal.
+    pub fn request_log(&self) -> Vec<RequestRecord> {
+        self.shared.log.snapshot()
+    }
+
+    /// Empties the request log.
+    pub fn clear_request_log(&self) {
+        self.shared.log.clear();
+    }
+
+    /// Shuts this server down (closing every open connection, so clients' pooled connections
+    /// go stale) and starts a fresh one on the same address with the same configuration. The
+    /// new server starts empty: no files, jobs, faults, stats or log. Binding is retried for up
+    /// to 2 s while the port is still held by the old listener.
+    pub fn restart(self) -> io::Result<MockServer> {
+        let config = self.shared.config.clone().addr(self.addr);
+        drop(self);
+        let deadline = Instant::now() + Duration::from_secs(2);
+        loop {
+            match MockServer::start_with(config.clone()) {
+                Err(e) if e.kind() == io::ErrorKind::AddrInUse && Instant::now() < deadline => {
+                    std::thread::sleep(Duration::from_millis(20));
+                }
+                result => return result,
+            }
+        }
     }
 
     /// The files stored now, in upload order.

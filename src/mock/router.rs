@@ -45,6 +45,7 @@ pub(crate) async fn handle(shared: Arc<Shared>, conn: Conn, mut request: Request
     if !picked.latency.is_zero() {
         sleep_unless_shutdown(&shared, picked.latency).await;
     }
+    shared.log.record(method.as_ref(), &path, picked.action.as_ref());
     let mut after = None;
     match picked.action {
         None => {}
@@ -66,7 +67,13 @@ pub(crate) async fn handle(shared: Arc<Shared>, conn: Conn, mut request: Request
             conn.close();
             return Err(closed());
         }
-        Some(a @ (FaultAction::StatusAfterProcessing { .. } | FaultAction::TruncatedBody)) => {
+        Some(
+            a @ (FaultAction::StatusAfterProcessing { .. }
+            | FaultAction::TruncatedBody
+            | FaultAction::TruncatedJson
+            | FaultAction::TrickleBody(_)
+            | FaultAction::NonAsciiHeader),
+        ) => {
             after = Some(a);
         }
         Some(FaultAction::Latency(_)) => unreachable!("latency faults accumulate"),
@@ -93,6 +100,22 @@ pub(crate) async fn handle(shared: Arc<Shared>, conn: Conn, mut request: Request
             let declared = if reply.body.is_empty() { 64 } else { reply.body.len() };
             let raw = reply.raw(declared, &reply.body[..reply.body.len() / 2], false);
             conn.write_and_close(&raw, false).await;
+            return Err(closed());
+        }
+        Some(FaultAction::TruncatedJson) => {
+            let half = reply.body.len() / 2;
+            let raw = reply.raw(half, &reply.body[..half], true);
+            conn.write_and_close(&raw, true).await;
+            return Err(closed());
+        }
+        Some(FaultAction::TrickleBody(interval)) => {
+            super::chaos::trickle(&shared, &conn, &reply, interval).await;
+            return Err(closed());
+        }
+        Some(FaultAction::NonAsciiHeader) => {
+            let raw = reply.raw(reply.body.len(), &reply.body, true);
+            let raw = super::chaos::with_non_ascii_header(raw);
+            conn.write_and_close(&raw, true).await;
             return Err(closed());
         }
         _ => {}

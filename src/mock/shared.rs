@@ -12,6 +12,7 @@ use async_std::net::TcpStream;
 use super::config::MockConfig;
 use super::errors::ApiError;
 use super::faults::FaultList;
+use super::log::RequestLog;
 use super::state::State;
 use super::stats::Stats;
 use super::util::Rng;
@@ -24,6 +25,8 @@ pub(crate) struct Shared {
     pub(crate) faults: FaultList,
     pub(crate) state: State,
     pub(crate) rng: Rng,
+    /// Every request answered, timestamped.
+    pub(crate) log: RequestLog,
     /// Closed when the server shuts down (`recv` then fails at once).
     pub(crate) shutdown: Receiver<()>,
     rpm_window: Mutex<(Instant, u32)>,
@@ -39,6 +42,7 @@ impl Shared {
             stats: Stats::default(),
             faults: FaultList::default(),
             state: State::default(),
+            log: RequestLog::default(),
             shutdown,
             rpm_window: Mutex::new((Instant::now(), 0)),
             conns: Mutex::new(HashMap::new()),

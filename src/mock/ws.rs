@@ -120,6 +120,7 @@ pub(crate) async fn serve(shared: &Arc<Shared>, conn: Conn) {
     if !picked.latency.is_zero() {
         sleep_unless_shutdown(shared, picked.latency).await;
     }
+    shared.log.record("GET", request_path(&head), picked.action.as_ref());
     let mut session_fault = None;
     match picked.action {
         None => {}
@@ -130,7 +131,9 @@ pub(crate) async fn serve(shared: &Arc<Shared>, conn: Conn) {
         Some(FaultAction::StatusAfterProcessing { status }) => {
             return http_reply(shared, &conn, &ApiError::for_status(status)).await;
         }
-        Some(FaultAction::DropConnection | FaultAction::TruncatedBody) => return conn.close(),
+        Some(FaultAction::DropConnection | FaultAction::TruncatedBody | FaultAction::TruncatedJson) => {
+            return conn.close()
+        }
         Some(FaultAction::Hang(d)) => {
             sleep_unless_shutdown(shared, d.min(MAX_HANG)).await;
             return conn.close();

@@ -1,11 +1,12 @@
 //! The async [`Client`]: configuration, the connection limit and the retry loop.
 
 use std::fmt;
+use std::future::Future;
 use std::ops::ControlFlow;
 use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
-use std::time::{Duration, SystemTime};
+use std::time::{Duration, Instant, SystemTime};
 
 use futures::AsyncRead;
 
@@ -16,7 +17,9 @@ use crate::config::{Config, ConfigBuilder, FromConfig};
 use crate::core::http::{HttpRequest, RawResponse};
 use crate::core::retry::{Decision, Outcome, Retry};
 use crate::error::{Error, Result};
+use crate::observe;
 use crate::types::ProgressCallback;
+use tracing::Instrument;
 
 /// The async Soniox client. Cheap to clone (an `Arc` inside), `Send + Sync`, and every
 /// future it returns is `Send`: share one per process.
@@ -115,12 +118,16 @@ impl Client {
     /// permit only while an attempt is on the wire, never while sleeping.
     pub(crate) async fn execute(&self, req: &HttpRequest) -> Result<RawResponse> {
         let mut retry = self.retry();
+        let mut number = 0u32;
         loop {
-            let result = {
+            number = number.saturating_add(1);
+            let span = observe::request_span(req, number);
+            let result = observed(&span, async {
                 let _permit = self.inner.limiter.acquire().await;
                 self.inner.transport.send(req).await
-            };
-            match self.after_attempt(req, &mut retry, result) {
+            })
+            .await;
+            match self.after_attempt(req, &mut retry, result, &span) {
                 ControlFlow::Break(done) => return done,
                 ControlFlow::Continue(delay) => transport::sleep(delay).await,
             }
@@ -135,18 +142,24 @@ impl Client {
         progress: &mut Option<ProgressCallback>,
     ) -> Result<RawResponse> {
         let mut retry = self.retry();
+        let mut number = 0u32;
         loop {
-            let result = match transport::open_file(path).await {
-                Ok(mut file) => {
-                    let _permit = self.inner.limiter.acquire().await;
-                    self.inner.transport.send_upload(req, &mut file, progress).await
+            number = number.saturating_add(1);
+            let span = observe::request_span(req, number);
+            let result = observed(&span, async {
+                match transport::open_file(path).await {
+                    Ok(mut file) => {
+                        let _permit = self.inner.limiter.acquire().await;
+                        self.inner.transport.send_upload(req, &mut file, progress).await
+                    }
+                    Err(e) => Err(Failure {
+                        sent: false,
+                        error: io_error(path, e),
+                    }),
                 }
-                Err(e) => Err(Failure {
-                    sent: false,
-                    error: io_error(path, e),
-                }),
-            };
-            match self.after_attempt(req, &mut retry, result) {
+            })
+            .await;
+            match self.after_attempt(req, &mut retry, result, &span) {
                 ControlFlow::Break(done) => return done,
                 ControlFlow::Continue(delay) => transport::sleep(delay).await,
             }
@@ -160,12 +173,13 @@ impl Client {
         reader: &mut (dyn AsyncRead + Unpin + Send),
         progress: &mut Option<ProgressCallback>,
     ) -> Result<RawResponse> {
-        let _permit = self.inner.limiter.acquire().await;
-        self.inner
-            .transport
-            .send_upload(req, reader, progress)
-            .await
-            .map_err(|f| f.error)
+        let span = observe::request_span(req, 1);
+        observed(&span, async {
+            let _permit = self.inner.limiter.acquire().await;
+            self.inner.transport.send_upload(req, reader, progress).await
+        })
+        .await
+        .map_err(|f| f.error)
     }
 
     /// A fresh multipart boundary seed.
@@ -183,6 +197,7 @@ impl Client {
         req: &HttpRequest,
         retry: &mut Retry,
         result: Result<RawResponse, Failure>,
+        span: &tracing::Span,
     ) -> ControlFlow<Result<RawResponse>, Duration> {
         let outcome = match &result {
             Ok(resp) => match Outcome::from_response(resp) {
@@ -202,6 +217,7 @@ impl Client {
                     retry.retries(),
                     delay
                 );
+                observe::record_retry(span, delay);
                 ControlFlow::Continue(delay)
             }
             Decision::GiveUp => ControlFlow::Break(result.map_err(|f| f.error)),
@@ -211,6 +227,17 @@ impl Client {
     fn next_seed(&self) -> u64 {
         self.inner.seed.fetch_add(0x9E37_79B9_7F4A_7C15, Ordering::Relaxed)
     }
+}
+
+/// Runs one attempt inside its `soniox.request` span and records how it ended.
+async fn observed(
+    span: &tracing::Span,
+    attempt: impl Future<Output = Result<RawResponse, Failure>>,
+) -> Result<RawResponse, Failure> {
+    let started = Instant::now();
+    let result = attempt.instrument(span.clone()).await;
+    observe::record_attempt(span, result.as_ref().map_err(|f| &f.error), started);
+    result
 }
 
 /// Builds an [`Error::Io`] with the path.

@@ -40,8 +40,7 @@
 //! [`RealtimeStream::finish`], which returns the events not read yet.
 //!
 //! How it works: one driver task owns the socket and the [`RealtimeSession`], which
-//! makes every protocol decision (start message, keepalives, end of audio, errors); it is
-//! the async twin of the blocking client's I/O thread. It runs on async-std's global
+//! makes every protocol decision (start message, keepalives, end of audio, errors). It runs on async-std's global
 //! executor (its own threads, started on first use), so it keeps the session alive —
 //! automatic keepalives included — whether or not the caller is polling anything, and
 //! whatever executor the caller uses (async-std, smol, `futures::executor::block_on`,

@@ -35,7 +35,6 @@ use std::time::Duration;
 use futures::channel::mpsc;
 use futures::future::{self, Either};
 use futures::{AsyncRead, AsyncReadExt, SinkExt, TryStreamExt};
-use http_client::isahc::IsahcClient;
 use isahc::config::Configurable;
 
 use crate::config::{ApiKey, Config};
@@ -48,6 +47,9 @@ use crate::types::ProgressCallback;
 const MAX_RESPONSE_BODY: u64 = 256 * 1024 * 1024;
 /// Upload chunk size.
 const CHUNK: usize = 64 * 1024;
+/// How long after curl's own timeout the outer bound of an exchange fires (curl's fires
+/// first whenever its agent thread is alive).
+const AGENT_GRACE: Duration = Duration::from_millis(500);
 /// Chunks queued ahead of curl.
 const QUEUED_CHUNKS: usize = 2;
 
@@ -128,12 +130,25 @@ impl Transport {
         if let Some(ct) = req.content_type() {
             request.insert_header("content-type", ct.as_str());
         }
-        let resp = self
-            .http
-            .send(request)
-            .await
-            .map_err(|e| failure(req, e, self.timeout))?;
-        read_response(req, resp, self.timeout).await
+        // curl bounds the whole exchange at `timeout`; this outer bound is a backstop for
+        // a curl agent that stopped (its thread panicked: then nothing would ever wake us).
+        let exchange = async {
+            let resp = self
+                .http
+                .send(request)
+                .await
+                .map_err(|e| failure(req, e, self.timeout))?;
+            read_response(req, resp, self.timeout).await
+        };
+        within(self.timeout + AGENT_GRACE, exchange).await.unwrap_or_else(|| {
+            Err(classify(
+                req,
+                true,
+                true,
+                self.timeout,
+                "no answer from the HTTP agent".into(),
+            ))
+        })
     }
 
     /// One exchange of an upload: head, then exactly `file_len` bytes of `file`, then
@@ -228,9 +243,64 @@ fn curl_client(config: &Config, builder: isahc::HttpClientBuilder) -> Result<sur
         .build()
         .map_err(|e| transport_error("building the HTTP client", false, Box::new(e)))?;
     surf::Config::new()
-        .set_http_client(IsahcClient::from_client(curl))
+        .set_http_client(CurlClient(curl))
         .try_into()
         .map_err(|e: isahc::Error| transport_error("building the HTTP client", false, Box::new(e)))
+}
+
+/// libcurl (isahc) behind surf, as http-client's `IsahcClient` but without its panic:
+/// that client converts every response header with `HeaderValue::to_str(..).unwrap()`, so
+/// a header value that is not visible ASCII (a server's or a proxy's `x-note: café`)
+/// panicked the call (found by `tests/chaos_async.rs`, fault `NonAsciiHeader`). Here such
+/// a value is kept with every byte outside printable ASCII replaced by `?`.
+#[derive(Debug)]
+struct CurlClient(isahc::HttpClient);
+
+#[http_client::async_trait]
+impl http_client::HttpClient for CurlClient {
+    async fn send(&self, mut req: http_client::Request) -> Result<http_client::Response, http_client::Error> {
+        use isahc::http;
+        let method = http::Method::from_bytes(req.method().as_ref().as_bytes())
+            .map_err(|e| http_client::Error::from_str(400, format!("bad method: {e}")))?;
+        let mut builder = http::Request::builder().uri(req.url().as_str()).method(method);
+        for (name, values) in req.iter() {
+            for value in values {
+                builder = builder.header(name.as_str(), value.as_str());
+            }
+        }
+        let body = req.take_body();
+        let body = match body.len() {
+            Some(len) => isahc::Body::from_reader_sized(body, len as u64),
+            None => isahc::Body::from_reader(body),
+        };
+        let request = builder
+            .body(body)
+            .map_err(|e| http_client::Error::from_str(400, format!("bad request: {e}")))?;
+        let (parts, body) = self.0.send_async(request).await?.into_parts();
+        let mut response = http_client::Response::new(parts.status.as_u16());
+        for (name, value) in &parts.headers {
+            match value.to_str() {
+                Ok(v) => response.append_header(name.as_str(), v),
+                Err(_) => response.append_header(name.as_str(), printable_ascii(value.as_bytes()).as_str()),
+            }
+        }
+        response.set_body(http_client::Body::from_reader(futures::io::BufReader::new(body), None));
+        Ok(response)
+    }
+}
+
+/// `bytes` with every byte outside printable ASCII (and tab) replaced by `?`.
+fn printable_ascii(bytes: &[u8]) -> String {
+    bytes
+        .iter()
+        .map(|&b| {
+            if b == b'\t' || (0x20..0x7f).contains(&b) {
+                b as char
+            } else {
+                '?'
+            }
+        })
+        .collect()
 }
 
 /// Reads the status, the headers and the whole body (so the connection can be reused).
@@ -345,4 +415,13 @@ async fn feed(
         }
     }
     put(m.tail().to_vec()).await
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn header_values_that_are_not_ascii_become_question_marks() {
+        assert_eq!(super::printable_ascii("café ☕\tok".as_bytes()), "caf?? ???\tok");
+        assert_eq!(super::printable_ascii(b"\x00\x7f plain"), "?? plain");
+    }
 }

@@ -1,3 +1,5 @@
+use std::fmt;
+
 use serde::{Deserialize, Serialize};
 
 /// The default model for async transcription.
@@ -230,7 +232,7 @@ pub struct TranslationTerm {
 /// assert_eq!(serde_json::to_string(&req).unwrap(),
 ///   r#"{"model":"stt-async-v5","file_id":"f-1","language_hints":["en"],"enable_speaker_diarization":true}"#);
 /// ```
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, PartialEq, Serialize)]
 #[must_use]
 pub struct CreateTranscription {
     pub(crate) model: String,
@@ -258,6 +260,30 @@ pub struct CreateTranscription {
     pub(crate) webhook_auth_header_value: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub(crate) client_reference_id: Option<String>,
+}
+
+/// The webhook auth header value is a secret: `Debug` shows only whether it is set.
+impl fmt::Debug for CreateTranscription {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("CreateTranscription")
+            .field("model", &self.model)
+            .field("audio_url", &self.audio_url)
+            .field("file_id", &self.file_id)
+            .field("language_hints", &self.language_hints)
+            .field("language_hints_strict", &self.language_hints_strict)
+            .field("enable_speaker_diarization", &self.enable_speaker_diarization)
+            .field("enable_language_identification", &self.enable_language_identification)
+            .field("translation", &self.translation)
+            .field("context", &self.context)
+            .field("webhook_url", &self.webhook_url)
+            .field("webhook_auth_header_name", &self.webhook_auth_header_name)
+            .field(
+                "webhook_auth_header_value",
+                &self.webhook_auth_header_value.as_ref().map(|_| "[redacted]"),
+            )
+            .field("client_reference_id", &self.client_reference_id)
+            .finish()
+    }
 }
 
 impl Default for CreateTranscription {

@@ -1,5 +1,5 @@
-//! The driver task: the one owner of the socket and the session, the async twin of the
-//! blocking client's I/O thread. Each time it is polled it asks the core, does I/O, feeds
+//! The driver task: the one owner of the socket and the session (the blocking client does
+//! the same I/O on its callers' threads instead). Each time it is polled it asks the core, does I/O, feeds
 //! the results back, and returns `Pending` with its waker registered where something can
 //! happen next: the socket (readable, or writable while unflushed), the command queue
 //! (while flushed and streaming), the keepalive timer and the close signal.
@@ -123,6 +123,8 @@ pub(super) struct Driver {
     unflushed: bool,
     /// A write failed: the connection is gone (reported after the next read).
     broken: Option<String>,
+    /// `soniox.realtime{model}`: entered on every poll; the end is recorded into it.
+    span: tracing::Span,
 }
 
 impl std::fmt::Debug for Driver {
@@ -145,6 +147,14 @@ impl Driver {
         done: oneshot::Sender<()>,
     ) -> Driver {
         session.handle_connected(Instant::now());
+        let span = tracing::info_span!(
+            "soniox.realtime",
+            model = session.config().model.as_str(),
+            audio_bytes = tracing::field::Empty,
+            messages = tracing::field::Empty,
+            phase = tracing::field::Empty,
+        );
+        span.in_scope(|| tracing::debug!("realtime session started"));
         Driver {
             conn,
             session,
@@ -156,6 +166,7 @@ impl Driver {
             closing: None,
             unflushed: false,
             broken: None,
+            span,
         }
     }
 
@@ -332,6 +343,10 @@ impl Driver {
                 self.session.audio_bytes_sent(),
                 self.session.messages_received()
             );
+            self.span.record("audio_bytes", self.session.audio_bytes_sent());
+            self.span.record("messages", self.session.messages_received());
+            self.span.record("phase", tracing::field::display(self.session.phase()));
+            tracing::debug!("realtime session ending");
         }
         if self.conn.poll_close(cx).is_ready() {
             return Poll::Ready(());
@@ -351,6 +366,7 @@ impl Future for Driver {
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
         let this = self.get_mut();
+        let _entered = this.span.clone().entered();
         this.shared.waker.register(cx.waker());
         if this.closing.is_none() && !this.rounds(cx) {
             return Poll::Pending;

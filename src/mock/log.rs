@@ -1,0 +1,77 @@
+//! A bounded, timestamped log of the requests a mock server answered, in arrival order.
+
+use std::sync::Mutex;
+use std::time::Instant;
+
+use super::faults::FaultAction;
+
+/// Entries kept; older ones are dropped first.
+const MAX_ENTRIES: usize = 100_000;
+
+/// One request as the mock saw it (see [`MockServer::request_log`](super::MockServer::request_log)).
+#[derive(Clone, Debug, PartialEq)]
+pub struct RequestRecord {
+    /// When the mock decided how to answer it: after any `Latency` fault, before the handler
+    /// ran (for a refused request, just before the refusal was written).
+    pub at: Instant,
+    /// The method, e.g. `"GET"` (a realtime upgrade is `"GET"`).
+    pub method: String,
+    /// The request path, e.g. `"/v1/models"`.
+    pub path: String,
+    /// The non-latency fault applied to it, if any.
+    pub fault: Option<FaultAction>,
+}
+
+/// The live log behind [`RequestRecord`]s.
+#[derive(Debug, Default)]
+pub(crate) struct RequestLog(Mutex<std::collections::VecDeque<RequestRecord>>);
+
+impl RequestLog {
+    pub(crate) fn record(&self, method: &str, path: &str, fault: Option<&FaultAction>) {
+        let record = RequestRecord {
+            at: Instant::now(),
+            method: method.to_owned(),
+            path: path.to_owned(),
+            fault: fault.cloned(),
+        };
+        let mut log = self.lock();
+        if log.len() == MAX_ENTRIES {
+            log.pop_front();
+        }
+        log.push_back(record);
+    }
+
+    pub(crate) fn snapshot(&self) -> Vec<RequestRecord> {
+        self.lock().iter().cloned().collect()
+    }
+
+    pub(crate) fn clear(&self) {
+        self.lock().clear();
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, std::collections::VecDeque<RequestRecord>> {
+        self.0.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn records_in_order_with_their_fault() {
+        let log = RequestLog::default();
+        log.record("GET", "/v1/models", None);
+        log.record("POST", "/v1/files", Some(&FaultAction::DropConnection));
+        let s = log.snapshot();
+        assert_eq!(s.len(), 2);
+        assert_eq!(
+            (s[0].method.as_str(), s[0].path.as_str(), &s[0].fault),
+            ("GET", "/v1/models", &None)
+        );
+        assert_eq!(s[1].fault, Some(FaultAction::DropConnection));
+        assert!(s[0].at <= s[1].at);
+        log.clear();
+        assert!(log.snapshot().is_empty());
+    }
+}

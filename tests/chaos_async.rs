@@ -1,0 +1,307 @@
+//! Chaos against the async client: the scenarios of `chaos_blocking.rs`, awaited (under
+//! async-std). Every assertion is an exact fact from the mock's stats and request log, or an
+//! error variant; times appear only as generous upper bounds that catch a hang (10× the
+//! configured limit). The async client's body reads are bounded too (the trickle tests), and
+//! a non-ASCII header value from the server does not panic in the HTTP stack.
+#![cfg(feature = "async")]
+
+mod common_chaos;
+
+use std::time::{Duration, Instant};
+
+use common_chaos::*;
+use soniox::audio::{write_wav_file, WavSpec};
+use soniox::mock::{transcript_text, Fault, FaultAction, MockServer};
+use soniox::nonblocking::Client;
+use soniox::types::{CreateTranscription, RealtimeConfig};
+use soniox::{Error, RetryPolicy};
+
+fn run<T>(fut: impl std::future::Future<Output = T>) -> T {
+    async_std::task::block_on(fut)
+}
+
+fn client(mock: &MockServer, timeout: Duration, retry: RetryPolicy) -> Client {
+    Client::builder()
+        .api_key(mock.api_key())
+        .base_url(mock.base_url())
+        .ws_url(mock.ws_url())
+        .timeout(timeout)
+        .connect_timeout(Duration::from_secs(10))
+        .retry(retry)
+        .build()
+        .expect("client builds")
+}
+
+fn create(client: &Client) -> soniox::Result<soniox::types::Transcription> {
+    run(client
+        .transcriptions()
+        .create(CreateTranscription::audio_url(AUDIO_URL)))
+}
+
+fn models(client: &Client) -> soniox::Result<Vec<soniox::types::Model>> {
+    run(client.models().list())
+}
+
+#[test]
+fn a_thousand_gets_through_a_30_percent_storm_of_503_and_429_all_succeed() {
+    let mock = mock();
+    storm(&mock, "/v1/models");
+    let client = client(&mock, Duration::from_secs(10), storm_policy());
+    run(async {
+        for i in 0..STORM_CALLS {
+            let models = client
+                .models()
+                .list()
+                .await
+                .unwrap_or_else(|e| panic!("call {i}: {e:?}"));
+            assert!(!models.is_empty());
+        }
+    });
+    assert_storm_accounting(&mock, "GET /v1/models", "/v1/models", STORM_CALLS);
+}
+
+#[test]
+fn a_retry_after_of_one_second_is_waited_out_before_the_retry() {
+    let mock = mock();
+    mock.add_fault(Fault::new(refuse(503, "1")).on("GET", "/v1/models").times(1));
+    mock.add_fault(Fault::new(refuse(429, "1")).on("GET", "/v1/models").times(1));
+    let client = client(&mock, Duration::from_secs(10), storm_policy());
+    models(&client).unwrap();
+    assert_eq!(mock.stats().route("GET /v1/models"), 3);
+    let gaps = retry_gaps(&mock, "/v1/models", "1");
+    assert_eq!(gaps.len(), 2, "{gaps:?}");
+    assert!(gaps.iter().all(|g| *g >= Duration::from_secs(1)), "{gaps:?}");
+}
+
+#[test]
+fn a_create_is_retried_only_when_refused_so_each_call_makes_at_most_one_job() {
+    let mock = mock();
+    let client = client(&mock, Duration::from_secs(10), storm_policy());
+    mock.add_fault(Fault::new(refuse(429, "0")).on("POST", "/v1/transcriptions").times(1));
+    mock.add_fault(Fault::new(refuse(503, "0")).on("POST", "/v1/transcriptions").times(1));
+    create(&client).unwrap();
+    assert_eq!(
+        (
+            mock.transcriptions().len(),
+            mock.stats().route("POST /v1/transcriptions")
+        ),
+        (1, 3)
+    );
+    mock.add_fault(
+        Fault::new(FaultAction::StatusAfterProcessing { status: 500 })
+            .on("POST", "/v1/transcriptions")
+            .times(1),
+    );
+    let e = create(&client).unwrap_err();
+    assert_eq!((e.status(), e.error_type()), (Some(500), Some("internal_error")));
+    assert_eq!(
+        (
+            mock.transcriptions().len(),
+            mock.stats().route("POST /v1/transcriptions")
+        ),
+        (2, 4)
+    );
+}
+
+#[test]
+fn a_reset_before_the_response_head_is_retried_for_get_and_surfaced_for_post() {
+    let mock = mock();
+    let client = client(&mock, Duration::from_secs(10), storm_policy());
+    mock.add_fault(Fault::new(FaultAction::DropConnection).on("GET", "/v1/models").times(2));
+    models(&client).unwrap();
+    assert_eq!(mock.stats().route("GET /v1/models"), 3);
+    mock.add_fault(
+        Fault::new(FaultAction::DropConnection)
+            .on("POST", "/v1/transcriptions")
+            .times(1),
+    );
+    match create(&client).unwrap_err() {
+        Error::Transport(t) => {
+            assert!(t.maybe_processed, "{t:?}");
+            assert_eq!(t.context, "POST /v1/transcriptions");
+        }
+        other => panic!("expected a transport error, got {other:?}"),
+    }
+    assert_eq!(mock.stats().route("POST /v1/transcriptions"), 1);
+    assert!(mock.transcriptions().is_empty());
+}
+
+#[test]
+fn malformed_and_cut_json_are_decode_errors_and_a_body_cut_short_is_retried_for_get() {
+    let mock = mock();
+    let client = client(&mock, Duration::from_secs(10), storm_policy());
+    mock.add_fault(Fault::new(FaultAction::MalformedBody).on("GET", "/v1/models").times(1));
+    match models(&client).unwrap_err() {
+        Error::Decode(d) => assert_eq!(d.status, 200),
+        other => panic!("{other:?}"),
+    }
+    mock.add_fault(Fault::new(FaultAction::TruncatedJson).on("GET", "/v1/models").times(1));
+    match models(&client).unwrap_err() {
+        Error::Decode(d) => assert!(d.body.starts_with('{') && !d.body.is_empty(), "{d:?}"),
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(mock.stats().route("GET /v1/models"), 2);
+    mock.add_fault(Fault::new(FaultAction::TruncatedBody).on("GET", "/v1/models").times(1));
+    models(&client).unwrap();
+    assert_eq!(mock.stats().route("GET /v1/models"), 4);
+    mock.add_fault(
+        Fault::new(FaultAction::TruncatedBody)
+            .on("POST", "/v1/transcriptions")
+            .times(1),
+    );
+    match create(&client).unwrap_err() {
+        Error::Transport(t) => assert!(t.maybe_processed, "{t:?}"),
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(
+        (
+            mock.transcriptions().len(),
+            mock.stats().route("POST /v1/transcriptions")
+        ),
+        (1, 1)
+    );
+}
+
+#[test]
+fn a_server_that_accepts_and_never_answers_is_a_timeout() {
+    let mock = mock();
+    let limit = Duration::from_millis(300);
+    mock.add_fault(
+        Fault::new(FaultAction::Hang(Duration::from_secs(60)))
+            .on("", "/v1/")
+            .times(2),
+    );
+    let client = client(&mock, limit, RetryPolicy::none());
+    let started = Instant::now();
+    let e = models(&client).unwrap_err();
+    assert!(matches!(e, Error::Timeout(ref t) if t.after == limit), "{e:?}");
+    assert!(started.elapsed() < limit * 10, "{:?}", started.elapsed());
+    let e = create(&client).unwrap_err();
+    assert!(matches!(e, Error::Timeout(_)), "{e:?}");
+    assert_eq!(mock.stats().route("POST /v1/transcriptions"), 1);
+    assert!(mock.transcriptions().is_empty());
+    mock.add_fault(
+        Fault::new(FaultAction::Hang(Duration::from_secs(60)))
+            .on("GET", "/v1/models")
+            .times(1),
+    );
+    models(&client_retrying(&mock, limit)).unwrap();
+    assert_eq!(mock.stats().route("GET /v1/models"), 3);
+}
+
+fn client_retrying(mock: &MockServer, timeout: Duration) -> Client {
+    client(mock, timeout, storm_policy())
+}
+
+#[test]
+fn a_trickling_body_is_cut_off_by_the_request_timeout() {
+    let mock = mock();
+    let limit = Duration::from_millis(400);
+    mock.add_fault(Fault::new(FaultAction::TrickleBody(Duration::from_millis(100))).on("GET", "/v1/models"));
+    let client = client(&mock, limit, RetryPolicy::none());
+    let started = Instant::now();
+    let e = models(&client).unwrap_err();
+    assert!(matches!(e, Error::Timeout(ref t) if t.after == limit), "{e:?}");
+    assert!(started.elapsed() < limit * 10, "{:?}", started.elapsed());
+    assert_eq!(mock.stats().route("GET /v1/models"), 1);
+}
+
+#[test]
+fn an_upload_whose_answer_trickles_is_cut_off_by_the_request_timeout() {
+    let (mock, dir) = (mock(), tempfile::tempdir().unwrap());
+    let path = dir.path().join("a.wav");
+    write_wav_file(&path, WavSpec::default(), Duration::from_secs(1)).unwrap();
+    let limit = Duration::from_millis(400);
+    mock.add_fault(Fault::new(FaultAction::TrickleBody(Duration::from_millis(100))).on("POST", "/v1/files"));
+    // No whole-transfer limit on uploads (the default): the answer is still bounded.
+    let client = client(&mock, limit, RetryPolicy::none());
+    let started = Instant::now();
+    let e = run(client.files().upload(&path)).unwrap_err();
+    assert!(matches!(e, Error::Timeout(ref t) if t.after == limit), "{e:?}");
+    assert!(started.elapsed() < limit * 10, "{:?}", started.elapsed());
+    assert_eq!(mock.stats().route("POST /v1/files"), 1);
+}
+
+#[test]
+fn a_non_ascii_header_value_does_not_panic_and_the_call_succeeds() {
+    let mock = mock();
+    mock.add_fault(Fault::new(FaultAction::NonAsciiHeader).on("GET", "/v1/models").times(1));
+    let client = client(&mock, Duration::from_secs(10), RetryPolicy::none());
+    assert!(!models(&client).unwrap().is_empty());
+    assert_eq!(mock.stats().faults_injected, 1);
+}
+
+#[test]
+fn after_a_restart_on_the_same_port_stale_pooled_connections_are_dropped_and_calls_recover() {
+    let mock = mock();
+    let client = client(&mock, Duration::from_secs(10), storm_policy());
+    for _ in 0..3 {
+        models(&client).unwrap();
+    }
+    assert_eq!(mock.stats().connections_accepted, 1, "one pooled connection");
+    let port = mock.addr().port();
+    let mock = mock.restart().expect("restarts on the same port");
+    assert_eq!(mock.addr().port(), port);
+    for _ in 0..3 {
+        models(&client).unwrap();
+    }
+    create(&client).unwrap();
+    let s = mock.stats();
+    assert_eq!((s.route("GET /v1/models"), s.route("POST /v1/transcriptions")), (3, 1));
+    assert_eq!(mock.transcriptions().len(), 1);
+}
+
+#[test]
+fn realtime_sessions_that_break_end_in_errors_close_promptly_and_the_next_one_works() {
+    let mock = MockServer::start();
+    let client = client(&mock, Duration::from_secs(10), RetryPolicy::none());
+    let finish_limit = Duration::from_millis(500);
+    for (i, (fault, expected)) in realtime_faults().into_iter().enumerate() {
+        mock.clear_faults();
+        mock.add_fault(Fault::new(fault.clone()).on("GET", WS).times(1));
+        let client = client.clone();
+        let outcome = within(Duration::from_secs(30), move || {
+            run(async move {
+                let mut stream = client
+                    .realtime()
+                    .finish_timeout(finish_limit)
+                    .connect(RealtimeConfig::new("stt-rt-v5").pcm_s16le(16_000, 1))
+                    .await
+                    .expect("connects");
+                let _ = stream.send_audio(&pcm(1_000)).await; // may already see the failure
+                let finished = stream.finish().await;
+                // Alternate the two ways out: close() and Drop.
+                let closed = if i % 2 == 0 { Some(stream.close().await) } else { None };
+                (finished, closed)
+            })
+        });
+        let (finished, closed) = outcome.unwrap_or_else(|| panic!("{fault:?}: the session hung"));
+        match (expected, finished) {
+            (Some((code, error_type)), Err(Error::Realtime(e))) => {
+                assert_eq!((e.code, e.error_type.as_str()), (code, error_type), "{fault:?}")
+            }
+            (None, Err(Error::Timeout(t))) => assert_eq!(t.after, finish_limit),
+            (_, other) => panic!("{fault:?}: unexpected {other:?}"),
+        }
+        if let Some(closed) = closed {
+            assert!(
+                closed.is_ok() || matches!(closed, Err(Error::Realtime(_))),
+                "{closed:?}"
+            );
+        }
+    }
+    assert_eq!(stats_when(&mock, |s| s.ws_open_sessions == 0).ws_open_sessions, 0);
+    mock.clear_faults();
+    run(async {
+        let mut stream = client
+            .realtime()
+            .connect(RealtimeConfig::new("stt-rt-v5").pcm_s16le(16_000, 1))
+            .await
+            .unwrap();
+        stream.send_audio(&pcm(1_000)).await.unwrap();
+        stream.finish().await.unwrap();
+        assert_eq!(stream.transcript().final_text(), transcript_text(1_000));
+    });
+    let s = stats_when(&mock, |s| s.ws_open_sessions == 0);
+    assert_eq!((s.ws_sessions, s.ws_finished, s.ws_open_sessions), (4, 1, 0));
+}
