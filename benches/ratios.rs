@@ -103,22 +103,121 @@ fn main() {
     }
     ws.send(Message::text(serde_json::to_string(&config).unwrap())).unwrap();
     let chunk = vec![0u8; 4096];
+    let mut sdk_trip = || {
+        stream.send_audio(&chunk).unwrap();
+        while !matches!(stream.recv().unwrap().unwrap(), RealtimeEvent::Result(_)) {}
+    };
+    let mut raw_trip = || {
+        ws.send(Message::binary(chunk.clone())).unwrap();
+        while !matches!(ws.read().unwrap(), Message::Text(_)) {}
+    };
     compare(
         "blocking realtime 4 KB round trip vs tungstenite",
-        || {
-            stream.send_audio(&chunk).unwrap();
-            while !matches!(stream.recv().unwrap().unwrap(), RealtimeEvent::Result(_)) {}
-        },
-        || {
-            ws.send(Message::binary(chunk.clone())).unwrap();
-            while !matches!(ws.read().unwrap(), Message::Text(_)) {}
-        },
+        &mut sdk_trip,
+        &mut raw_trip,
     );
+    realtime_percentiles_and_cpu(&mut sdk_trip, &mut raw_trip);
+    drop(stream);
+    // The same raw loop plus the typed decode every SDK event goes through: how much of
+    // the CPU gap is decoding rather than driving the socket.
+    let mut stream = client.realtime().connect(config.clone()).unwrap();
+    let mut sdk_trip = || {
+        stream.send_audio(&chunk).unwrap();
+        while !matches!(stream.recv().unwrap().unwrap(), RealtimeEvent::Result(_)) {}
+    };
+    let mut raw_decoded_trip = || {
+        ws.send(Message::binary(chunk.clone())).unwrap();
+        loop {
+            if let Message::Text(text) = ws.read().unwrap() {
+                drop(soniox::core::realtime::decode_message(text.as_str()).unwrap());
+                break;
+            }
+        }
+    };
+    println!("  (raw below: the same loop plus the SDK's typed decode of each message)");
+    realtime_percentiles_and_cpu(&mut sdk_trip, &mut raw_decoded_trip);
     drop(stream);
 
     #[cfg(feature = "async")]
     async_ratios(&mock, &auth, &url);
     std::thread::sleep(Duration::from_millis(10));
+}
+
+/// Per-round-trip latency percentiles and client CPU per chunk, SDK vs raw, interleaved in
+/// blocks of `BATCH`. CPU is time on CPU (`schedstat`'s first field) of the calling thread,
+/// plus, for the SDK, its background threads (named `soniox-realtime*`); the in-process
+/// mock's threads are not counted.
+fn realtime_percentiles_and_cpu(sdk: &mut dyn FnMut(), raw: &mut dyn FnMut()) {
+    let (mut ls, mut lr) = (Vec::new(), Vec::new());
+    let (mut cpu_s, mut cpu_r) = (0u64, 0u64);
+    for round in 0..ROUNDS * 2 {
+        let block = |f: &mut dyn FnMut(), lat: &mut Vec<f64>, cpu: &mut u64, sdk: bool| {
+            let c0 = client_cpu_ns(sdk);
+            for _ in 0..BATCH {
+                let t = Instant::now();
+                f();
+                lat.push(t.elapsed().as_secs_f64() * 1e6);
+            }
+            *cpu += client_cpu_ns(sdk).saturating_sub(c0);
+        };
+        if round % 2 == 0 {
+            block(sdk, &mut ls, &mut cpu_s, true);
+            block(raw, &mut lr, &mut cpu_r, false);
+        } else {
+            block(raw, &mut lr, &mut cpu_r, false);
+            block(sdk, &mut ls, &mut cpu_s, true);
+        }
+    }
+    let n = ls.len() as f64;
+    let (s50, s99, r50, r99) = (
+        pct(&mut ls, 0.50),
+        pct(&mut ls, 0.99),
+        pct(&mut lr, 0.50),
+        pct(&mut lr, 0.99),
+    );
+    println!(
+        "{:<44} sdk {s50:>8.1} µs   raw {r50:>8.1} µs   ratio {:.2}",
+        "  4 KB round trip p50",
+        s50 / r50
+    );
+    println!(
+        "{:<44} sdk {s99:>8.1} µs   raw {r99:>8.1} µs   ratio {:.2}",
+        "  4 KB round trip p99",
+        s99 / r99
+    );
+    let (cs, cr) = (cpu_s as f64 / n / 1e3, cpu_r as f64 / n / 1e3);
+    println!(
+        "{:<44} sdk {cs:>8.1} µs   raw {cr:>8.1} µs   ratio {:.2}",
+        "  client CPU per chunk (schedstat)",
+        cs / cr
+    );
+}
+
+/// The `q` quantile of `v`, in microseconds.
+fn pct(v: &mut [f64], q: f64) -> f64 {
+    v.sort_by(|a, b| a.partial_cmp(b).unwrap());
+    v[((v.len() - 1) as f64 * q).round() as usize]
+}
+
+/// Nanoseconds on CPU of this thread, plus (with `sdk`) the SDK's realtime threads.
+fn client_cpu_ns(sdk: bool) -> u64 {
+    let on_cpu = |path: &str| -> u64 {
+        std::fs::read_to_string(path)
+            .ok()
+            .and_then(|s| s.split_whitespace().next().and_then(|f| f.parse().ok()))
+            .unwrap_or(0)
+    };
+    let mut total = on_cpu("/proc/thread-self/schedstat");
+    if sdk {
+        for task in std::fs::read_dir("/proc/self/task").into_iter().flatten().flatten() {
+            let dir = task.path();
+            let comm = std::fs::read_to_string(dir.join("comm")).unwrap_or_default();
+            if comm.starts_with("soniox-realtime") {
+                total += on_cpu(&dir.join("schedstat").to_string_lossy());
+            }
+        }
+    }
+    total
 }
 
 #[cfg(feature = "async")]

@@ -60,7 +60,7 @@
 //!
 //! | feature | default | what it brings |
 //! |---|---|---|
-//! | `blocking` | yes | [`blocking::Client`]: ureq (REST), tungstenite + polling (realtime), rustls with ring, crossbeam |
+//! | `blocking` | yes | [`blocking::Client`]: ureq (REST), tungstenite + `poll(2)` via rustix (realtime), rustls with ring, crossbeam |
 //! | `async` | no | [`nonblocking::Client`] over surf + libcurl, an async connection limit; futures traits only |
 //! | `mock` | no | [`mock::MockServer`] and the `soniox-mock` binary (async-std + async-h1 + async-tungstenite) |
 //! | `load` | no | the `soniox-load` load generator (not yet) |
@@ -92,7 +92,7 @@
 //! | span | where | fields |
 //! |---|---|---|
 //! | `soniox.request` (INFO) | one per HTTP attempt, both clients | `method`, `route` (the template, e.g. `/v1/files/{id}`: ids are not in it), `attempt` (from 1), then when known `status`, `request_id` (`x-request-id`, else an error body's `request_id`), `duration_ms`, `error` (the [`Error`] variant: `timeout`, `transport`, ...) |
-//! | `soniox.realtime` (INFO) | one per realtime session (async driver) | `model`, then at the end `audio_bytes`, `messages`, `phase` |
+//! | `soniox.realtime` (INFO) | one per realtime session, both clients | `model`; at the end `audio_bytes`, `messages`, `phase` (async: span fields; blocking: a DEBUG event in the span) |
 //!
 //! Inside them: an INFO event `retrying` (`delay_ms`) when the retry table decides to try
 //! again, `attempt failed` / `error response` at INFO, `response` at DEBUG. No field ever

@@ -1,7 +1,7 @@
 //! dhat: a 10 000-chunk realtime session holds a flat live heap.
 //!
 //! The mock runs as a separate `soniox-mock` process, so only the client's allocations count
-//! (the I/O thread's included: dhat counts every thread).
+//! (the keepalive thread's included: dhat counts every thread).
 
 #[global_allocator]
 static ALLOC: dhat::Alloc = dhat::Alloc;
@@ -41,8 +41,8 @@ fn round_trip(stream: &mut RealtimeStream, chunk: &[u8], mirrors: &mut [&mut Rea
     }
 }
 
-/// Live heap now, once the I/O thread is idle (it frees a message's buffers just after
-/// handing the event over; a short pause lets it get back to waiting on the socket).
+/// Live heap now, once every thread of the stream is idle (a short pause lets the
+/// keepalive thread get back to waiting).
 fn settled_live_bytes() -> usize {
     std::thread::sleep(Duration::from_millis(50));
     dhat::HeapStats::get().curr_bytes

@@ -31,29 +31,35 @@
 //! Or from one thread: [`RealtimeStream::send_file`] (or `send_audio` in a loop), then
 //! [`RealtimeStream::finish`], which returns the events not read yet.
 //!
-//! How it works: one background thread owns the socket (non-blocking, woken by
-//! `polling`) and the [`RealtimeSession`], which
-//! makes every protocol decision (start message, keepalives, end of audio, errors).
-//! Audio and commands reach that thread through one bounded queue
-//! ([`Realtime::queue_capacity`], default 16), taken only while the socket keeps up: a
-//! stalled server blocks `send_audio` instead of growing memory. Events come back
-//! through an unbounded queue: read them.
+//! How it works: no thread hand-off on the common path. The socket (non-blocking) and the
+//! [`RealtimeSession`], which makes every protocol decision (start message, keepalives, end
+//! of audio, errors), live behind one lock that is held only for non-blocking work. The
+//! thread that calls `send_audio` writes its frame to the socket itself; the thread that
+//! reads events reads the socket itself, waiting (outside the lock, in one `poll(2)`) for it
+//! to be readable. A light background thread only wakes at the keepalive deadline, to send
+//! a keepalive while the caller is idle, or to flush bytes the socket could not take.
+//! Back-pressure: at most [`Realtime::queue_capacity`] frames (default 16) wait in the
+//! WebSocket's buffer beyond what the socket took; then `send_audio` blocks until the
+//! socket takes more: a stalled server blocks `send_audio` instead of growing memory.
+//! Events read but not handed out yet wait in the session: read them.
 
-mod io_thread;
+mod keeper;
 mod pace;
 mod sender;
+mod shared;
 mod stream;
+mod waiter;
 mod ws;
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use crossbeam_channel::{bounded, unbounded};
+use crossbeam_channel::bounded;
 use log::debug;
 
-use self::io_thread::{Driver, Shared};
 pub use self::pace::stream_audio;
 pub use self::sender::AudioSender;
+use self::shared::Shared;
 pub use self::stream::RealtimeStream;
 use self::ws::WsConn;
 use super::client::Client;
@@ -94,9 +100,9 @@ impl<'c> Realtime<'c> {
         self
     }
 
-    /// Audio chunks and commands queued before `send_audio` blocks (at least 1). Default
-    /// 16. Memory held by a stalled stream is about this many chunks, plus one in the
-    /// WebSocket's buffer, plus the kernel's socket buffers.
+    /// Audio chunks and commands the WebSocket's buffer may hold beyond what the socket
+    /// took before `send_audio` blocks (at least 1). Default 16. Memory held by a stalled
+    /// stream is at most this many chunks plus the kernel's socket buffers.
     pub fn queue_capacity(mut self, n: usize) -> Self {
         self.queue_capacity = n.max(1);
         self
@@ -115,22 +121,23 @@ impl<'c> Realtime<'c> {
     /// minted by [`Auth::temporary_api_key`](super::Auth::temporary_api_key).
     pub fn connect_with_key(&self, config: RealtimeConfig, key: &ApiKey) -> Result<RealtimeStream> {
         let session = RealtimeSession::new(config, Instant::now())?;
+        let span = tracing::info_span!("soniox.realtime", model = %session.config().model);
+        let entered = span.enter();
         let cfg = self.client.config();
         let conn = WsConn::connect(cfg.ws_url(), key.expose(), cfg.user_agent(), cfg.connect_timeout())?;
         debug!("realtime: connected to {}", cfg.ws_url());
         let os_error = |e: std::io::Error| {
             Error::Transport(TransportError {
-                context: "starting the realtime I/O thread".to_owned(),
+                context: "setting up the realtime stream".to_owned(),
                 maybe_processed: false,
                 source: Box::new(e),
             })
         };
-        let shared = Arc::new(Shared::new().map_err(os_error)?);
-        let (commands, commands_rx) = bounded(self.queue_capacity);
-        let (events_tx, events) = unbounded();
+        let shared = Arc::new(Shared::new(conn, session, self.queue_capacity, span.clone()).map_err(os_error)?);
+        drop(entered);
         let (done_tx, done) = bounded(0);
-        let thread = Driver::spawn(conn, session, shared.clone(), commands_rx, events_tx, done_tx).map_err(os_error)?;
-        let sender = AudioSender { commands, shared };
-        Ok(RealtimeStream::new(sender, events, done, thread, self.finish_timeout))
+        let keeper = keeper::spawn(shared.clone(), done_tx).map_err(os_error)?;
+        let sender = AudioSender { shared };
+        Ok(RealtimeStream::new(sender, done, keeper, self.finish_timeout))
     }
 }

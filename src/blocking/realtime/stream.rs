@@ -4,35 +4,33 @@
 use std::fmt;
 use std::io::Read;
 use std::path::Path;
-use std::sync::atomic::Ordering::Relaxed;
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use crossbeam_channel::{Receiver, RecvTimeoutError};
 use log::{debug, warn};
 
-use super::io_thread::Ended;
 use super::pace;
 use super::sender::AudioSender;
-use crate::core::realtime::{Pace, RealtimeStats};
+use crate::core::realtime::{Pace, Phase, RealtimeStats};
 use crate::core::realtime::{RealtimeEvent, RealtimeTranscript, CONNECTION_CLOSED_ERROR_TYPE};
 use crate::error::{Error, RealtimeError, Result, TimeoutError};
 
-/// Longest wait for the I/O thread to stop on [`RealtimeStream::close`] or drop; it
-/// normally stops within microseconds (it never blocks on anything but its poller).
+/// Longest wait for the keeper thread to stop on [`RealtimeStream::close`] or drop; it
+/// normally stops within microseconds (it never blocks on anything but its `poll`).
 const JOIN_BOUND: Duration = Duration::from_secs(2);
 
 /// An open realtime stream. Send audio with [`send_audio`](Self::send_audio) (or from
 /// other threads through a [`sender`](Self::sender)); read events with
 /// [`recv`](Self::recv) or by iterating; end with [`finish`](Self::finish).
 ///
-/// One background thread owns the socket; dropping the stream (or
-/// [`close`](Self::close)) stops it without waiting for the server.
+/// The calling threads do the I/O themselves (a light background thread only sends
+/// keepalives while the caller is idle); dropping the stream (or [`close`](Self::close))
+/// closes the socket without waiting for the server.
 pub struct RealtimeStream {
     sender: AudioSender,
-    events: Receiver<Result<RealtimeEvent>>,
     done: Receiver<()>,
-    thread: Option<JoinHandle<()>>,
+    keeper: Option<JoinHandle<()>>,
     ended: bool,
     transcript: RealtimeTranscript,
     finish_timeout: Duration,
@@ -50,28 +48,26 @@ impl fmt::Debug for RealtimeStream {
 impl RealtimeStream {
     pub(super) fn new(
         sender: AudioSender,
-        events: Receiver<Result<RealtimeEvent>>,
         done: Receiver<()>,
-        thread: JoinHandle<()>,
+        keeper: JoinHandle<()>,
         finish_timeout: Duration,
     ) -> RealtimeStream {
         RealtimeStream {
             sender,
-            events,
             done,
-            thread: Some(thread),
+            keeper: Some(keeper),
             ended: false,
             transcript: RealtimeTranscript::new(),
             finish_timeout,
         }
     }
 
-    /// See [`AudioSender::send_audio`]: queues one audio frame, blocking while the queue
-    /// is full.
+    /// See [`AudioSender::send_audio`]: sends one audio frame, blocking while the
+    /// WebSocket's buffer is full.
     pub fn send_audio(&self, chunk: &[u8]) -> Result<()> {
         self.sender.send_audio(chunk)
     }
-    /// See [`AudioSender::try_send_audio`]: `Ok(false)` when the queue is full.
+    /// See [`AudioSender::try_send_audio`]: `Ok(false)` when the buffer is full.
     pub fn try_send_audio(&self, chunk: &[u8]) -> Result<bool> {
         self.sender.try_send_audio(chunk)
     }
@@ -92,7 +88,7 @@ impl RealtimeStream {
 
     /// Reads `reader` to its end in chunks of `chunk_bytes` (the last may be shorter) and
     /// sends each, paced by `pace`; returns the bytes sent. Blocks this thread meanwhile
-    /// (events wait in the stream). See [`stream_audio`](super::stream_audio).
+    /// (events wait in the socket and the stream). See [`stream_audio`](super::stream_audio).
     pub fn send_reader(&self, reader: impl Read, chunk_bytes: usize, pace: Pace) -> Result<u64> {
         pace::stream_audio(&self.sender, reader, chunk_bytes, pace)
     }
@@ -109,7 +105,7 @@ impl RealtimeStream {
         if self.ended {
             return None;
         }
-        let event = self.events.recv().ok();
+        let event = self.next_event(None)?;
         Some(self.take(event))
     }
 
@@ -120,13 +116,12 @@ impl RealtimeStream {
         if self.ended {
             return None;
         }
-        match self.events.recv_timeout(timeout) {
-            Ok(event) => Some(self.take(Some(event))),
-            Err(RecvTimeoutError::Timeout) => Some(Err(Error::Timeout(TimeoutError {
+        match self.next_event(Some(Instant::now() + timeout)) {
+            Some(event) => Some(self.take(event)),
+            None => Some(Err(Error::Timeout(TimeoutError {
                 context: "waiting for a realtime event".to_owned(),
                 after: timeout,
             }))),
-            Err(RecvTimeoutError::Disconnected) => Some(self.take(None)),
         }
     }
 
@@ -139,24 +134,22 @@ impl RealtimeStream {
     pub fn finish(&mut self) -> Result<Vec<RealtimeEvent>> {
         let deadline = Instant::now() + self.finish_timeout;
         if self.ended {
-            return match self.sender.shared.ended() {
-                Some(Ended::Failed(e)) => Err(Error::Realtime(e)),
-                _ => Ok(Vec::new()),
+            return match self.sender.shared.lock().session.failure() {
+                Some(e) => Err(Error::Realtime(e.clone())),
+                None => Ok(Vec::new()),
             };
         }
-        let shared = &self.sender.shared;
-        if !shared.finishing.load(Relaxed) && shared.ended().is_none() {
-            // Any other error: the session already ended; its last events are still queued.
+        let streaming = self.sender.shared.lock().session.phase() == Phase::Streaming;
+        if streaming {
+            // Any other error: the session already ended; its last events are still to read.
             if let Err(Error::Timeout(_)) = self.sender.queue_finish(Some(deadline)) {
                 return Err(self.finish_timed_out());
             }
         }
         let mut out = Vec::new();
         loop {
-            let event = match self.events.recv_deadline(deadline) {
-                Ok(event) => Some(event),
-                Err(RecvTimeoutError::Timeout) => return Err(self.finish_timed_out()),
-                Err(RecvTimeoutError::Disconnected) => None,
+            let Some(event) = self.next_event(Some(deadline)) else {
+                return Err(self.finish_timed_out());
             };
             let event = self.take(event)?;
             let finished = matches!(event, RealtimeEvent::Finished);
@@ -182,46 +175,92 @@ impl RealtimeStream {
         self.ended
     }
 
-    /// Stops the stream now, without waiting for the server: the I/O thread sends a close
-    /// frame, closes the socket and exits. Audio not sent yet is dropped (call
-    /// [`finish`](Self::finish) first to get every result). Never hangs: errors with
-    /// [`Error::Timeout`] if the thread did not stop within 2 s (it is then left to end
-    /// on its own). Dropping the stream does the same.
+    /// Stops the stream now, without waiting for the server: sends a close frame if the
+    /// socket takes it, closes the socket and stops the keeper thread. Audio not sent
+    /// yet is dropped (call [`finish`](Self::finish) first to get every result). Never
+    /// hangs: errors with [`Error::Timeout`] if the keeper thread did not stop within 2 s
+    /// (it is then left to end on its own). Dropping the stream does the same.
     pub fn close(mut self) -> Result<()> {
         self.stop()
     }
 
     fn stop(&mut self) -> Result<()> {
-        let Some(thread) = self.thread.take() else {
+        let Some(keeper) = self.keeper.take() else {
             return Ok(());
         };
-        self.sender.shared.closing.store(true, Relaxed);
-        self.sender.shared.wake();
+        {
+            let _span = self.sender.shared.span.enter();
+            self.sender.shared.close();
+        }
         match self.done.recv_timeout(JOIN_BOUND) {
             Err(RecvTimeoutError::Timeout) => {
-                warn!("realtime: the I/O thread did not stop within {JOIN_BOUND:?}; detaching it");
+                warn!("realtime: the keeper thread did not stop within {JOIN_BOUND:?}; detaching it");
                 Err(Error::Timeout(TimeoutError {
-                    context: "stopping the realtime I/O thread".to_owned(),
+                    context: "stopping the realtime keeper thread".to_owned(),
                     after: JOIN_BOUND,
                 }))
             }
             _ => {
-                if thread.join().is_err() {
-                    debug!("realtime: the I/O thread panicked");
+                if keeper.join().is_err() {
+                    debug!("realtime: the keeper thread panicked");
                 }
                 Ok(())
             }
         }
     }
 
-    /// Records an event handed to the user; the I/O thread stopping without a last event
-    /// (it panicked) becomes a `connection_closed` error, never a silent end.
+    /// The next event from the session, reading the socket on this thread: `None` when
+    /// `deadline` passed first. Waits outside the lock (so senders keep sending), for
+    /// the socket to be readable (or writable, while bytes wait in the WebSocket's
+    /// buffer), a wake-up from a thread that read events for us, or the keepalive
+    /// deadline (the keepalive then goes from here).
+    fn next_event(&mut self, deadline: Option<Instant>) -> Option<Option<Result<RealtimeEvent>>> {
+        let shared = &*self.sender.shared;
+        let _span = shared.span.enter();
+        loop {
+            let (write, keepalive_at) = {
+                let mut io = shared.lock();
+                if let Some(event) = io.session.poll_event() {
+                    return Some(Some(event));
+                }
+                io.read(true);
+                io.tick();
+                shared.settle(&mut io);
+                if let Some(event) = io.session.poll_event() {
+                    return Some(Some(event));
+                }
+                if io.closed {
+                    // Ended with no event left (cannot happen while `ended` is false).
+                    return Some(None);
+                }
+                (io.buffered > 0, io.session.poll_timeout())
+            };
+            let now = Instant::now();
+            if deadline.is_some_and(|at| at <= now) {
+                return None;
+            }
+            let wake_at = match (deadline, keepalive_at) {
+                (Some(a), Some(b)) => Some(a.min(b)),
+                (a, b) => a.or(b),
+            };
+            let timeout = wake_at.map(|at| at.saturating_duration_since(now));
+            if let Err(e) = shared.wait(&shared.reader, true, write, timeout) {
+                let mut io = shared.lock();
+                io.session
+                    .handle_close(Instant::now(), None, &format!("poll failed: {e}"));
+                shared.settle(&mut io);
+            }
+        }
+    }
+
+    /// Records an event handed to the user; the socket closing without a last event
+    /// becomes a `connection_closed` error, never a silent end.
     fn take(&mut self, event: Option<Result<RealtimeEvent>>) -> Result<RealtimeEvent> {
         let event = event.unwrap_or_else(|| {
             Err(Error::Realtime(RealtimeError {
                 code: None,
                 error_type: CONNECTION_CLOSED_ERROR_TYPE.to_owned(),
-                message: "the realtime I/O thread stopped before the session ended".to_owned(),
+                message: "the realtime connection closed before the session ended".to_owned(),
                 request_id: None,
             }))
         });

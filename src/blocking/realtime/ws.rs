@@ -1,7 +1,7 @@
 //! The only file that names tungstenite (and rustls): opens the WebSocket (TCP with a
 //! connect timeout, `TCP_NODELAY`, TLS over one cached ring-based rustls config, the
 //! upgrade with `Authorization: Bearer`), then turns the socket non-blocking and offers
-//! the I/O thread four moves: read one message, write one frame, flush, close.
+//! the threads that drive it four moves: read one message, write one frame, flush, close.
 //! No protocol decisions here: frames in, frames out.
 
 use std::io;
@@ -84,7 +84,7 @@ impl WsConn {
         Ok(conn)
     }
 
-    /// The TCP socket under the (TLS and) WebSocket layers, to register with a poller.
+    /// The TCP socket under the (TLS and) WebSocket layers, to wait on with `poll`.
     pub(super) fn tcp(&self) -> &TcpStream {
         match self.ws.get_ref() {
             MaybeTlsStream::Rustls(tls) => tls.get_ref(),

@@ -1,0 +1,350 @@
+//! The state every handle of one stream shares: the socket and the session behind one
+//! `Mutex` (held only for non-blocking work, never while waiting), each role's wait
+//! (outside that lock), and the counters.
+//!
+//! ```text
+//! caller's recv    lock: poll_event, else read until a message  → unlock → wait readable
+//! send_audio       lock: room? audio_sent + write + flush        → unlock (full: wait writable)
+//! keeper thread    wakes at the keepalive deadline (or when told): lock → handle_timeout → write
+//! ```
+//!
+//! Whoever reads events off the socket for someone else (a blocked writer, the keeper)
+//! wakes the reader; whoever leaves bytes in the WebSocket's buffer wakes the keeper, which
+//! then flushes them once the socket takes them. The session ending closes the socket, which
+//! wakes every waiter.
+
+use std::net::{Shutdown, TcpStream};
+use std::sync::atomic::{AtomicBool, Ordering::Relaxed};
+use std::sync::{Mutex, MutexGuard, PoisonError};
+use std::time::{Duration, Instant};
+
+use log::debug;
+
+use super::waiter::Waiter;
+use super::ws::{Incoming, WsConn};
+use crate::core::realtime::{Phase, RealtimeSession, StreamCounters};
+use crate::error::{Error, Result};
+
+/// The socket and the session: what the lock guards.
+#[derive(Debug)]
+pub(super) struct Io {
+    conn: WsConn,
+    pub(super) session: RealtimeSession,
+    /// Frames in the WebSocket's buffer that the socket has not fully taken (0: flushed).
+    pub(super) buffered: usize,
+    /// A write failed: the connection is gone (reported after reading what arrived first).
+    broken: Option<String>,
+    /// The socket was closed (the session ended, or the user closed the stream).
+    pub(super) closed: bool,
+    /// The keeper is (or is about to be) watching the socket for buffered bytes: no need
+    /// to wake it again.
+    pub(super) keeper_watching: bool,
+}
+
+impl Io {
+    /// Writes the session's queued text frames (start, keepalive, finalize, end of audio).
+    pub(super) fn write_transmit(&mut self) {
+        while let Some(frame) = self.session.poll_transmit() {
+            let sent = self.conn.send_text(frame.as_str());
+            self.settle(sent);
+        }
+    }
+
+    /// Writes one audio frame after the session agreed (`audio_sent`).
+    pub(super) fn write_audio(&mut self, chunk: &[u8]) -> Result<()> {
+        self.session.audio_sent(Instant::now(), chunk.len())?;
+        let sent = self.conn.send_binary(chunk.to_vec());
+        self.settle(sent);
+        Ok(())
+    }
+
+    /// Pushes out what the WebSocket holds, if anything.
+    pub(super) fn flush(&mut self) {
+        if self.buffered > 0 && self.broken.is_none() {
+            let flushed = self.conn.flush().map(|done| if done { 0 } else { self.buffered });
+            match flushed {
+                Ok(n) => self.buffered = n,
+                Err(e) => self.broken = Some(e),
+            }
+        }
+    }
+
+    /// Records a write: `Ok(true)` flushed everything, `Ok(false)` left this frame (and
+    /// any before it) in the WebSocket's buffer.
+    fn settle(&mut self, result: std::result::Result<bool, String>) {
+        match result {
+            Ok(true) => self.buffered = 0,
+            Ok(false) => self.buffered += 1,
+            Err(e) => {
+                self.broken.get_or_insert(e);
+            }
+        }
+    }
+
+    /// Reads messages into the session until the socket would block, or (with
+    /// `until_event`) until one message was handled. A write failure is
+    /// reported as a lost connection only after that, so a server error message that
+    /// arrived first wins.
+    pub(super) fn read(&mut self, until_event: bool) {
+        while !self.closed {
+            match self.conn.read() {
+                Incoming::Text(text) => {
+                    // Every message handled while the session runs yields an event.
+                    self.session.handle_message(Instant::now(), &text);
+                    if until_event {
+                        break;
+                    }
+                }
+                Incoming::Idle => break,
+                Incoming::Closed(code, reason) => {
+                    self.session.handle_close(Instant::now(), code, &reason);
+                    break;
+                }
+            }
+        }
+        if let Some(reason) = self.broken.take() {
+            self.session.handle_close(Instant::now(), None, &reason);
+        }
+    }
+
+    /// A write failed and the session does not know yet (it learns on the next read).
+    pub(super) fn is_broken(&self) -> bool {
+        self.broken.is_some()
+    }
+
+    /// The keepalive, if due, and any frame waiting to go.
+    pub(super) fn tick(&mut self) {
+        self.session.handle_timeout(Instant::now());
+        self.write_transmit();
+        self.flush();
+    }
+
+    /// Closes the socket: a close frame if it can still go, then a shutdown (which
+    /// wakes every wait on it). Idempotent.
+    pub(super) fn close(&mut self, tcp: &TcpStream) {
+        if self.closed {
+            return;
+        }
+        self.closed = true;
+        self.conn.close();
+        let _ = tcp.shutdown(Shutdown::Both);
+        let s = &self.session;
+        tracing::debug!(
+            phase = %s.phase(),
+            audio_bytes = s.audio_bytes_sent(),
+            audio_frames = s.audio_frames_sent(),
+            messages = s.messages_received(),
+            "realtime session ended"
+        );
+        debug!(
+            "realtime: session ended ({}, {} audio bytes, {} messages)",
+            s.phase(),
+            s.audio_bytes_sent(),
+            s.messages_received()
+        );
+    }
+
+    /// Why `what` cannot be done now, if it cannot: the stream was closed, or the
+    /// session's own answer (its error once it failed, else the phase it is in).
+    pub(super) fn check_open(&self, what: &str, closing: bool) -> Result<()> {
+        if closing || (self.closed && !self.session.phase().is_terminal()) {
+            return Err(Error::invalid(format!("cannot {what}: the stream was closed")));
+        }
+        let why = match self.session.phase() {
+            Phase::Streaming => return Ok(()),
+            Phase::Connecting => "the session is not connected yet",
+            Phase::Finishing => "finish() was already called",
+            Phase::Finished => "the session has finished",
+            Phase::Failed => match self.session.failure() {
+                Some(e) => return Err(Error::Realtime(e.clone())),
+                None => "the session has failed",
+            },
+        };
+        Err(Error::invalid(format!("cannot {what}: {why}")))
+    }
+}
+
+/// What the stream, its senders and its keeper thread share.
+#[derive(Debug)]
+pub(super) struct Shared {
+    io: Mutex<Io>,
+    /// A second handle on the socket, to watch it and shut it down outside the lock.
+    tcp: TcpStream,
+    /// The reader's wait (used by the one `&mut RealtimeStream`).
+    pub(super) reader: Waiter,
+    /// The writers' wait; `writer_gate` lets one writer wait on it at a time.
+    writer: Waiter,
+    writer_gate: Mutex<()>,
+    /// The keeper thread's wait.
+    pub(super) keeper: Waiter,
+    /// The user closed (or dropped) the stream.
+    pub(super) closing: AtomicBool,
+    /// Frames the WebSocket may hold unsent before a writer waits.
+    pub(super) capacity: usize,
+    pub(super) counters: StreamCounters,
+    /// `soniox.realtime`, entered around every I/O step.
+    pub(super) span: tracing::Span,
+}
+
+impl Shared {
+    /// Sets up the three waits; the session gets `handle_connected`
+    /// and its start message goes out.
+    pub(super) fn new(
+        conn: WsConn,
+        mut session: RealtimeSession,
+        capacity: usize,
+        span: tracing::Span,
+    ) -> std::io::Result<Shared> {
+        let tcp = conn.tcp().try_clone()?;
+        let (reader, writer, keeper) = (Waiter::new()?, Waiter::new()?, Waiter::new()?);
+        session.handle_connected(Instant::now());
+        let mut io = Io {
+            conn,
+            session,
+            buffered: 0,
+            broken: None,
+            closed: false,
+            keeper_watching: false,
+        };
+        io.write_transmit();
+        let shared = Shared {
+            io: Mutex::new(io),
+            tcp,
+            reader,
+            writer,
+            writer_gate: Mutex::new(()),
+            keeper,
+            closing: AtomicBool::new(false),
+            capacity,
+            counters: StreamCounters::default(),
+            span,
+        };
+        Ok(shared)
+    }
+
+    /// The lock (never held while blocking, so this waits only for short work).
+    pub(super) fn lock(&self) -> MutexGuard<'_, Io> {
+        self.io.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// After work under the lock: publishes the counters; closes the socket once the
+    /// session ended; wakes the keeper if bytes were left in the WebSocket's buffer.
+    pub(super) fn settle(&self, io: &mut Io) {
+        self.counters.publish(&io.session);
+        if io.session.phase().is_terminal() && !io.closed {
+            io.close(&self.tcp);
+            self.wake_all();
+        } else if io.buffered > 0 && !io.keeper_watching {
+            io.keeper_watching = true;
+            self.wake(&self.keeper);
+        }
+    }
+
+    /// Closes the socket now (the user's `close`/drop).
+    pub(super) fn close(&self) {
+        self.closing.store(true, Relaxed);
+        let mut io = self.lock();
+        io.close(&self.tcp);
+        self.counters.publish(&io.session);
+        drop(io);
+        self.wake_all();
+    }
+
+    pub(super) fn is_closing(&self) -> bool {
+        self.closing.load(Relaxed)
+    }
+
+    /// Waits with `waiter` until the socket is readable (`read`), writable (`write`),
+    /// a wake-up, or `timeout`. Errors only when `poll` itself fails.
+    pub(super) fn wait(
+        &self,
+        waiter: &Waiter,
+        read: bool,
+        write: bool,
+        timeout: Option<Duration>,
+    ) -> std::io::Result<()> {
+        waiter.wait(&self.tcp, read, write, timeout)
+    }
+
+    /// Runs `act` under the lock once the WebSocket has room for another frame (fewer
+    /// than `capacity` unsent), waiting for the socket while it has none; `act`'s result.
+    /// Gives up at `deadline` with `Ok(None)`. While waiting it reads what arrives (so a
+    /// server blocked on writing results never stalls the writer) and wakes the reader.
+    pub(super) fn with_room<T>(
+        &self,
+        what: &str,
+        deadline: Option<Instant>,
+        mut act: impl FnMut(&mut Io) -> Result<T>,
+    ) -> Result<Option<T>> {
+        let _span = self.span.enter();
+        loop {
+            let mut io = self.lock();
+            io.check_open(what, self.is_closing())?;
+            io.flush();
+            if io.buffered < self.capacity {
+                io.write_transmit();
+                let done = act(&mut io);
+                self.after_write(&mut io);
+                return done.map(Some);
+            }
+            // Full: take what the server sent (it may be waiting for us to), then wait.
+            if self.read_for_reader(&mut io) {
+                continue;
+            }
+            drop(io);
+            let left = deadline.map(|at| at.saturating_duration_since(Instant::now()));
+            if left.is_some_and(|d| d.is_zero()) {
+                return Ok(None);
+            }
+            let _gate = self.writer_gate.lock().unwrap_or_else(PoisonError::into_inner);
+            {
+                let mut io = self.lock();
+                io.check_open(what, self.is_closing())?;
+                io.flush();
+                if io.buffered < self.capacity {
+                    continue;
+                }
+            }
+            if let Err(e) = self.wait(&self.writer, true, true, left) {
+                let mut io = self.lock();
+                io.session
+                    .handle_close(Instant::now(), None, &format!("poll failed: {e}"));
+                self.settle(&mut io);
+            }
+        }
+    }
+
+    /// After a write: a failed write fails the session (after reading what arrived
+    /// first) and wakes the reader; then `settle`.
+    fn after_write(&self, io: &mut Io) {
+        if io.broken.is_some() {
+            io.read(false);
+            self.wake(&self.reader);
+        }
+        self.settle(io);
+    }
+
+    /// Reads for whoever reads events (a writer or the keeper doing it); wakes the reader
+    /// if events arrived. True when the session moved (events, or it ended).
+    pub(super) fn read_for_reader(&self, io: &mut Io) -> bool {
+        let before = io.session.messages_received();
+        io.read(false);
+        let moved = io.session.messages_received() != before || io.session.phase().is_terminal();
+        if moved {
+            self.wake(&self.reader);
+        }
+        self.settle(io);
+        moved
+    }
+
+    /// Wakes a role's waiter (a no-op while a wake-up is already pending).
+    pub(super) fn wake(&self, waiter: &Waiter) {
+        waiter.wake();
+    }
+
+    fn wake_all(&self) {
+        for waiter in [&self.reader, &self.writer, &self.keeper] {
+            waiter.wake();
+        }
+    }
+}
