@@ -1,0 +1,200 @@
+//! Upload throughput against the in-process mock: `files().upload(path)` next to a raw
+//! streamed multipart POST of the same file with the same framing (the SDK's own
+//! [`Multipart`] head and tail around the file read from disk), for 1, 10 and 100 MB files.
+//! The blocking client is compared with raw ureq, the async client (feature `async`) with raw
+//! surf over libcurl. divan reports bytes per second (`BytesCount` of the file size); compare
+//! SDK and raw of the same size, not absolute figures (the machine is shared).
+//!
+//! ```text
+//! cargo bench --features async --bench upload
+//! ```
+//!
+//! The files are generated once per run in a temporary directory. Each case runs at most
+//! 20 samples and at most about 4 s, so the 100 MB cases get only a few samples and the whole
+//! bench takes well under two minutes. After each case the mock's counters are checked: every
+//! upload arrived whole (`uploads` and `upload_bytes`).
+
+use std::fs::File;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+
+use divan::counter::BytesCount;
+use divan::Bencher;
+use soniox::audio::generate_test_audio_file;
+use soniox::blocking::Client;
+use soniox::core::multipart::Multipart;
+use soniox::mock::MockServer;
+
+const MB: u64 = 1_000_000;
+
+fn main() {
+    divan::main();
+}
+
+/// The generated files, kept for the whole run (and deleted with the directory at exit).
+struct Files {
+    _dir: tempfile::TempDir,
+    paths: Vec<(u64, PathBuf)>,
+}
+
+fn file(mb: u64) -> &'static Path {
+    static FILES: OnceLock<Files> = OnceLock::new();
+    let files = FILES.get_or_init(|| {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let paths = [1, 10, 100]
+            .into_iter()
+            .map(|mb| {
+                let p = dir.path().join(format!("upload-{mb}mb.wav"));
+                generate_test_audio_file(&p, mb * MB).expect("file written");
+                (mb, p)
+            })
+            .collect();
+        Files { _dir: dir, paths }
+    });
+    files
+        .paths
+        .iter()
+        .find(|(m, _)| *m == mb)
+        .map(|(_, p)| p.as_path())
+        .expect("a generated size")
+}
+
+/// Every upload the case made arrived whole.
+fn check(mock: &MockServer, uploads: u64, size: u64) {
+    let s = mock.stats();
+    assert_eq!(s.uploads, uploads, "uploads the mock completed");
+    assert_eq!(s.upload_bytes, uploads * size, "file bytes the mock received");
+}
+
+/// The SDK's framing for this file (no extra fields, as `files().upload(path)` sends).
+fn framing(path: &Path, seed: u64) -> Multipart {
+    let len = std::fs::metadata(path).expect("file metadata").len();
+    let name = path.file_name().and_then(|n| n.to_str()).expect("file name");
+    Multipart::new(seed, name, len, &[])
+}
+
+#[divan::bench(args = [1, 10, 100], sample_count = 20, sample_size = 1, max_time = 4)]
+fn blocking_sdk(b: Bencher, mb: u64) {
+    let mock = MockServer::start();
+    let client = Client::builder()
+        .api_key(mock.api_key())
+        .base_url(mock.base_url())
+        .build()
+        .expect("client builds");
+    let path = file(mb);
+    let size = mb * MB;
+    let mut runs = 0;
+    b.counter(BytesCount::new(size)).bench_local(|| {
+        let f = client.files().upload(path).expect("uploaded");
+        assert_eq!(f.size, size);
+        runs += 1;
+    });
+    check(&mock, runs, size);
+}
+
+/// Raw ureq: the same multipart body streamed from disk with an exact `Content-Length`.
+#[divan::bench(args = [1, 10, 100], sample_count = 20, sample_size = 1, max_time = 4)]
+fn blocking_raw_ureq(b: Bencher, mb: u64) {
+    let mock = MockServer::start();
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .no_delay(true)
+        .build()
+        .into();
+    let url = format!("{}/v1/files", mock.base_url());
+    let auth = format!("Bearer {}", mock.api_key());
+    let path = file(mb);
+    let size = mb * MB;
+    let mut runs = 0;
+    b.counter(BytesCount::new(size)).bench_local(|| {
+        let m = framing(path, runs);
+        let file = File::open(path).expect("file opens");
+        let mut body = m.head().chain(file.take(m.file_len())).chain(m.tail());
+        let mut resp = agent
+            .post(&url)
+            .header("authorization", &auth)
+            .header("content-type", m.content_type())
+            .header("content-length", m.content_length())
+            .send(ureq::SendBody::from_reader(&mut body))
+            .expect("raw upload");
+        assert_eq!(resp.status(), 201);
+        let _ = resp.body_mut().read_to_vec().expect("raw body");
+        runs += 1;
+    });
+    check(&mock, runs, size);
+}
+
+#[cfg(feature = "async")]
+mod nonblocking {
+    use async_std::task::block_on;
+    use divan::counter::BytesCount;
+    use divan::Bencher;
+    use futures::io::{BufReader, Cursor};
+    use futures::AsyncReadExt;
+    use http_client::isahc::IsahcClient;
+    use isahc::config::Configurable;
+    use soniox::mock::MockServer;
+    use soniox::nonblocking::Client;
+
+    use super::{check, file, framing, MB};
+
+    #[divan::bench(args = [1, 10, 100], sample_count = 20, sample_size = 1, max_time = 4)]
+    fn async_sdk(b: Bencher, mb: u64) {
+        let mock = MockServer::start();
+        let client = Client::builder()
+            .api_key(mock.api_key())
+            .base_url(mock.base_url())
+            .build()
+            .expect("client builds");
+        let path = file(mb);
+        let size = mb * MB;
+        let mut runs = 0;
+        b.counter(BytesCount::new(size)).bench_local(|| {
+            let f = block_on(client.files().upload(path)).expect("uploaded");
+            assert_eq!(f.size, size);
+            runs += 1;
+        });
+        check(&mock, runs, size);
+    }
+
+    /// Raw surf over a libcurl client with the SDK's settings (TCP_NODELAY, no idle cache for
+    /// uploads): the same multipart body streamed from disk in 64 KiB reads.
+    #[divan::bench(args = [1, 10, 100], sample_count = 20, sample_size = 1, max_time = 4)]
+    fn async_raw_surf(b: Bencher, mb: u64) {
+        let mock = MockServer::start();
+        let curl = isahc::HttpClient::builder()
+            .connection_cache_size(0)
+            .tcp_nodelay()
+            .build()
+            .expect("curl client builds");
+        let client = surf::Client::with_http_client(IsahcClient::from_client(curl));
+        let url = format!("{}/v1/files", mock.base_url());
+        let auth = format!("Bearer {}", mock.api_key());
+        let path = file(mb);
+        let size = mb * MB;
+        let mut runs = 0;
+        b.counter(BytesCount::new(size)).bench_local(|| {
+            let m = framing(path, runs);
+            block_on(async {
+                let file = async_std::fs::File::open(path).await.expect("file opens");
+                let body = Cursor::new(m.head().to_vec())
+                    .chain(file.take(m.file_len()))
+                    .chain(Cursor::new(m.tail().to_vec()));
+                let len = usize::try_from(m.content_length()).expect("length fits");
+                let body = surf::Body::from_reader(BufReader::with_capacity(64 * 1024, body), Some(len));
+                let mut resp = client
+                    .post(&url)
+                    .header("authorization", auth.as_str())
+                    .header("content-type", m.content_type().as_str())
+                    .body(body)
+                    .await
+                    .expect("raw upload");
+                assert_eq!(u16::from(resp.status()), 201);
+                let _ = resp.body_bytes().await.expect("raw body");
+            });
+            runs += 1;
+        });
+        check(&mock, runs, size);
+    }
+}
