@@ -63,7 +63,7 @@
 //! | `blocking` | yes | [`blocking::Client`]: ureq (REST), tungstenite + `poll(2)` via rustix (realtime), rustls with ring, crossbeam |
 //! | `async` | no | [`nonblocking::Client`] over surf + libcurl, an async connection limit; futures traits only |
 //! | `mock` | no | [`mock::MockServer`] and the `soniox-mock` binary (async-std + async-h1 + async-tungstenite) |
-//! | `load` | no | the `soniox-load` load generator (not yet) |
+//! | `load` | no | the `soniox-load` load generator and the `soniox-perf` report (both clients, the mock; clap, hdrhistogram) |
 //!
 //! With no features at all, the crate is the sans-IO [`core`] plus [`types`]: drive it
 //! with any HTTP stack.
