@@ -1,0 +1,121 @@
+//! The scenarios: each measures the SDK next to a raw baseline of the same stack in the same
+//! run, against the mock child process, and returns its metrics.
+//!
+//! | scenario | SDK | raw baseline |
+//! |---|---|---|
+//! | `construction` | `Client::builder()..build()` (both clients) | a ureq agent, a surf client |
+//! | `rest` | `models().list()` (both clients) | ureq / surf GET + the same typed decode |
+//! | `upload` | `files().upload(path)` | a hand-framed multipart body streamed by ureq |
+//! | `realtime` | `send_audio` + read until the result (both clients) | tungstenite / async-tungstenite |
+//! | `heap` | 1000 `models().list()` | — |
+//! | `concurrency` | 100 concurrent `models().list()` over 20 connections | — |
+
+mod concurrency;
+mod construction;
+mod heap;
+mod realtime;
+mod rest;
+mod upload;
+
+use std::time::Duration;
+
+use crate::metric::Metric;
+use crate::mock_proc::{MockProcess, API_KEY};
+
+/// How much each scenario does.
+#[derive(Clone, Debug)]
+pub struct Plan {
+    /// `quick` or `full`.
+    pub mode: &'static str,
+    /// Interleaved rounds and operations per batch for REST comparisons.
+    pub rest: (usize, usize),
+    /// The same for realtime round trips.
+    pub realtime: (usize, usize),
+    /// The same for client construction (blocking; the async client builds 1/5 as many).
+    pub construction: (usize, usize),
+    /// Size of the large upload, bytes.
+    pub upload_bytes: u64,
+    /// Interleaved rounds of the large upload.
+    pub upload_rounds: usize,
+    /// Requests of the heap-growth check.
+    pub leak_requests: usize,
+    /// Time budget of one comparison (at least 3 rounds always run).
+    pub budget: Duration,
+}
+
+impl Plan {
+    /// `--quick`: about half a minute of measuring.
+    pub fn quick() -> Plan {
+        Plan {
+            mode: "quick",
+            rest: (40, 50),
+            realtime: (40, 200),
+            construction: (10, 50),
+            upload_bytes: 10_000_000,
+            upload_rounds: 9,
+            leak_requests: 1000,
+            budget: Duration::from_secs(10),
+        }
+    }
+
+    /// The default: a few minutes.
+    pub fn full() -> Plan {
+        Plan {
+            mode: "full",
+            rest: (100, 100),
+            realtime: (100, 500),
+            construction: (30, 100),
+            upload_bytes: 100_000_000,
+            upload_rounds: 7,
+            leak_requests: 1000,
+            budget: Duration::from_secs(60),
+        }
+    }
+}
+
+/// A scenario: runs against the mock child process.
+pub type Scenario = fn(&Plan, &mut MockProcess) -> Result<Vec<Metric>, String>;
+
+/// Every scenario, in report order.
+pub const ALL: [(&str, Scenario); 6] = [
+    ("construction", construction::run),
+    ("rest", rest::run),
+    ("upload", upload::run),
+    ("realtime", realtime::run),
+    ("heap", heap::run),
+    ("concurrency", concurrency::run),
+];
+
+/// A blocking client for the mock.
+fn blocking(mock: &MockProcess, max_connections: usize) -> Result<soniox::blocking::Client, String> {
+    soniox::blocking::Client::builder()
+        .api_key(API_KEY)
+        .base_url(mock.base_url())
+        .ws_url(mock.ws_url())
+        .timeout(Duration::from_secs(30))
+        .max_connections(max_connections)
+        .build()
+        .map_err(|e| format!("blocking client: {e}"))
+}
+
+/// An async client for the mock.
+fn nonblocking(mock: &MockProcess, max_connections: usize) -> Result<soniox::nonblocking::Client, String> {
+    soniox::nonblocking::Client::builder()
+        .api_key(API_KEY)
+        .base_url(mock.base_url())
+        .ws_url(mock.ws_url())
+        .timeout(Duration::from_secs(30))
+        .max_connections(max_connections)
+        .build()
+        .map_err(|e| format!("async client: {e}"))
+}
+
+/// `Bearer KEY` for the raw baselines.
+fn bearer() -> String {
+    format!("Bearer {API_KEY}")
+}
+
+/// Formats an SDK error for a scenario failure.
+fn sdk(what: &str) -> impl Fn(soniox::Error) -> String + '_ {
+    move |e| format!("{what}: {e}")
+}

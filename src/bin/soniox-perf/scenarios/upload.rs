@@ -1,0 +1,140 @@
+//! Upload: `files().upload(path)` of a large file, interleaved with a raw streamed upload (a
+//! hand-framed multipart body read from disk by ureq, exact `Content-Length`); the heap peak
+//! of a 1 MB and of the large upload (client and pooled connection included).
+
+use std::fs::File;
+use std::io::Read;
+use std::path::Path;
+
+use soniox::audio::generate_test_audio_file;
+
+use super::{bearer, blocking, sdk, Plan};
+use crate::alloc;
+use crate::measure::interleave;
+use crate::metric::{Better, Field, Metric, Target};
+use crate::mock_proc::MockProcess;
+
+const GROUP: &str = "Upload";
+const SMALL: u64 = 1_000_000;
+/// The issue's bound for an upload's heap peak.
+const HEAP_LIMIT: f64 = 256.0 * 1024.0;
+
+/// One raw upload: head, the file streamed from disk, tail; returns the status.
+fn raw_upload(agent: &ureq::Agent, url: &str, path: &Path) -> Result<(), String> {
+    const B: &str = "----perf-raw-boundary-0123456789";
+    let file = File::open(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let len = file.metadata().map_err(|e| format!("{}: {e}", path.display()))?.len();
+    let head = format!(
+        "--{B}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"perf.wav\"\r\n\
+         Content-Type: audio/wav\r\n\r\n"
+    );
+    let tail = format!("\r\n--{B}--\r\n");
+    let total = head.len() as u64 + len + tail.len() as u64;
+    let mut body = head.as_bytes().chain(file).chain(tail.as_bytes());
+    let mut resp = agent
+        .post(url)
+        .header("authorization", bearer())
+        .header("content-type", format!("multipart/form-data; boundary={B}"))
+        .header("content-length", total.to_string())
+        .send(ureq::SendBody::from_reader(&mut body))
+        .map_err(|e| format!("raw upload: {e}"))?;
+    let status = resp.status().as_u16();
+    let text = resp
+        .body_mut()
+        .read_to_string()
+        .map_err(|e| format!("raw upload reply: {e}"))?;
+    if status != 201 {
+        return Err(format!("raw upload: status {status}: {text}"));
+    }
+    Ok(())
+}
+
+pub fn run(plan: &Plan, mock: &mut MockProcess) -> Result<Vec<Metric>, String> {
+    let dir = std::env::temp_dir().join(format!("soniox-perf-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    let result = measure(plan, mock, &dir);
+    let _ = std::fs::remove_dir_all(&dir);
+    result
+}
+
+fn measure(plan: &Plan, mock: &mut MockProcess, dir: &Path) -> Result<Vec<Metric>, String> {
+    let big_mb = plan.upload_bytes / 1_000_000;
+    let (small, big) = (dir.join("small.wav"), dir.join("big.wav"));
+    // Written before anything is measured: the generator's buffers are not the upload's.
+    generate_test_audio_file(&small, SMALL).map_err(|e| format!("writing the 1 MB file: {e}"))?;
+    generate_test_audio_file(&big, plan.upload_bytes).map_err(|e| format!("writing the large file: {e}"))?;
+
+    // Heap: peaks above the live heap before the client existed, so both include the
+    // client and its pooled connection (which the first upload opens and keeps).
+    let base = alloc::snapshot().live;
+    alloc::reset_peak();
+    let client = blocking(mock, 100)?;
+    client.files().upload(&small).map_err(sdk("1 MB upload"))?;
+    let peak_small = alloc::snapshot().peak - base;
+    alloc::reset_peak();
+    let before_big = alloc::snapshot();
+    client.files().upload(&big).map_err(sdk("large upload"))?;
+    let after_big = alloc::snapshot();
+    let peak_big = after_big.peak - base;
+
+    let url = format!("{}/v1/files", mock.base_url());
+    let base = alloc::snapshot().live;
+    alloc::reset_peak();
+    let agent: ureq::Agent = ureq::Agent::config_builder().http_status_as_error(false).build().into();
+    raw_upload(&agent, &url, &big)?;
+    let peak_raw = alloc::snapshot().peak - base;
+
+    let pair = interleave(
+        plan.upload_rounds,
+        1,
+        plan.budget,
+        &mut || client.files().upload(&big).map(drop).map_err(sdk("large upload")),
+        &mut || raw_upload(&agent, &url, &big),
+    )?;
+    let mb = plan.upload_bytes as f64 / 1e6;
+    let (s, r) = (&pair.sdk, &pair.raw);
+    let how = format!(
+        "{big_mb} MB file, {} rounds interleaved with a raw streamed ureq upload",
+        pair.rounds
+    );
+    let mut out = vec![
+        Metric::new(GROUP, "upload.throughput", mb / (s.wall_us / 1e6), "MB/s")
+            .raw_with_ratio(mb / (r.wall_us / 1e6), r.wall_us / s.wall_us)
+            .target(Target::ge(Field::Ratio, 0.9, "≥ 0.9 × raw streamed upload"))
+            .gate(Field::Ratio, Better::Higher, 0.0)
+            .note(how.clone()),
+        Metric::new(GROUP, "upload.heap_peak", peak_big as f64, "B")
+            .raw(peak_raw as f64)
+            .target(Target::le(Field::Value, HEAP_LIMIT - 1.0, "< 256 KiB"))
+            .gate(Field::Value, Better::Lower, 4096.0)
+            .note(format!(
+                "{big_mb} MB upload, client and pooled connection included; raw = ureq with default buffers"
+            )),
+        Metric::new(GROUP, "upload.heap_flatness", peak_big as f64 / peak_small as f64, "×")
+            .target(Target::le(Field::Value, 1.10, "≤ 1.10 (flat in file size)"))
+            .gate(Field::Value, Better::Lower, 0.02)
+            .note(format!(
+                "heap peak of the {big_mb} MB upload / the 1 MB upload's ({peak_small} B)"
+            )),
+        Metric::new(
+            GROUP,
+            "upload.allocs",
+            after_big.allocs_since(&before_big) as f64,
+            "allocs",
+        )
+        .gate(Field::Value, Better::Lower, 16.0)
+        .note(format!(
+            "allocations during one {big_mb} MB upload ({} bytes in all)",
+            after_big.bytes_since(&before_big)
+        )),
+    ];
+    if let (Some(sc), Some(rc)) = (s.cpu_us, r.cpu_us) {
+        out.push(
+            Metric::new(GROUP, "upload.cpu_per_mb", sc / mb, "µs/MB")
+                .raw(rc / mb)
+                .gate(Field::Ratio, Better::Lower, 0.0)
+                .note(format!("client CPU per MB sent; {how}")),
+        );
+    }
+    Ok(out)
+}
