@@ -61,9 +61,10 @@
 //! | feature | default | what it brings |
 //! |---|---|---|
 //! | `blocking` | yes | [`blocking::Client`]: ureq (REST), tungstenite + `poll(2)` via rustix (realtime), rustls with ring, crossbeam |
-//! | `async` | no | [`nonblocking::Client`] over surf + libcurl, an async connection limit; futures traits only |
+//! | `async` | no | `nonblocking::Client` over surf + libcurl, an async connection limit; futures traits only |
 //! | `mock` | no | [`mock::MockServer`] and the `soniox-mock` binary (async-std + async-h1 + async-tungstenite) |
 //! | `load` | no | the `soniox-load` load generator and the `soniox-perf` report (both clients, the mock; clap, hdrhistogram) |
+//! | `cli` | no | the `soniox` command-line tool (blocking client, the mock for `--mock`; clap, indicatif, ctrlc) |
 //!
 //! With no features at all, the crate is the sans-IO [`core`] plus [`types`]: drive it
 //! with any HTTP stack.
@@ -82,6 +83,7 @@
 //! - [`mock`]: the mock Soniox server (feature `mock`).
 //! - [`audio`]: WAV and PCM test-audio generation.
 //! - [`webhook`]: webhook payloads and their auth header, checked in constant time.
+//! - [`subtitles`]: SRT, WebVTT, plain text and JSON from transcript tokens.
 //!
 //! ## Observability
 //!
@@ -117,6 +119,7 @@ pub mod audio;
 pub mod config;
 pub mod core;
 pub mod error;
+pub mod subtitles;
 pub mod types;
 
 #[cfg(feature = "blocking")]

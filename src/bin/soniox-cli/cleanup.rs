@@ -1,0 +1,110 @@
+//! What a batch has created on the service, and deleting it (also after Ctrl-C).
+
+use std::collections::BTreeSet;
+use std::sync::{Mutex, MutexGuard};
+use std::thread;
+use std::time::{Duration, Instant};
+
+use soniox::blocking::Client;
+use soniox::Error;
+
+use crate::errors::describe;
+
+/// How long a cleanup waits for a job that is still processing (it cannot be deleted then).
+const PROCESSING_WAIT: Duration = Duration::from_secs(30);
+
+/// Files and jobs created and not deleted yet. Once closed (after Ctrl-C), it refuses
+/// new entries: whoever created them deletes them at once.
+#[derive(Debug, Default)]
+pub(crate) struct Registry {
+    state: Mutex<State>,
+}
+
+#[derive(Debug, Default)]
+struct State {
+    closed: bool,
+    files: BTreeSet<String>,
+    jobs: BTreeSet<String>,
+}
+
+impl Registry {
+    fn lock(&self) -> MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Records an uploaded file; false when the registry is closed.
+    pub(crate) fn add_file(&self, id: &str) -> bool {
+        let mut s = self.lock();
+        !s.closed && s.files.insert(id.to_owned())
+    }
+
+    /// Records a job; false when the registry is closed.
+    pub(crate) fn add_job(&self, id: &str) -> bool {
+        let mut s = self.lock();
+        !s.closed && s.jobs.insert(id.to_owned())
+    }
+
+    /// Forgets a deleted file.
+    pub(crate) fn remove_file(&self, id: &str) {
+        self.lock().files.remove(id);
+    }
+
+    /// Forgets a deleted job.
+    pub(crate) fn remove_job(&self, id: &str) {
+        self.lock().jobs.remove(id);
+    }
+
+    /// Closes the registry and takes what it holds: `(jobs, files)`.
+    pub(crate) fn close(&self) -> (Vec<String>, Vec<String>) {
+        let mut s = self.lock();
+        s.closed = true;
+        let jobs = std::mem::take(&mut s.jobs).into_iter().collect();
+        let files = std::mem::take(&mut s.files).into_iter().collect();
+        (jobs, files)
+    }
+}
+
+/// Deletes a job (a missing one counts as deleted). A job still `processing` cannot be
+/// deleted (409): it is polled until it ends, at most [`PROCESSING_WAIT`], then deleted.
+pub(crate) fn delete_job(client: &Client, id: &str) -> Result<(), String> {
+    let deadline = Instant::now() + PROCESSING_WAIT;
+    let mut pause = Duration::from_millis(100);
+    loop {
+        match client.transcriptions().delete_if_exists(id) {
+            Ok(_) => return Ok(()),
+            Err(Error::Api(e)) if e.status == 409 && Instant::now() < deadline => {
+                thread::sleep(pause.min(deadline.saturating_duration_since(Instant::now())));
+                pause = (pause * 2).min(Duration::from_secs(2));
+            }
+            Err(e) => return Err(format!("could not delete job {id}: {}", describe(&e))),
+        }
+    }
+}
+
+/// Deletes a file (a missing one counts as deleted).
+pub(crate) fn delete_file(client: &Client, id: &str) -> Result<(), String> {
+    client
+        .files()
+        .delete_if_exists(id)
+        .map(|_| ())
+        .map_err(|e| format!("could not delete file {id}: {}", describe(&e)))
+}
+
+/// Deletes a job and then a file (either may be absent), forgetting them in `registry`;
+/// returns the problems.
+pub(crate) fn delete_both(client: &Client, registry: &Registry, job: Option<&str>, file: Option<&str>) -> Vec<String> {
+    let mut problems = Vec::new();
+    if let Some(job) = job {
+        match delete_job(client, job) {
+            Ok(()) => registry.remove_job(job),
+            Err(p) => problems.push(p),
+        }
+    }
+    if let Some(file) = file {
+        match delete_file(client, file) {
+            Ok(()) => registry.remove_file(file),
+            Err(p) => problems.push(p),
+        }
+    }
+    problems
+}

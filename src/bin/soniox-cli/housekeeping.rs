@@ -1,0 +1,178 @@
+//! `soniox files|jobs list|delete`, `soniox models`, `soniox key --temporary`.
+
+use std::io::Write;
+
+use serde_json::json;
+use soniox::blocking::Client;
+use soniox::types::TemporaryKey;
+
+use crate::args::{DeleteArgs, KeyArgs, ListDelete};
+use crate::cleanup::{delete_file, delete_job};
+use crate::errors::CliError;
+
+/// Prints `s` to standard output (a closed pipe is an error, never a panic).
+fn print(s: &str) -> Result<(), CliError> {
+    let mut out = std::io::stdout().lock();
+    out.write_all(s.as_bytes())
+        .and_then(|()| out.flush())
+        .map_err(CliError::io("writing to standard output"))
+}
+
+fn pretty(v: &impl serde::Serialize) -> Result<String, CliError> {
+    serde_json::to_string_pretty(v)
+        .map(|s| s + "\n")
+        .map_err(|e| CliError::Usage(format!("cannot encode JSON: {e}")))
+}
+
+/// `files list` / `files delete`.
+pub(crate) fn files(client: &Client, cmd: &ListDelete, json: bool) -> Result<(), CliError> {
+    let all = || -> Result<Vec<soniox::types::File>, CliError> {
+        client
+            .files()
+            .list()
+            .limit(100)
+            .all()
+            .collect::<Result<_, _>>()
+            .map_err(CliError::sdk("listing files"))
+    };
+    match cmd {
+        ListDelete::List => {
+            let files = all()?;
+            if json {
+                return print(&pretty(&files)?);
+            }
+            let mut s = String::new();
+            for f in &files {
+                s.push_str(&format!("{}  {:>12}  {}  {}\n", f.id, f.size, f.created_at, f.filename));
+            }
+            print(&s)?;
+            eprintln!("{} file{}", files.len(), if files.len() == 1 { "" } else { "s" });
+            Ok(())
+        }
+        ListDelete::Delete(args) => {
+            let ids = ids(args, || Ok(all()?.into_iter().map(|f| f.id).collect()))?;
+            delete_each(&ids, json, "file", |id| delete_file(client, id))
+        }
+    }
+}
+
+/// `jobs list` / `jobs delete`.
+pub(crate) fn jobs(client: &Client, cmd: &ListDelete, json: bool) -> Result<(), CliError> {
+    let all = || -> Result<Vec<soniox::types::Transcription>, CliError> {
+        client
+            .transcriptions()
+            .list()
+            .limit(100)
+            .all()
+            .collect::<Result<_, _>>()
+            .map_err(CliError::sdk("listing jobs"))
+    };
+    match cmd {
+        ListDelete::List => {
+            let jobs = all()?;
+            if json {
+                return print(&pretty(&jobs)?);
+            }
+            let mut s = String::new();
+            for j in &jobs {
+                s.push_str(&format!(
+                    "{}  {:<10}  {}  {}\n",
+                    j.id,
+                    j.status.as_str(),
+                    j.created_at,
+                    j.filename
+                ));
+            }
+            print(&s)?;
+            eprintln!("{} job{}", jobs.len(), if jobs.len() == 1 { "" } else { "s" });
+            Ok(())
+        }
+        ListDelete::Delete(args) => {
+            let ids = ids(args, || Ok(all()?.into_iter().map(|j| j.id).collect()))?;
+            delete_each(&ids, json, "job", |id| delete_job(client, id))
+        }
+    }
+}
+
+fn ids(args: &DeleteArgs, all: impl FnOnce() -> Result<Vec<String>, CliError>) -> Result<Vec<String>, CliError> {
+    if args.all {
+        all()
+    } else {
+        Ok(args.ids.clone())
+    }
+}
+
+/// Deletes every id (a failure does not stop the others); `Err(Partial)` if any failed.
+fn delete_each(
+    ids: &[String],
+    json: bool,
+    what: &str,
+    delete: impl Fn(&str) -> Result<(), String>,
+) -> Result<(), CliError> {
+    let mut report = Vec::new();
+    let mut failed = 0;
+    for id in ids {
+        let r = delete(id);
+        match &r {
+            Ok(()) if !json => eprintln!("deleted {what} {id}"),
+            Err(e) if !json => eprintln!("soniox: {e}"),
+            _ => {}
+        }
+        failed += usize::from(r.is_err());
+        report.push(json!({"id": id, "deleted": r.is_ok(), "error": r.err()}));
+    }
+    if json {
+        print(&pretty(&report)?)?;
+    } else {
+        eprintln!(
+            "{} {what}{} deleted, {failed} failed",
+            ids.len() - failed,
+            if ids.len() - failed == 1 { "" } else { "s" }
+        );
+    }
+    if failed > 0 {
+        return Err(CliError::Partial {
+            failed,
+            total: ids.len(),
+        });
+    }
+    Ok(())
+}
+
+/// `models`.
+pub(crate) fn models(client: &Client, json: bool) -> Result<(), CliError> {
+    let models = client.models().list().map_err(CliError::sdk("listing models"))?;
+    if json {
+        return print(&pretty(&models)?);
+    }
+    let mut s = String::new();
+    for m in &models {
+        let mode = m.transcription_mode.as_deref().unwrap_or("?");
+        s.push_str(&format!("{:<24} {:<10} {}", m.id, mode, m.name));
+        if let Some(target) = &m.aliased_model_id {
+            s.push_str(&format!(" (alias of {target})"));
+        }
+        s.push_str(&format!(" [{} languages]\n", m.languages.len()));
+    }
+    print(&s)
+}
+
+/// `key --temporary`: prints the minted temporary key (never the main key).
+pub(crate) fn key(client: &Client, args: &KeyArgs, json: bool) -> Result<(), CliError> {
+    if !args.temporary {
+        return Err(CliError::Usage(
+            "only temporary keys can be minted: pass --temporary".into(),
+        ));
+    }
+    let key = client
+        .auth()
+        .temporary_api_key(TemporaryKey::transcribe_websocket(args.expires))
+        .map_err(CliError::sdk("minting a temporary key"))?;
+    if json {
+        let v = json!({"api_key": key.api_key.expose(), "expires_at": key.expires_at});
+        return print(&pretty(&v)?);
+    }
+    print(&format!("{}\n", key.api_key.expose()))?;
+    eprintln!("expires at {}", key.expires_at);
+    Ok(())
+}

@@ -1,0 +1,333 @@
+//! `soniox transcribe`: a crossbeam worker pool that uploads, waits for and fetches each
+//! file's transcript, `--concurrency` files at a time, and cleans up after each file
+//! (also on errors and Ctrl-C) unless `--keep`.
+
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::thread;
+use std::time::{Duration, Instant};
+
+use crossbeam_channel::{bounded, select, unbounded, Receiver, Sender};
+use soniox::blocking::Client;
+use soniox::subtitles::{SubtitleOptions, Track};
+use soniox::types::{Context, CreateTranscription, Transcription, TranscriptionStatus, Translation, UploadOptions};
+use soniox::Error;
+
+use crate::args::{Format, TranscribeArgs};
+use crate::cleanup::{delete_both, Registry};
+use crate::errors::{describe, CliError};
+use crate::output;
+use crate::progress::{FileProgress, Progress};
+use crate::Interrupt;
+
+mod summary;
+
+/// First pause between status checks; it grows 1.5× per check up to [`MAX_POLL`].
+const FIRST_POLL: Duration = Duration::from_millis(200);
+const MAX_POLL: Duration = Duration::from_secs(3);
+/// How long Ctrl-C waits for workers to stop before cleaning up what is left.
+const STOP_WAIT: Duration = Duration::from_secs(20);
+
+/// What the workers share.
+struct Ctx {
+    client: Client,
+    options: CreateTranscription,
+    format: Format,
+    subtitles: SubtitleOptions,
+    outputs: Vec<Option<PathBuf>>,
+    keep: bool,
+    timeout: Duration,
+    registry: Registry,
+    progress: Progress,
+    cancel: Arc<AtomicBool>,
+}
+
+/// A file transcribed.
+#[derive(Debug)]
+pub(crate) struct Done {
+    /// Where the transcript went.
+    pub(crate) output: Output,
+    /// The file and job ids (deleted unless `--keep`).
+    pub(crate) file_id: String,
+    pub(crate) job_id: String,
+}
+
+/// A file's transcript: written under `--output`, or kept for standard output.
+#[derive(Debug)]
+pub(crate) enum Output {
+    File(PathBuf),
+    Text(String),
+}
+
+/// Why a file failed.
+#[derive(Debug)]
+pub(crate) enum Failure {
+    /// An SDK call failed during `step`.
+    Sdk { step: &'static str, error: Error },
+    /// Anything else (a write, a timeout).
+    Other(String),
+    /// Ctrl-C.
+    Interrupted,
+}
+
+impl std::fmt::Display for Failure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Failure::Sdk { step, error } => write!(f, "{step}: {}", describe(error)),
+            Failure::Other(m) => f.write_str(m),
+            Failure::Interrupted => f.write_str("interrupted"),
+        }
+    }
+}
+
+fn sdk(step: &'static str) -> impl FnOnce(Error) -> Failure {
+    move |error| Failure::Sdk { step, error }
+}
+
+/// The job options from the flags (an unreadable `--context @FILE` fails here, before anything is sent).
+fn options(args: &TranscribeArgs) -> Result<CreateTranscription, CliError> {
+    let mut o = CreateTranscription::new().model(&args.model);
+    if !args.languages.is_empty() {
+        o = o.language_hints(&args.languages);
+    }
+    if args.diarize {
+        o = o.diarization(true);
+    }
+    if args.identify_language {
+        o = o.language_identification(true);
+    }
+    if let Some(c) = &args.context {
+        let text = match c.strip_prefix('@') {
+            Some(path) => std::fs::read_to_string(path)
+                .map_err(|e| CliError::Usage(format!("--context: cannot read {path}: {e}")))?,
+            None => c.clone(),
+        };
+        o = o.context(Context::Text(text));
+    }
+    if let Some(lang) = &args.translate_to {
+        o = o.translation(Translation::OneWay {
+            target_language: lang.clone(),
+        });
+    }
+    Ok(o)
+}
+
+/// Runs the batch; `Err(Partial)` when some files failed (the summary says which and why).
+pub(crate) fn run(client: &Client, args: &TranscribeArgs, json: bool, interrupt: &Interrupt) -> Result<(), CliError> {
+    let started = Instant::now();
+    let total = args.files.len();
+    let fancy = !json && std::io::stdout().is_terminal() && std::io::stderr().is_terminal();
+    let track = if args.translate_to.is_some() {
+        Track::Translation
+    } else {
+        Track::Original
+    };
+    let ctx = Arc::new(Ctx {
+        client: client.clone(),
+        options: options(args)?,
+        format: args.format,
+        subtitles: SubtitleOptions::default().track(track),
+        outputs: output::plan(&args.files, args.format, args.output.as_deref())?,
+        keep: args.keep,
+        timeout: Duration::from_secs(args.timeout),
+        registry: Registry::default(),
+        progress: Progress::new(total, fancy),
+        cancel: interrupt.flag(),
+    });
+
+    let (job_tx, job_rx) = bounded::<(usize, PathBuf)>(total);
+    for (i, path) in args.files.iter().enumerate() {
+        let _ = job_tx.send((i, path.clone()));
+    }
+    drop(job_tx);
+    let (result_tx, result_rx) = unbounded();
+    let workers: Vec<_> = (0..usize::from(args.concurrency).min(total))
+        .map(|_| {
+            let (ctx, jobs, results) = (ctx.clone(), job_rx.clone(), result_tx.clone());
+            thread::spawn(move || worker(&ctx, &jobs, &results))
+        })
+        .collect();
+    drop(result_tx);
+
+    let mut results: Vec<Option<Result<Done, Failure>>> = (0..total).map(|_| None).collect();
+    let mut done = 0;
+    let interrupted = loop {
+        select! {
+            recv(result_rx) -> msg => match msg {
+                Ok((i, r)) => {
+                    done += 1;
+                    ctx.progress.file_done(done, &summary::line(&args.files[i], &r));
+                    results[i] = Some(r);
+                }
+                Err(_) => break false,
+            },
+            recv(interrupt.channel()) -> _ => break true,
+        }
+    };
+    if interrupted {
+        return stop(&ctx, &result_rx, &mut results, &args.files);
+    }
+    for w in workers {
+        let _ = w.join();
+    }
+    ctx.progress.finish();
+    summary::report(&args.files, &results, args.keep, json, started.elapsed())
+}
+
+/// After Ctrl-C: workers stop at their next step and clean up after themselves; wait
+/// for them (bounded), then delete whatever is still registered.
+fn stop(
+    ctx: &Ctx,
+    result_rx: &Receiver<(usize, Result<Done, Failure>)>,
+    results: &mut [Option<Result<Done, Failure>>],
+    files: &[PathBuf],
+) -> Result<(), CliError> {
+    ctx.progress
+        .println("soniox: interrupted; stopping and cleaning up (Ctrl-C again to quit at once)");
+    let deadline = Instant::now() + STOP_WAIT;
+    while let Ok((i, r)) = result_rx.recv_deadline(deadline) {
+        results[i] = Some(r);
+    }
+    let (jobs, uploaded) = ctx.registry.close();
+    if !ctx.keep {
+        let mut problems = Vec::new();
+        for job in &jobs {
+            problems.extend(delete_both(&ctx.client, &ctx.registry, Some(job), None));
+        }
+        for file in &uploaded {
+            problems.extend(delete_both(&ctx.client, &ctx.registry, None, Some(file)));
+        }
+        for p in problems {
+            ctx.progress.println(&format!("soniox: {p}"));
+        }
+    }
+    ctx.progress.finish();
+    let finished = results.iter().filter(|r| matches!(r, Some(Ok(_)))).count();
+    eprintln!(
+        "soniox: {finished} of {} files transcribed before the interrupt",
+        files.len()
+    );
+    Err(CliError::Interrupted)
+}
+
+fn worker(ctx: &Ctx, jobs: &Receiver<(usize, PathBuf)>, results: &Sender<(usize, Result<Done, Failure>)>) {
+    while let Ok((i, path)) = jobs.recv() {
+        let result = if ctx.cancel.load(Ordering::SeqCst) {
+            Err(Failure::Interrupted)
+        } else {
+            let size = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
+            let progress = ctx.progress.file(&path.display().to_string(), size);
+            let r = one_file(ctx, i, &path, &progress);
+            progress.finish();
+            r
+        };
+        if results.send((i, result)).is_err() {
+            return;
+        }
+    }
+}
+
+/// Upload → create → wait → transcript → write, then cleanup (unless `--keep`).
+fn one_file(ctx: &Ctx, i: usize, path: &Path, progress: &FileProgress) -> Result<Done, Failure> {
+    let bar = progress.clone();
+    let upload = UploadOptions::new().on_progress(move |sent, total| bar.uploaded(sent, total));
+    let file = ctx.client.files().upload_with(path, upload).map_err(sdk("upload"))?;
+    if !ctx.keep && !ctx.registry.add_file(&file.id) {
+        // Ctrl-C came during the upload and the registry was already swept.
+        delete_both(&ctx.client, &ctx.registry, None, Some(&file.id));
+        return Err(Failure::Interrupted);
+    }
+    let mut job_id = None;
+    let result = (|| {
+        let job = ctx
+            .client
+            .transcriptions()
+            .create(ctx.options.clone().source_file_id(&file.id))
+            .map_err(sdk("create"))?;
+        job_id = Some(job.id.clone());
+        if !ctx.keep && !ctx.registry.add_job(&job.id) {
+            return Err(Failure::Interrupted);
+        }
+        progress.status(job.status.as_str());
+        wait(ctx, &job.id, job.status.as_str(), progress)?;
+        let transcript = ctx
+            .client
+            .transcriptions()
+            .transcript(&job.id)
+            .map_err(sdk("transcript"))?;
+        let text = output::render(&transcript, ctx.format, &ctx.subtitles).map_err(Failure::Other)?;
+        match &ctx.outputs[i] {
+            Some(out) => {
+                output::write(out, &text).map_err(|e| Failure::Other(format!("writing {}: {e}", out.display())))?;
+                Ok(Output::File(out.clone()))
+            }
+            None => Ok(Output::Text(text)),
+        }
+    })();
+    if !ctx.keep {
+        for p in delete_both(&ctx.client, &ctx.registry, job_id.as_deref(), Some(&file.id)) {
+            ctx.progress.println(&format!("soniox: {}: {p}", path.display()));
+        }
+    }
+    Ok(Done {
+        output: result?,
+        file_id: file.id,
+        job_id: job_id.unwrap_or_default(),
+    })
+}
+
+/// Polls the job until it completes (an `error` status is a failure), showing status
+/// changes after `shown`, checking Ctrl-C between polls; gives up after `--timeout`.
+fn wait(ctx: &Ctx, id: &str, shown: &str, progress: &FileProgress) -> Result<Transcription, Failure> {
+    let deadline = Instant::now() + ctx.timeout;
+    let mut pause = FIRST_POLL;
+    let mut last = shown.to_owned();
+    loop {
+        let job = ctx.client.transcriptions().get(id).map_err(sdk("wait"))?;
+        if job.status.as_str() != last {
+            last = job.status.as_str().to_owned();
+            progress.status(&last);
+        }
+        match &job.status {
+            TranscriptionStatus::Completed => return Ok(job),
+            TranscriptionStatus::Error => {
+                return Err(Failure::Sdk {
+                    step: "transcription",
+                    error: Error::TranscriptionFailed {
+                        id: job.id.clone(),
+                        error_type: job.error_type.clone().unwrap_or_default(),
+                        message: job.error_message.clone().unwrap_or_default(),
+                    },
+                })
+            }
+            s if s.is_terminal() => return Err(Failure::Other(format!("job {id} ended with status {}", s.as_str()))),
+            _ => {}
+        }
+        let now = Instant::now();
+        if now >= deadline {
+            return Err(Failure::Other(format!(
+                "job {id} still {last} after {} s (--timeout)",
+                ctx.timeout.as_secs()
+            )));
+        }
+        sleep_unless_cancelled(&ctx.cancel, pause.min(deadline - now))?;
+        pause = pause.mul_f64(1.5).min(MAX_POLL);
+    }
+}
+
+/// Sleeps `d` in short slices; `Err(Interrupted)` as soon as Ctrl-C is pressed.
+fn sleep_unless_cancelled(cancel: &AtomicBool, d: Duration) -> Result<(), Failure> {
+    let end = Instant::now() + d;
+    loop {
+        if cancel.load(Ordering::SeqCst) {
+            return Err(Failure::Interrupted);
+        }
+        let left = end.saturating_duration_since(Instant::now());
+        if left.is_zero() {
+            return Ok(());
+        }
+        thread::sleep(left.min(Duration::from_millis(50)));
+    }
+}

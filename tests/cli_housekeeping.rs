@@ -1,0 +1,133 @@
+//! `soniox files|jobs|models|key` and the error paths (missing key, refused key) against the mock.
+
+mod common_cli;
+
+use common_cli::{bare, mock, run, soniox, wav};
+
+fn client(mock: &soniox::mock::MockServer) -> soniox::blocking::Client {
+    soniox::blocking::Client::builder()
+        .api_key(mock.api_key())
+        .base_url(mock.base_url())
+        .build()
+        .unwrap()
+}
+
+#[test]
+fn files_and_jobs_are_listed_and_deleted() {
+    let mock = mock();
+    let dir = tempfile::tempdir().unwrap();
+    let c = client(&mock);
+    let ids: Vec<String> = (0..3)
+        .map(|i| c.files().upload(wav(dir.path(), &format!("f{i}.wav"), 500)).unwrap().id)
+        .collect();
+    let job = c
+        .transcriptions()
+        .create(soniox::types::CreateTranscription::file_id(&ids[0]))
+        .unwrap();
+
+    let r = run(soniox(&mock), &["--json", "files", "list"], None);
+    assert_eq!(r.code, Some(0), "{r:?}");
+    let v: Vec<serde_json::Value> = serde_json::from_str(&r.stdout).unwrap();
+    let mut listed: Vec<&str> = v.iter().map(|f| f["id"].as_str().unwrap()).collect();
+    listed.sort();
+    let mut expected: Vec<&str> = ids.iter().map(String::as_str).collect();
+    expected.sort();
+    assert_eq!(listed, expected);
+
+    let r = run(soniox(&mock), &["jobs", "list"], None);
+    assert_eq!(r.code, Some(0), "{r:?}");
+    assert!(r.stdout.starts_with(&job.id), "{}", r.stdout);
+    assert!(r.stderr.contains("1 job"), "{}", r.stderr);
+
+    let r = run(soniox(&mock), &["files", "delete", &ids[1], "no-such-id"], None);
+    assert_eq!(r.code, Some(0), "deleting a missing id is not an error: {r:?}");
+    assert_eq!(mock.files().len(), 2);
+
+    // Wait for the job to end (jobs that are processing cannot be deleted), then delete all.
+    c.transcriptions().wait(&job.id, Default::default()).unwrap();
+    let r = run(soniox(&mock), &["--json", "jobs", "delete", "--all"], None);
+    assert_eq!(r.code, Some(0), "{r:?}");
+    let v: Vec<serde_json::Value> = serde_json::from_str(&r.stdout).unwrap();
+    assert_eq!(
+        (v.len(), v[0]["id"].as_str(), v[0]["deleted"].as_bool()),
+        (1, Some(job.id.as_str()), Some(true))
+    );
+    let r = run(soniox(&mock), &["files", "delete", "--all"], None);
+    assert_eq!(r.code, Some(0), "{r:?}");
+    assert!(r.stderr.contains("2 files deleted, 0 failed"), "{}", r.stderr);
+    assert_eq!((mock.files().len(), mock.transcriptions().len()), (0, 0));
+}
+
+#[test]
+fn models_and_temporary_keys() {
+    let mock = mock();
+    let r = run(soniox(&mock), &["--json", "models"], None);
+    assert_eq!(r.code, Some(0), "{r:?}");
+    let v: Vec<serde_json::Value> = serde_json::from_str(&r.stdout).unwrap();
+    assert!(v.iter().any(|m| m["id"] == "stt-async-v5"));
+    let r = run(soniox(&mock), &["models"], None);
+    assert!(r.stdout.lines().any(|l| l.starts_with("stt-rt-v5 ")), "{}", r.stdout);
+
+    let r = run(soniox(&mock), &["key", "--temporary", "--expires", "60"], None);
+    assert_eq!(r.code, Some(0), "{r:?}");
+    assert!(
+        r.stdout.starts_with("temp:") && r.stdout.ends_with('\n'),
+        "{}",
+        r.stdout
+    );
+    assert!(!r.stdout.contains(&mock.api_key()) && !r.stderr.contains(&mock.api_key()));
+    let r = run(soniox(&mock), &["--json", "key", "--temporary"], None);
+    let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    assert!(v["api_key"].as_str().unwrap().starts_with("temp:") && v["expires_at"].is_string());
+    assert_eq!(mock.stats().route("POST /v1/auth/temporary-api-key"), 2);
+}
+
+#[test]
+fn the_embedded_mock_needs_no_key() {
+    let r = run(bare(), &["--mock", "--json", "models"], None);
+    assert_eq!(r.code, Some(0), "{r:?}");
+    assert!(r.stdout.contains("stt-async-v5"));
+    let dir = tempfile::tempdir().unwrap();
+    let a = wav(dir.path(), "a.wav", 1_000);
+    let r = run(bare(), &["--mock", "transcribe", a.to_str().unwrap()], None);
+    assert_eq!((r.code, r.stdout.as_str()), (Some(0), "the quick\n"), "{r:?}");
+}
+
+#[test]
+fn a_missing_key_is_a_clear_usage_error() {
+    let r = run(bare(), &["models"], None);
+    assert_eq!(r.code, Some(2), "{r:?}");
+    assert!(r.stderr.contains("SONIOX_API_KEY is not set"), "{}", r.stderr);
+    assert!(r.stderr.contains("--mock"), "{}", r.stderr);
+}
+
+#[test]
+fn a_refused_key_shows_type_message_and_request_id_but_never_the_key() {
+    let mock = mock();
+    let secret = "sk-wrong-key-0123456789";
+    let mut cmd = soniox(&mock);
+    cmd.env("SONIOX_API_KEY", secret);
+    let r = run(cmd, &["files", "list"], None);
+    assert_eq!(r.code, Some(1), "{r:?}");
+    assert!(
+        r.stderr.contains("listing files: API error 401 unauthenticated"),
+        "{}",
+        r.stderr
+    );
+    assert!(r.stderr.contains("(request id "), "{}", r.stderr);
+    assert!(r.stderr.contains("check SONIOX_API_KEY"), "{}", r.stderr);
+    assert!(!r.stderr.contains(secret) && !r.stdout.contains(secret));
+
+    let dir = tempfile::tempdir().unwrap();
+    let a = wav(dir.path(), "a.wav", 1_000);
+    let mut cmd = soniox(&mock);
+    cmd.env("SONIOX_API_KEY", secret);
+    let r = run(cmd, &["transcribe", a.to_str().unwrap()], None);
+    assert_eq!(r.code, Some(1), "{r:?}");
+    assert!(
+        r.stderr.contains("upload: API error 401 unauthenticated"),
+        "{}",
+        r.stderr
+    );
+    assert!(!r.stderr.contains(secret));
+}
