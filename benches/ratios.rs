@@ -138,6 +138,56 @@ fn main() {
     realtime_percentiles_and_cpu(&mut sdk_trip, &mut raw_decoded_trip);
     drop(stream);
 
+    // What waiting in poll(2) on a non-blocking socket (as the SDK must, to share the socket
+    // between the reader, senders and the keepalive thread) costs by itself: a raw loop that
+    // does exactly that, against the raw blocking read.
+    let mut req = mock.ws_url().into_client_request().unwrap();
+    req.headers_mut().insert("authorization", auth.parse().unwrap());
+    let (mut ws_nb, _): (WebSocket<MaybeTlsStream<TcpStream>>, _) = tungstenite::connect(req).unwrap();
+    if let MaybeTlsStream::Plain(s) = ws_nb.get_ref() {
+        s.set_nodelay(true).unwrap();
+    }
+    ws_nb
+        .send(Message::text(serde_json::to_string(&config).unwrap()))
+        .unwrap();
+    if let MaybeTlsStream::Plain(s) = ws_nb.get_ref() {
+        s.set_nonblocking(true).unwrap();
+    }
+    let mut raw_poll_trip = || {
+        let mut frame = Some(Message::binary(chunk.clone()));
+        loop {
+            let step = match frame.take() {
+                Some(m) => ws_nb.send(m),
+                None => ws_nb.flush(),
+            };
+            match step {
+                Ok(()) => break,
+                Err(tungstenite::Error::Io(e)) if e.kind() == std::io::ErrorKind::WouldBlock => {}
+                Err(e) => panic!("{e}"),
+            }
+        }
+        loop {
+            match ws_nb.read() {
+                Ok(Message::Text(_)) => break,
+                Ok(_) => {}
+                Err(tungstenite::Error::Io(e)) if e.kind() == std::io::ErrorKind::WouldBlock => {
+                    let MaybeTlsStream::Plain(s) = ws_nb.get_ref() else {
+                        unreachable!()
+                    };
+                    let mut fds = [rustix::event::PollFd::new(s, rustix::event::PollFlags::IN)];
+                    rustix::event::poll(&mut fds, None).unwrap();
+                }
+                Err(e) => panic!("{e}"),
+            }
+        }
+    };
+    println!("  (below, \"sdk\" is a raw loop on a non-blocking socket waiting in poll(2); raw is the blocking read)");
+    let mut raw_blocking_trip = || {
+        ws.send(Message::binary(chunk.clone())).unwrap();
+        while !matches!(ws.read().unwrap(), Message::Text(_)) {}
+    };
+    realtime_percentiles_and_cpu(&mut raw_poll_trip, &mut raw_blocking_trip);
+
     #[cfg(feature = "async")]
     async_ratios(&mock, &auth, &url);
     std::thread::sleep(Duration::from_millis(10));
