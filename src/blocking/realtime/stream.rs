@@ -12,9 +12,9 @@ use log::{debug, warn};
 
 use super::pace;
 use super::sender::AudioSender;
+use crate::core::realtime::{deliver, finish_timed_out, RealtimeEvent, RealtimeTranscript};
 use crate::core::realtime::{Pace, Phase, RealtimeStats};
-use crate::core::realtime::{RealtimeEvent, RealtimeTranscript, CONNECTION_CLOSED_ERROR_TYPE};
-use crate::error::{Error, RealtimeError, Result, TimeoutError};
+use crate::error::{Error, Result, TimeoutError};
 
 /// Longest wait for the keeper thread to stop on [`RealtimeStream::close`] or drop; it
 /// normally stops within microseconds (it never blocks on anything but its `poll`).
@@ -256,26 +256,16 @@ impl RealtimeStream {
     /// Records an event handed to the user; the socket closing without a last event
     /// becomes a `connection_closed` error, never a silent end.
     fn take(&mut self, event: Option<Result<RealtimeEvent>>) -> Result<RealtimeEvent> {
-        let event = event.unwrap_or_else(|| {
-            Err(Error::Realtime(RealtimeError {
-                code: None,
-                error_type: CONNECTION_CLOSED_ERROR_TYPE.to_owned(),
-                message: "the realtime connection closed before the session ended".to_owned(),
-                request_id: None,
-            }))
-        });
-        match &event {
-            Ok(RealtimeEvent::Finished) | Err(_) => self.ended = true,
-            Ok(e) => self.transcript.apply_event(e),
-        }
-        event
+        deliver(
+            event,
+            "the realtime connection closed before the session ended",
+            &mut self.ended,
+            &mut self.transcript,
+        )
     }
 
     fn finish_timed_out(&self) -> Error {
-        Error::Timeout(TimeoutError {
-            context: "waiting for the realtime session to finish".to_owned(),
-            after: self.finish_timeout,
-        })
+        finish_timed_out(self.finish_timeout)
     }
 }
 

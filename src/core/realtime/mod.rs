@@ -99,6 +99,7 @@
 
 use std::fmt;
 
+mod deliver;
 mod messages;
 mod outgoing;
 mod pace;
@@ -108,6 +109,8 @@ mod stats;
 mod tests;
 mod transcript;
 
+#[cfg(any(feature = "blocking", feature = "async"))]
+pub(crate) use deliver::{deliver, finish_timed_out};
 pub use messages::{
     decode_message, is_special_token, RealtimeResponse, ENDPOINT_TOKEN, FINALIZED_TOKEN, INVALID_MESSAGE_ERROR_TYPE,
     UNKNOWN_ERROR_TYPE,

@@ -120,12 +120,9 @@ impl RealtimeSession {
             None => "no close frame".to_owned(),
         };
         let sep = if reason.is_empty() { "" } else { ": " };
-        self.fail(RealtimeError {
-            code: None,
-            error_type: CONNECTION_CLOSED_ERROR_TYPE.to_owned(),
-            message: format!("the connection closed before the session finished ({how}{sep}{reason})"),
-            request_id: None,
-        });
+        self.fail(super::deliver::connection_closed(format!(
+            "the connection closed before the session finished ({how}{sep}{reason})"
+        )));
     }
 
     /// Time passed: while streaming, queues a keepalive once `now` reaches the

@@ -18,9 +18,9 @@ use super::driver::Ended;
 use super::pace;
 use super::sender::AudioSender;
 use super::ws::{sleep, within};
+use crate::core::realtime::{deliver, finish_timed_out, RealtimeEvent, RealtimeTranscript};
 use crate::core::realtime::{Pace, RealtimeStats};
-use crate::core::realtime::{RealtimeEvent, RealtimeTranscript, CONNECTION_CLOSED_ERROR_TYPE};
-use crate::error::{Error, RealtimeError, Result, TimeoutError};
+use crate::error::{Error, Result, TimeoutError};
 
 /// Longest wait for the driver to stop on [`RealtimeStream::close`]; it normally stops
 /// within microseconds, plus at most a second to get its close frame out.
@@ -202,26 +202,16 @@ impl RealtimeStream {
     /// Records an event handed to the user; the driver stopping without a last event
     /// becomes a `connection_closed` error, never a silent end.
     fn take(&mut self, event: Option<Result<RealtimeEvent>>) -> Result<RealtimeEvent> {
-        let event = event.unwrap_or_else(|| {
-            Err(Error::Realtime(RealtimeError {
-                code: None,
-                error_type: CONNECTION_CLOSED_ERROR_TYPE.to_owned(),
-                message: "the realtime driver stopped before the session ended".to_owned(),
-                request_id: None,
-            }))
-        });
-        match &event {
-            Ok(RealtimeEvent::Finished) | Err(_) => self.ended = true,
-            Ok(e) => self.transcript.apply_event(e),
-        }
-        event
+        deliver(
+            event,
+            "the realtime driver stopped before the session ended",
+            &mut self.ended,
+            &mut self.transcript,
+        )
     }
 
     fn finish_timed_out(&self) -> Error {
-        Error::Timeout(TimeoutError {
-            context: "waiting for the realtime session to finish".to_owned(),
-            after: self.finish_timeout,
-        })
+        finish_timed_out(self.finish_timeout)
     }
 }
 
