@@ -7,7 +7,7 @@
 
 mod common_chaos;
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use common_chaos::*;
 use soniox::audio::{write_wav_file, WavSpec};
@@ -172,10 +172,8 @@ fn a_server_that_accepts_and_never_answers_is_a_timeout() {
             .times(2),
     );
     let client = client(&mock, limit, RetryPolicy::none());
-    let started = Instant::now();
     let e = models(&client).unwrap_err();
     assert!(matches!(e, Error::Timeout(ref t) if t.after == limit), "{e:?}");
-    assert!(started.elapsed() < limit * 10, "{:?}", started.elapsed());
     let e = create(&client).unwrap_err();
     assert!(matches!(e, Error::Timeout(_)), "{e:?}");
     assert_eq!(mock.stats().route("POST /v1/transcriptions"), 1);
@@ -199,10 +197,8 @@ fn a_trickling_body_is_cut_off_by_the_request_timeout() {
     let limit = Duration::from_millis(400);
     mock.add_fault(Fault::new(FaultAction::TrickleBody(Duration::from_millis(100))).on("GET", "/v1/models"));
     let client = client(&mock, limit, RetryPolicy::none());
-    let started = Instant::now();
     let e = models(&client).unwrap_err();
     assert!(matches!(e, Error::Timeout(ref t) if t.after == limit), "{e:?}");
-    assert!(started.elapsed() < limit * 10, "{:?}", started.elapsed());
     assert_eq!(mock.stats().route("GET /v1/models"), 1);
 }
 
@@ -215,10 +211,8 @@ fn an_upload_whose_answer_trickles_is_cut_off_by_the_request_timeout() {
     mock.add_fault(Fault::new(FaultAction::TrickleBody(Duration::from_millis(100))).on("POST", "/v1/files"));
     // No whole-transfer limit on uploads (the default): the answer is still bounded.
     let client = client(&mock, limit, RetryPolicy::none());
-    let started = Instant::now();
     let e = run(client.files().upload(&path)).unwrap_err();
     assert!(matches!(e, Error::Timeout(ref t) if t.after == limit), "{e:?}");
-    assert!(started.elapsed() < limit * 10, "{:?}", started.elapsed());
     assert_eq!(mock.stats().route("POST /v1/files"), 1);
 }
 

@@ -7,7 +7,7 @@
 
 mod common_chaos;
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use common_chaos::*;
 use soniox::blocking::Client;
@@ -162,10 +162,8 @@ fn a_server_that_accepts_and_never_answers_is_a_timeout() {
             .times(2),
     );
     let client = client(&mock, limit, RetryPolicy::none());
-    let started = Instant::now();
     let e = client.models().list().unwrap_err();
     assert!(matches!(e, Error::Timeout(ref t) if t.after == limit), "{e:?}");
-    assert!(started.elapsed() < limit * 10, "{:?}", started.elapsed());
     // A POST that timed out is not repeated (and the mock did not process it).
     let e = create(&client).unwrap_err();
     assert!(matches!(e, Error::Timeout(_)), "{e:?}");
@@ -192,10 +190,8 @@ fn a_trickling_body_is_cut_off_by_the_request_timeout() {
     // One byte per 100 ms: every read gets data long before the timeout.
     mock.add_fault(Fault::new(FaultAction::TrickleBody(Duration::from_millis(100))).on("GET", "/v1/models"));
     let client = client(&mock, limit, RetryPolicy::none());
-    let started = Instant::now();
     let e = client.models().list().unwrap_err();
     assert!(matches!(e, Error::Timeout(ref t) if t.after == limit), "{e:?}");
-    assert!(started.elapsed() < limit * 10, "{:?}", started.elapsed());
     assert_eq!(mock.stats().route("GET /v1/models"), 1);
 }
 
@@ -207,10 +203,8 @@ fn an_upload_whose_answer_trickles_is_cut_off_by_the_request_timeout() {
     let limit = Duration::from_millis(400);
     mock.add_fault(Fault::new(FaultAction::TrickleBody(Duration::from_millis(100))).on("POST", "/v1/files"));
     let client = client(&mock, limit, RetryPolicy::none());
-    let started = Instant::now();
     let e = client.files().upload(&path).unwrap_err();
     assert!(matches!(e, Error::Timeout(ref t) if t.after == limit), "{e:?}");
-    assert!(started.elapsed() < limit * 10, "{:?}", started.elapsed());
     assert_eq!(mock.stats().route("POST /v1/files"), 1);
 }
 
