@@ -47,6 +47,7 @@ mod keeper;
 mod pace;
 mod sender;
 mod shared;
+mod socket;
 mod stream;
 mod waiter;
 mod ws;

@@ -23,7 +23,7 @@ pub(super) fn spawn(shared: Arc<Shared>, done: Sender<()>) -> std::io::Result<Jo
 
 fn run(shared: &Shared, _done: Sender<()>) {
     loop {
-        let (deadline, waiting) = {
+        let (deadline, waiting, readable) = {
             let _span = shared.span.enter();
             let mut io = shared.lock();
             if shared.is_closing() || io.closed {
@@ -41,10 +41,12 @@ fn run(shared: &Shared, _done: Sender<()>) {
                 return;
             }
             io.keeper_watching = io.buffered > 0;
-            (io.session.poll_timeout(), io.keeper_watching)
+            // A parked reader takes what arrives, and wakes this wait when it returns.
+            let readable = io.keeper_watching && !io.conn.socket().is_parked();
+            (io.session.poll_timeout(), io.keeper_watching, readable)
         };
         let timeout = deadline.map(|at| at.saturating_duration_since(Instant::now()));
-        if let Err(e) = shared.wait(&shared.keeper, waiting, waiting, timeout) {
+        if let Err(e) = shared.wait(&shared.keeper, readable, waiting, timeout) {
             log::debug!("realtime: keeper poll failed: {e}");
             return;
         }

@@ -3,15 +3,17 @@
 //! (outside that lock), and the counters.
 //!
 //! ```text
-//! caller's recv    lock: poll_event, else read until a message  → unlock → wait readable
+//! caller's recv    lock: poll_event, else read what it received → unlock → recv(2) (parked)
 //! send_audio       lock: room? audio_sent + write + flush        → unlock (full: wait writable)
 //! keeper thread    wakes at the keepalive deadline (or when told): lock → handle_timeout → write
 //! ```
 //!
-//! Whoever reads events off the socket for someone else (a blocked writer, the keeper)
-//! wakes the reader; whoever leaves bytes in the WebSocket's buffer wakes the keeper, which
-//! then flushes them once the socket takes them. The session ending closes the socket, which
-//! wakes every waiter.
+//! A blocked writer or the keeper may read events off the socket into the session while the
+//! reader is not parked (the reader finds them on its next pass); while it is parked, its
+//! bytes are its own (see [`socket`](super::socket)). Whoever leaves bytes in the
+//! WebSocket's buffer wakes the keeper, which then flushes them once the socket takes them.
+//! The session ending shuts the socket down, which wakes every waiter, the parked reader
+//! included.
 
 use std::net::{Shutdown, TcpStream};
 use std::sync::atomic::{AtomicBool, Ordering::Relaxed};
@@ -20,6 +22,7 @@ use std::time::{Duration, Instant};
 
 use log::debug;
 
+use super::socket::Inbox;
 use super::waiter::Waiter;
 use super::ws::{Incoming, WsConn};
 use crate::core::realtime::{Phase, RealtimeSession, StreamCounters};
@@ -28,7 +31,7 @@ use crate::error::{Error, Result};
 /// The socket and the session: what the lock guards.
 #[derive(Debug)]
 pub(super) struct Io {
-    conn: WsConn,
+    pub(super) conn: WsConn,
     pub(super) session: RealtimeSession,
     /// Frames in the WebSocket's buffer that the socket has not fully taken (0: flushed).
     pub(super) buffered: usize,
@@ -84,7 +87,8 @@ impl Io {
     /// Reads messages into the session until the socket would block, or (with
     /// `until_event`) until one message was handled. A write failure is
     /// reported as a lost connection only after that, so a server error message that
-    /// arrived first wins.
+    /// arrived first wins; while the reader is parked (it owns the socket's bytes), the
+    /// socket's read side is shut down instead, which wakes it to read them.
     pub(super) fn read(&mut self, until_event: bool) {
         while !self.closed {
             match self.conn.read() {
@@ -97,14 +101,31 @@ impl Io {
                 }
                 Incoming::Idle => break,
                 Incoming::Closed(code, reason) => {
+                    // A write that failed first says better why the connection is gone.
+                    let reason = match code {
+                        None => self.broken.take().unwrap_or(reason),
+                        Some(_) => reason,
+                    };
                     self.session.handle_close(Instant::now(), code, &reason);
                     break;
                 }
             }
         }
-        if let Some(reason) = self.broken.take() {
-            self.session.handle_close(Instant::now(), None, &reason);
+        if self.broken.is_some() {
+            if self.conn.socket().is_parked() {
+                let _ = self.conn.tcp().shutdown(Shutdown::Read);
+            } else if let Some(reason) = self.broken.take() {
+                self.session.handle_close(Instant::now(), None, &reason);
+            }
         }
+    }
+
+    /// The reader's pass: reads what it already received (see [`Socket`](super::socket)),
+    /// never the socket itself, up to one message.
+    pub(super) fn read_received(&mut self) {
+        self.conn.socket_mut().set_inbox_only(true);
+        self.read(true);
+        self.conn.socket_mut().set_inbox_only(false);
     }
 
     /// A write failed and the session does not know yet (it learns on the next read).
@@ -168,10 +189,9 @@ impl Io {
 #[derive(Debug)]
 pub(super) struct Shared {
     io: Mutex<Io>,
-    /// A second handle on the socket, to watch it and shut it down outside the lock.
-    tcp: TcpStream,
-    /// The reader's wait (used by the one `&mut RealtimeStream`).
-    pub(super) reader: Waiter,
+    /// A second handle on the socket, to watch it, park on it and shut it down outside
+    /// the lock.
+    pub(super) tcp: TcpStream,
     /// The writers' wait; `writer_gate` lets one writer wait on it at a time.
     writer: Waiter,
     writer_gate: Mutex<()>,
@@ -196,7 +216,7 @@ impl Shared {
         span: tracing::Span,
     ) -> std::io::Result<Shared> {
         let tcp = conn.tcp().try_clone()?;
-        let (reader, writer, keeper) = (Waiter::new()?, Waiter::new()?, Waiter::new()?);
+        let (writer, keeper) = (Waiter::new()?, Waiter::new()?);
         session.handle_connected(Instant::now());
         let mut io = Io {
             conn,
@@ -210,7 +230,6 @@ impl Shared {
         let shared = Shared {
             io: Mutex::new(io),
             tcp,
-            reader,
             writer,
             writer_gate: Mutex::new(()),
             keeper,
@@ -269,7 +288,8 @@ impl Shared {
     /// Runs `act` under the lock once the WebSocket has room for another frame (fewer
     /// than `capacity` unsent), waiting for the socket while it has none; `act`'s result.
     /// Gives up at `deadline` with `Ok(None)`. While waiting it reads what arrives (so a
-    /// server blocked on writing results never stalls the writer) and wakes the reader.
+    /// server blocked on writing results never stalls the writer), unless the reader is
+    /// parked and takes it itself.
     pub(super) fn with_room<T>(
         &self,
         what: &str,
@@ -297,15 +317,17 @@ impl Shared {
                 return Ok(None);
             }
             let _gate = self.writer_gate.lock().unwrap_or_else(PoisonError::into_inner);
-            {
+            let parked = {
                 let mut io = self.lock();
                 io.check_open(what, self.is_closing())?;
                 io.flush();
                 if io.buffered < self.capacity {
                     continue;
                 }
-            }
-            if let Err(e) = self.wait(&self.writer, true, true, left) {
+                io.conn.socket().is_parked()
+            };
+            // A parked reader takes what arrives (and wakes this wait when it returns).
+            if let Err(e) = self.wait(&self.writer, !parked, true, left) {
                 let mut io = self.lock();
                 io.session
                     .handle_close(Instant::now(), None, &format!("poll failed: {e}"));
@@ -315,26 +337,35 @@ impl Shared {
     }
 
     /// After a write: a failed write fails the session (after reading what arrived
-    /// first) and wakes the reader; then `settle`.
+    /// first; see [`Io::read`]); then `settle`.
     fn after_write(&self, io: &mut Io) {
         if io.broken.is_some() {
             io.read(false);
-            self.wake(&self.reader);
         }
         self.settle(io);
     }
 
-    /// Reads for whoever reads events (a writer or the keeper doing it); wakes the reader
-    /// if events arrived. True when the session moved (events, or it ended).
+    /// Reads for the reader (a writer or the keeper doing it; nothing while the reader is
+    /// parked). True when the session moved (events, or it ended).
     pub(super) fn read_for_reader(&self, io: &mut Io) -> bool {
         let before = io.session.messages_received();
         io.read(false);
         let moved = io.session.messages_received() != before || io.session.phase().is_terminal();
-        if moved {
-            self.wake(&self.reader);
-        }
         self.settle(io);
         moved
+    }
+
+    /// The reader is back from `recv(2)` with `inbox`: hands it to the socket, and wakes
+    /// the writers and the keeper if they wait for the socket meanwhile (they watched
+    /// it only for room while the reader owned its bytes; now they may read too).
+    pub(super) fn unpark(&self, io: &mut Io, inbox: Inbox) {
+        io.conn.socket_mut().unpark(inbox);
+        if io.buffered >= self.capacity {
+            self.wake(&self.writer);
+        }
+        if io.keeper_watching {
+            self.wake(&self.keeper);
+        }
     }
 
     /// Wakes a role's waiter (a no-op while a wake-up is already pending).
@@ -343,7 +374,7 @@ impl Shared {
     }
 
     fn wake_all(&self) {
-        for waiter in [&self.reader, &self.writer, &self.keeper] {
+        for waiter in [&self.writer, &self.keeper] {
             waiter.wake();
         }
     }

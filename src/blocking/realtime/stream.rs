@@ -12,6 +12,7 @@ use log::{debug, warn};
 
 use super::pace;
 use super::sender::AudioSender;
+use super::socket;
 use crate::core::realtime::{deliver, finish_timed_out, RealtimeEvent, RealtimeTranscript};
 use crate::core::realtime::{Pace, Phase, RealtimeStats};
 use crate::error::{Error, Result, TimeoutError};
@@ -210,20 +211,20 @@ impl RealtimeStream {
     }
 
     /// The next event from the session, reading the socket on this thread: `None` when
-    /// `deadline` passed first. Waits outside the lock (so senders keep sending), for
-    /// the socket to be readable (or writable, while bytes wait in the WebSocket's
-    /// buffer), a wake-up from a thread that read events for us, or the keepalive
-    /// deadline (the keepalive then goes from here).
+    /// `deadline` passed first. Waits outside the lock (so senders keep sending), parked
+    /// in a blocking `recv(2)` until bytes arrive, the socket is shut down (the session
+    /// ended or the stream was closed), or the deadline (see [`socket`](super::socket)).
+    /// Keepalives and flushing meanwhile are the keeper's.
     fn next_event(&mut self, deadline: Option<Instant>) -> Option<Option<Result<RealtimeEvent>>> {
         let shared = &*self.sender.shared;
         let _span = shared.span.enter();
         loop {
-            let (write, keepalive_at) = {
+            let mut inbox = {
                 let mut io = shared.lock();
                 if let Some(event) = io.session.poll_event() {
                     return Some(Some(event));
                 }
-                io.read(true);
+                io.read_received();
                 io.tick();
                 shared.settle(&mut io);
                 if let Some(event) = io.session.poll_event() {
@@ -233,23 +234,28 @@ impl RealtimeStream {
                     // Ended with no event left (cannot happen while `ended` is false).
                     return Some(None);
                 }
-                (io.buffered > 0, io.session.poll_timeout())
+                let timeout = match deadline {
+                    Some(at) => match at.saturating_duration_since(Instant::now()) {
+                        left if left.is_zero() => return None,
+                        left => Some(left),
+                    },
+                    None => None,
+                };
+                match io.conn.socket_mut().park(timeout) {
+                    Ok(Some(inbox)) => inbox,
+                    // Bytes received earlier are still to read: another pass.
+                    Ok(None) => continue,
+                    Err(e) => {
+                        let reason = format!("setting the receive timeout failed: {e}");
+                        io.session.handle_close(Instant::now(), None, &reason);
+                        shared.settle(&mut io);
+                        continue;
+                    }
+                }
             };
-            let now = Instant::now();
-            if deadline.is_some_and(|at| at <= now) {
-                return None;
-            }
-            let wake_at = match (deadline, keepalive_at) {
-                (Some(a), Some(b)) => Some(a.min(b)),
-                (a, b) => a.or(b),
-            };
-            let timeout = wake_at.map(|at| at.saturating_duration_since(now));
-            if let Err(e) = shared.wait(&shared.reader, true, write, timeout) {
-                let mut io = shared.lock();
-                io.session
-                    .handle_close(Instant::now(), None, &format!("poll failed: {e}"));
-                shared.settle(&mut io);
-            }
+            socket::receive(&shared.tcp, &mut inbox);
+            let mut io = shared.lock();
+            shared.unpark(&mut io, inbox);
         }
     }
 

@@ -1,6 +1,6 @@
 //! Waiting outside the lock: one `poll(2)` on the socket and a wake-up channel (a
-//! non-blocking Unix socket pair). One waiter per role (the reader, the writers, the
-//! keeper); a wake-up stays pending until that role's next wait consumes it.
+//! non-blocking Unix socket pair). One waiter per role (the writers, the keeper); a
+//! wake-up stays pending until that role's next wait consumes it.
 
 use std::io::{self, Read, Write};
 use std::net::TcpStream;
