@@ -116,7 +116,12 @@ fn main() {
         &mut sdk_trip,
         &mut raw_trip,
     );
-    realtime_percentiles_and_cpu(&mut sdk_trip, &mut raw_trip);
+    realtime_percentiles_and_cpu(&mut sdk_trip, &mut raw_trip, None);
+    // Paced: each frame after 1 ms idle (outside the timing), as audio arrives, rather than
+    // back to back. Back to back, any client work between a result and the next frame lets
+    // the mock's threads fall idle, and waking them costs several times that work here.
+    println!("  (below, paced: 1 ms idle before each frame, neither timed nor counted)");
+    realtime_percentiles_and_cpu(&mut sdk_trip, &mut raw_trip, Some(Duration::from_millis(1)));
     drop(stream);
     // The same raw loop plus the typed decode every SDK event goes through: how much of
     // the CPU gap is decoding rather than driving the socket.
@@ -135,12 +140,12 @@ fn main() {
         }
     };
     println!("  (raw below: the same loop plus the SDK's typed decode of each message)");
-    realtime_percentiles_and_cpu(&mut sdk_trip, &mut raw_decoded_trip);
+    realtime_percentiles_and_cpu(&mut sdk_trip, &mut raw_decoded_trip, None);
     drop(stream);
 
-    // What waiting in poll(2) on a non-blocking socket (as the SDK must, to share the socket
-    // between the reader, senders and the keepalive thread) costs by itself: a raw loop that
-    // does exactly that, against the raw blocking read.
+    // What waiting in poll(2) on a non-blocking socket (as the SDK's reader did before it
+    // parked in a blocking recv(2)) costs by itself: a raw loop that does exactly that,
+    // against the raw blocking read.
     let mut req = mock.ws_url().into_client_request().unwrap();
     req.headers_mut().insert("authorization", auth.parse().unwrap());
     let (mut ws_nb, _): (WebSocket<MaybeTlsStream<TcpStream>>, _) = tungstenite::connect(req).unwrap();
@@ -186,7 +191,7 @@ fn main() {
         ws.send(Message::binary(chunk.clone())).unwrap();
         while !matches!(ws.read().unwrap(), Message::Text(_)) {}
     };
-    realtime_percentiles_and_cpu(&mut raw_poll_trip, &mut raw_blocking_trip);
+    realtime_percentiles_and_cpu(&mut raw_poll_trip, &mut raw_blocking_trip, None);
 
     #[cfg(feature = "async")]
     async_ratios(&mock, &auth, &url);
@@ -196,19 +201,35 @@ fn main() {
 /// Per-round-trip latency percentiles and client CPU per chunk, SDK vs raw, interleaved in
 /// blocks of `BATCH`. CPU is time on CPU (`schedstat`'s first field) of the calling thread,
 /// plus, for the SDK, its background threads (named `soniox-realtime*`); the in-process
-/// mock's threads are not counted.
-fn realtime_percentiles_and_cpu(sdk: &mut dyn FnMut(), raw: &mut dyn FnMut()) {
+/// mock's threads are not counted. With `gap`, each operation follows that long idle
+/// (a sleep, neither timed nor counted: CPU is then this thread's inside the operations plus
+/// the other client threads' throughout).
+fn realtime_percentiles_and_cpu(sdk: &mut dyn FnMut(), raw: &mut dyn FnMut(), gap: Option<Duration>) {
     let (mut ls, mut lr) = (Vec::new(), Vec::new());
     let (mut cpu_s, mut cpu_r) = (0u64, 0u64);
-    for round in 0..ROUNDS * 2 {
+    let rounds = if gap.is_some() { ROUNDS / 2 } else { ROUNDS * 2 };
+    for round in 0..rounds {
         let block = |f: &mut dyn FnMut(), lat: &mut Vec<f64>, cpu: &mut u64, sdk: bool| {
-            let c0 = client_cpu_ns(sdk);
+            let (c0, own0) = (client_cpu_ns(sdk), thread_cpu_ns());
+            // Paced: this thread's CPU inside the operations only, not in its sleeps.
+            let mut own_in_ops = 0;
             for _ in 0..BATCH {
-                let t = Instant::now();
+                if let Some(gap) = gap {
+                    std::thread::sleep(gap);
+                }
+                let (t, own) = (Instant::now(), thread_cpu_ns());
                 f();
+                own_in_ops += thread_cpu_ns().saturating_sub(own);
                 lat.push(t.elapsed().as_secs_f64() * 1e6);
             }
-            *cpu += client_cpu_ns(sdk).saturating_sub(c0);
+            let (all, own) = (
+                client_cpu_ns(sdk).saturating_sub(c0),
+                thread_cpu_ns().saturating_sub(own0),
+            );
+            *cpu += match gap {
+                None => all,
+                Some(_) => own_in_ops + all.saturating_sub(own),
+            };
         };
         if round % 2 == 0 {
             block(sdk, &mut ls, &mut cpu_s, true);
@@ -241,6 +262,12 @@ fn realtime_percentiles_and_cpu(sdk: &mut dyn FnMut(), raw: &mut dyn FnMut()) {
         "  client CPU per chunk (schedstat)",
         cs / cr
     );
+}
+
+/// Nanoseconds on CPU of the calling thread (`CLOCK_THREAD_CPUTIME_ID`).
+fn thread_cpu_ns() -> u64 {
+    let t = rustix::time::clock_gettime(rustix::time::ClockId::ThreadCPUTime);
+    t.tv_sec as u64 * 1_000_000_000 + t.tv_nsec as u64
 }
 
 /// The `q` quantile of `v`, in microseconds.

@@ -23,6 +23,13 @@ pub fn process_ns() -> Option<u64> {
     Some(total)
 }
 
+/// Nanoseconds on CPU of the calling thread (`CLOCK_THREAD_CPUTIME_ID`: one cheap call, for
+/// timing single operations between pauses).
+pub fn thread_ns() -> u64 {
+    let t = rustix::time::clock_gettime(rustix::time::ClockId::ThreadCPUTime);
+    t.tv_sec as u64 * 1_000_000_000 + t.tv_nsec as u64
+}
+
 /// The first field of a schedstat line (`run_ns wait_ns timeslices`).
 fn parse_schedstat(text: &str) -> Option<u64> {
     text.split_whitespace().next()?.parse().ok()

@@ -90,24 +90,51 @@ struct Rounds {
     bytes: Vec<f64>,
 }
 
-fn batch(op: Op<'_>, n: usize, hist: &mut Histogram<u64>, acc: &mut Rounds) -> Result<(), String> {
+fn batch(
+    op: Op<'_>,
+    n: usize,
+    gap: Option<Duration>,
+    hist: &mut Histogram<u64>,
+    acc: &mut Rounds,
+) -> Result<(), String> {
     let c0 = cpu::process_ns();
+    let own0 = cpu::thread_ns();
     let a0 = alloc::snapshot();
     let t0 = Instant::now();
     let mut last = t0;
+    let mut wall = Duration::ZERO;
+    // With pauses: this thread's CPU inside the operations only (not the sleeps).
+    let mut own_in_ops = 0u64;
     for _ in 0..n {
+        let mut own = 0;
+        if let Some(gap) = gap {
+            std::thread::sleep(gap);
+            own = cpu::thread_ns();
+            last = Instant::now();
+        }
         op()?;
         let now = Instant::now();
+        if gap.is_some() {
+            own_in_ops += cpu::thread_ns().saturating_sub(own);
+        }
         hist.saturating_record((now - last).as_nanos().max(1) as u64);
+        wall += now - last;
         last = now;
     }
-    let wall = t0.elapsed();
     let a1 = alloc::snapshot();
+    let own1 = cpu::thread_ns();
     let c1 = cpu::process_ns();
     let per = |x: f64| x / n as f64;
     acc.wall.push(per(wall.as_secs_f64() * 1e6));
     if let (Some(c0), Some(c1)) = (c0, c1) {
-        acc.cpu.push(per(c1.saturating_sub(c0) as f64 / 1000.0));
+        let all = c1.saturating_sub(c0);
+        // Paced: the operations' share of this thread, plus every other thread's whole
+        // time (the clients' own threads: the realtime keeper, libcurl's agent).
+        let counted = match gap {
+            None => all,
+            Some(_) => own_in_ops + all.saturating_sub(own1.saturating_sub(own0)),
+        };
+        acc.cpu.push(per(counted as f64 / 1000.0));
     }
     acc.allocs.push(per(a1.allocs_since(&a0) as f64));
     acc.bytes.push(per(a1.bytes_since(&a0) as f64));
@@ -127,6 +154,22 @@ fn side(r: Rounds, hist: Histogram<u64>) -> Side {
 /// Runs one warm-up batch of each, then up to `rounds` interleaved rounds of `n` operations
 /// each, stopping early (after at least 3 rounds) once `budget` is spent.
 pub fn interleave(rounds: usize, n: usize, budget: Duration, sdk: Op<'_>, raw: Op<'_>) -> Result<Pair, String> {
+    interleave_paced(rounds, n, budget, None, sdk, raw)
+}
+
+/// As [`interleave`], with (when `gap` is given) an idle pause of `gap` before every
+/// operation, outside its timing: operations that arrive at a pace, as audio chunks
+/// do, rather than back to back. Latency, wall time and allocations then count the
+/// operations alone; CPU counts this thread inside the operations (not its sleeps) and the
+/// other threads throughout.
+pub fn interleave_paced(
+    rounds: usize,
+    n: usize,
+    budget: Duration,
+    gap: Option<Duration>,
+    sdk: Op<'_>,
+    raw: Op<'_>,
+) -> Result<Pair, String> {
     for _ in 0..n.min(50) {
         sdk()?;
         raw()?;
@@ -137,11 +180,11 @@ pub fn interleave(rounds: usize, n: usize, budget: Duration, sdk: Op<'_>, raw: O
     let mut done = 0;
     while done < rounds && (done < 3 || start.elapsed() < budget) {
         if done % 2 == 0 {
-            batch(&mut *sdk, n, &mut hs, &mut s)?;
-            batch(&mut *raw, n, &mut hr, &mut r)?;
+            batch(&mut *sdk, n, gap, &mut hs, &mut s)?;
+            batch(&mut *raw, n, gap, &mut hr, &mut r)?;
         } else {
-            batch(&mut *raw, n, &mut hr, &mut r)?;
-            batch(&mut *sdk, n, &mut hs, &mut s)?;
+            batch(&mut *raw, n, gap, &mut hr, &mut r)?;
+            batch(&mut *sdk, n, gap, &mut hs, &mut s)?;
         }
         done += 1;
     }
@@ -177,6 +220,24 @@ mod tests {
         assert_eq!(d.curve.len(), CURVE.len());
         assert!(d.curve.windows(2).all(|w| w[0].1 <= w[1].1));
         assert!(dist_us(&histogram()).is_none());
+    }
+
+    #[test]
+    fn paced_operations_are_timed_without_their_pauses() {
+        let pair = interleave_paced(
+            3,
+            5,
+            Duration::from_secs(60),
+            Some(Duration::from_millis(20)),
+            &mut || Ok(()),
+            &mut || Ok(()),
+        )
+        .unwrap();
+        let slowest = pair.sdk.hist.max().max(pair.raw.hist.max());
+        // An empty operation: nowhere near the 20 ms pause before it.
+        assert!(slowest < 20_000_000, "{slowest} ns");
+        assert_eq!(pair.sdk.hist.len(), 15);
+        assert_eq!(pair.raw.hist.len(), 15);
     }
 
     #[test]

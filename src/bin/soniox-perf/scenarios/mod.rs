@@ -31,6 +31,8 @@ pub struct Plan {
     pub rest: (usize, usize),
     /// The same for realtime round trips.
     pub realtime: (usize, usize),
+    /// The same for paced realtime round trips (an idle millisecond before each).
+    pub realtime_paced: (usize, usize),
     /// The same for client construction (blocking; the async client builds 1/5 as many).
     pub construction: (usize, usize),
     /// Size of the large upload, bytes.
@@ -50,6 +52,7 @@ impl Plan {
             mode: "quick",
             rest: (40, 50),
             realtime: (40, 200),
+            realtime_paced: (10, 50),
             construction: (10, 50),
             upload_bytes: 10_000_000,
             upload_rounds: 9,
@@ -64,6 +67,7 @@ impl Plan {
             mode: "full",
             rest: (100, 100),
             realtime: (100, 500),
+            realtime_paced: (20, 100),
             construction: (30, 100),
             upload_bytes: 100_000_000,
             upload_rounds: 7,
