@@ -17,6 +17,7 @@ mod gate;
 mod measure;
 mod metric;
 mod mock_proc;
+mod python_sdk;
 mod report_html;
 mod report_json;
 mod report_text;
@@ -54,6 +55,11 @@ struct Args {
     /// Run only these scenarios (comma-separated): construction, rest, upload, realtime, heap, concurrency.
     #[arg(long, value_delimiter = ',')]
     only: Vec<String>,
+    /// Also measure the official Python SDK's client CPU against the same mock with this
+    /// Python (one with tools/python-sdk/requirements.txt installed), and check the
+    /// "≤ 1/5 of the Python SDK's" targets against that figure instead of the quoted one.
+    #[arg(long, value_name = "PYTHON")]
+    python_sdk: Option<String>,
     /// Internal: serve the mock on stdio (the child process).
     #[arg(long, hide = true)]
     serve_mock: bool,
@@ -119,6 +125,16 @@ fn run(args: &Args) -> Result<ExitCode, String> {
             Err(e) => {
                 eprintln!("FAILED: {e}");
                 failures.push(format!("{name}: {e}"));
+            }
+        }
+    }
+    if let Some(python) = &args.python_sdk {
+        eprint!("soniox-perf: python sdk ... ");
+        match python_sdk::compare(python, mock.base_url(), args.quick, &mut metrics) {
+            Ok(()) => eprintln!("done"),
+            Err(e) => {
+                eprintln!("FAILED: {e}");
+                failures.push(format!("python sdk: {e}"));
             }
         }
     }

@@ -200,10 +200,15 @@ impl Metric {
 
     /// Adds a target and recomputes `pass`.
     pub fn target(mut self, t: Target) -> Metric {
-        self.targets.push(t);
-        let checks: Vec<Option<bool>> = self.targets.iter().map(|t| t.check(&self)).collect();
-        self.pass = Some(checks.iter().all(|c| *c == Some(true)));
+        self.set_targets(|targets| targets.push(t));
         self
+    }
+
+    /// Changes the targets in place and recomputes `pass` (`None` once none is left).
+    pub fn set_targets(&mut self, change: impl FnOnce(&mut Vec<Target>)) {
+        change(&mut self.targets);
+        let checks: Vec<Option<bool>> = self.targets.iter().map(|t| t.check(self)).collect();
+        self.pass = (!checks.is_empty()).then(|| checks.iter().all(|c| *c == Some(true)));
     }
 
     /// Gates `field` against the baseline.
@@ -231,6 +236,19 @@ impl Metric {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn replacing_a_target_recomputes_pass() {
+        let mut m = Metric::new("g", "n", 150.0, "µs").target(Target::le(Field::Value, 140.0, "fixed"));
+        assert_eq!(m.pass, Some(false));
+        m.set_targets(|t| {
+            t.retain(|t| t.label != "fixed");
+            t.push(Target::le(Field::Value, 300.0, "measured"));
+        });
+        assert_eq!(m.pass, Some(true));
+        m.set_targets(Vec::clear);
+        assert_eq!(m.pass, None);
+    }
 
     #[test]
     fn targets_set_pass_from_every_bound() {
