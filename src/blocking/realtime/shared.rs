@@ -10,7 +10,7 @@
 //!
 //! A blocked writer or the keeper may read events off the socket into the session while the
 //! reader is not parked (the reader finds them on its next pass); while it is parked, its
-//! bytes are its own (see [`socket`](super::socket)). Whoever leaves bytes in the
+//! bytes are its own (see the [socket module](super::socket)). Whoever leaves bytes in the
 //! WebSocket's buffer wakes the keeper, which then flushes them once the socket takes them.
 //! The session ending shuts the socket down, which wakes every waiter, the parked reader
 //! included.

@@ -213,7 +213,7 @@ impl RealtimeStream {
     /// The next event from the session, reading the socket on this thread: `None` when
     /// `deadline` passed first. Waits outside the lock (so senders keep sending), parked
     /// in a blocking `recv(2)` until bytes arrive, the socket is shut down (the session
-    /// ended or the stream was closed), or the deadline (see [`socket`](super::socket)).
+    /// ended or the stream was closed), or the deadline (see the [socket module](super::socket)).
     /// Keepalives and flushing meanwhile are the keeper's.
     fn next_event(&mut self, deadline: Option<Instant>) -> Option<Option<Result<RealtimeEvent>>> {
         let shared = &*self.sender.shared;
