@@ -163,3 +163,38 @@ fn keep_leaves_the_files_and_jobs_and_reports_their_ids() {
     assert_eq!(v["files"][0]["transcription_id"], jobs[0].id);
     assert_eq!(jobs[0].status, "completed");
 }
+
+#[test]
+fn a_job_that_outlasts_the_timeout_fails_its_file_and_is_still_cleaned_up() {
+    use std::time::Duration;
+
+    use soniox::mock::{JobTiming, MockConfig, MockServer};
+
+    // Processing takes 3 s; the tool waits 1 s (`--timeout 1`) on the core poller's schedule.
+    let mock = MockServer::start_with(MockConfig::default().job_timing(JobTiming::Elapsed {
+        queued: Duration::ZERO,
+        processing: Duration::from_secs(3),
+    }))
+    .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let slow = wav(dir.path(), "slow.wav", 2_000);
+
+    let r = run(
+        soniox(&mock),
+        &["transcribe", "--timeout", "1", slow.to_str().unwrap()],
+        None,
+    );
+
+    assert_eq!(r.code, Some(1), "{r:?}");
+    assert!(r.stderr.contains("after 1 s (--timeout)"), "{}", r.stderr);
+    assert!(r.stderr.contains(": 0 transcribed, 1 failed"), "{}", r.stderr);
+    let s = mock.stats();
+    // The first check is immediate and the poller grows its pauses from 200 ms: several
+    // checks fit in the second, never a busy loop (1000 would be one per millisecond).
+    let checks = s.route("GET /v1/transcriptions/{id}");
+    assert!((2..100).contains(&checks), "{checks} status checks");
+    assert_eq!(s.route("GET /v1/transcriptions/{id}/transcript"), 0);
+    // Nothing left behind: the job is deleted once it ends (409 until then).
+    assert_eq!(mock.files().len(), 0, "upload deleted: {}", r.stderr);
+    assert_eq!(mock.transcriptions().len(), 0, "job deleted: {}", r.stderr);
+}

@@ -11,6 +11,7 @@ use std::time::{Duration, Instant};
 
 use crossbeam_channel::{bounded, select, unbounded, Receiver, Sender};
 use soniox::blocking::Client;
+use soniox::core::poller::{PollPolicy, PollStep, Poller};
 use soniox::subtitles::{SubtitleOptions, Track};
 use soniox::types::{Context, CreateTranscription, Transcription, TranscriptionStatus, Translation, UploadOptions};
 use soniox::Error;
@@ -278,13 +279,31 @@ fn one_file(ctx: &Ctx, i: usize, path: &Path, progress: &FileProgress) -> Result
     })
 }
 
-/// Polls the job until it completes (an `error` status is a failure), showing status
-/// changes after `shown`, checking Ctrl-C between polls; gives up after `--timeout`.
+/// Polls the job on the core [`Poller`]'s schedule until it completes (an `error` status is
+/// a failure), showing status changes after `shown`, checking Ctrl-C while it waits; gives up
+/// after `--timeout`.
 fn wait(ctx: &Ctx, id: &str, shown: &str, progress: &FileProgress) -> Result<Transcription, Failure> {
-    let deadline = Instant::now() + ctx.timeout;
-    let mut pause = FIRST_POLL;
+    let policy = PollPolicy::default()
+        .with_interval(FIRST_POLL)
+        .with_growth(1.5)
+        .with_max_interval(MAX_POLL)
+        .with_timeout(Some(ctx.timeout));
+    let mut poller = Poller::new(policy, Instant::now());
     let mut last = shown.to_owned();
     loop {
+        match poller.poll_step(Instant::now()) {
+            PollStep::Check => {}
+            PollStep::WaitUntil(at) => {
+                sleep_unless_cancelled(&ctx.cancel, at.saturating_duration_since(Instant::now()))?;
+                continue;
+            }
+            PollStep::TimedOut => {
+                return Err(Failure::Other(format!(
+                    "job {id} still {last} after {} s (--timeout)",
+                    ctx.timeout.as_secs()
+                )))
+            }
+        }
         let job = ctx.client.transcriptions().get(id).map_err(sdk("wait"))?;
         if job.status.as_str() != last {
             last = job.status.as_str().to_owned();
@@ -303,17 +322,8 @@ fn wait(ctx: &Ctx, id: &str, shown: &str, progress: &FileProgress) -> Result<Tra
                 })
             }
             s if s.is_terminal() => return Err(Failure::Other(format!("job {id} ended with status {}", s.as_str()))),
-            _ => {}
+            _ => poller.handle_pending(Instant::now()),
         }
-        let now = Instant::now();
-        if now >= deadline {
-            return Err(Failure::Other(format!(
-                "job {id} still {last} after {} s (--timeout)",
-                ctx.timeout.as_secs()
-            )));
-        }
-        sleep_unless_cancelled(&ctx.cancel, pause.min(deadline - now))?;
-        pause = pause.mul_f64(1.5).min(MAX_POLL);
     }
 }
 
