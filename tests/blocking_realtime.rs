@@ -264,6 +264,49 @@ fn events_can_be_read_on_one_thread_while_another_sends_and_finishes() {
 }
 
 #[test]
+fn a_feeder_held_back_by_a_one_frame_queue_and_a_parked_reader_never_deadlock() {
+    // 10 minutes of audio (19 MB) in 64 KiB frames, as fast as possible, through a queue of
+    // one frame, to a server that answers each frame 2 ms late (so the socket buffers fill
+    // and the feeder waits for room), while this thread sits parked in recv(2): the feeder
+    // must wait without reading the reader's bytes, and the reader must keep taking results
+    // so the server never blocks on writing them.
+    const MS: u64 = 600_000;
+    let mock = MockServer::start();
+    mock.add_fault(Fault::new(FaultAction::WsDelay(Duration::from_millis(2))).on("GET", "/transcribe-websocket"));
+    let client = client(&mock);
+    let outcome = on_a_thread_within(Duration::from_secs(120), move || {
+        let mut stream = client.realtime().queue_capacity(1).connect(pcm_config()).unwrap();
+        let sender = stream.sender();
+        let feeder = thread::spawn(move || {
+            let sent = stream_audio(&sender, Cursor::new(pcm(MS)), 64 * KB, Pace::AsFastAsPossible)?;
+            let most_queued = sender.queued();
+            sender.finish()?;
+            Ok::<_, Error>((sent, most_queued))
+        });
+        let mut results = 0;
+        for event in stream.by_ref().take(100_000) {
+            if let RealtimeEvent::Result(_) = event.unwrap() {
+                results += 1;
+            }
+        }
+        let sent = feeder.join().unwrap().unwrap();
+        (
+            sent,
+            results,
+            stream.is_ended(),
+            stream.transcript().final_text().to_owned(),
+        )
+    });
+    let ((sent, queued_at_end), results, ended, text) = outcome.expect("the session finished within 120 s");
+    assert_eq!(sent, MS * BYTES_PER_MS);
+    assert!(queued_at_end <= 1, "the queue holds at most one frame: {queued_at_end}");
+    let frames = (MS * BYTES_PER_MS).div_ceil(64 * KB as u64);
+    assert_eq!(results, frames + 1, "one result per frame, then the finished message");
+    assert!(ended);
+    assert_eq!(text, transcript_text(MS));
+}
+
+#[test]
 fn real_time_pacing_sends_every_byte() {
     let mock = MockServer::start();
     let client = client(&mock);
