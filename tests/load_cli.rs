@@ -306,3 +306,51 @@ fn an_rpm_limited_run_with_retries_turns_429s_into_delayed_successes() {
 fn read(p: &Path) -> String {
     std::fs::read_to_string(p).unwrap_or_else(|e| panic!("{}: {e}", p.display()))
 }
+
+#[cfg(unix)]
+#[test]
+fn ctrl_c_ends_a_long_run_early_with_the_report_written_and_exit_130() {
+    use std::process::Stdio;
+    use std::thread;
+    use std::time::{Duration, Instant};
+
+    let dir = tempfile::tempdir().unwrap();
+    let json = dir.path().join("report.json");
+    // Ten minutes planned: only Ctrl-C can end it within the bound below.
+    let mut child = Command::new(BIN)
+        .args(["--mock", "--users", "3", "--spawn-rate", "100", "--run-time", "10m"])
+        .args(["--wait", "0.05..0.1", "--quiet", "--json"])
+        .arg(&json)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    thread::sleep(Duration::from_millis(1_500));
+    let sent = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(sent.success());
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            panic!("soniox-load did not stop within 60 s of Ctrl-C");
+        }
+        thread::sleep(Duration::from_millis(20));
+    };
+    let mut stderr = String::new();
+    std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut stderr).unwrap();
+    assert_eq!(status.code(), Some(130), "{stderr}");
+    assert!(
+        stderr.contains("interrupted; finishing the requests in flight"),
+        "{stderr}"
+    );
+    let r: Value = serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+    let total = n(&r["total"]["requests"]);
+    assert!(total >= 3, "each user uploaded its file at least: {r}");
+    assert_eq!(n(&r["total"]["failures"]), 0, "{r}");
+}

@@ -11,7 +11,8 @@
 //!
 //! Exit status: 0 when the failure ratio is within `--max-failure-ratio` (default 1%),
 //! 1 when it is exceeded (or nothing was requested), 2 for bad arguments, 3 when the run
-//! could not be set up or a report could not be written.
+//! could not be set up or a report could not be written, 130 when Ctrl-C ended the run early
+//! (the report is still printed and written; a second Ctrl-C exits at once, without it).
 //!
 //! Modules: `args` (command line), `tasks` (the mix), `user` (shared per-user state),
 //! `user_blocking` / `user_async` (the two user loops), `stats` (counters and
@@ -35,6 +36,7 @@ mod user_async;
 mod user_blocking;
 
 use std::process::ExitCode;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{mpsc, Arc};
 
 use clap::Parser;
@@ -46,6 +48,9 @@ use crate::report::{MockSummary, Report};
 use crate::stats::Collector;
 use crate::user::Ctx;
 
+/// Exit status after Ctrl-C (128 + SIGINT, as shells report it).
+const EXIT_INTERRUPTED: u8 = 130;
+
 fn main() -> ExitCode {
     let args = Args::parse();
     let plan = match args.plan() {
@@ -56,7 +61,8 @@ fn main() -> ExitCode {
         }
     };
     match run(&args, plan) {
-        Ok(report) => {
+        Ok((_, true)) => ExitCode::from(EXIT_INTERRUPTED),
+        Ok((report, false)) => {
             if report.passed {
                 ExitCode::SUCCESS
             } else {
@@ -70,8 +76,8 @@ fn main() -> ExitCode {
     }
 }
 
-/// Runs the load, prints the table, writes the files.
-fn run(args: &Args, plan: Plan) -> Result<Report, String> {
+/// Runs the load, prints the table, writes the files; also says whether Ctrl-C ended it.
+fn run(args: &Args, plan: Plan) -> Result<(Report, bool), String> {
     let mock = if args.mock { Some(start_mock(args)?) } else { None };
     let host = match (&mock, &args.host) {
         (Some(m), _) => m.base_url(),
@@ -89,6 +95,7 @@ fn run(args: &Args, plan: Plan) -> Result<Report, String> {
     let ctx = Ctx::new(plan.clone(), collector.clone(), deadline)
         .map_err(|e| format!("cannot write the upload file: {e}"))?;
     let ctx = Arc::new(ctx);
+    let interrupted = on_ctrl_c(ctx.clone());
     let (stop, stop_rx) = mpsc::channel::<()>();
     let ticker = {
         let (c, rt, users, quiet) = (collector.clone(), plan.run_time, plan.users, args.quiet);
@@ -117,7 +124,27 @@ fn run(args: &Args, plan: Plan) -> Result<Report, String> {
     if let Some(m) = mock {
         m.shutdown();
     }
-    Ok(report)
+    Ok((report, interrupted.load(Ordering::SeqCst)))
+}
+
+/// Ctrl-C ends the run early: the users finish the requests in flight, and the report is
+/// printed and written as at the deadline (exit status 130). A second Ctrl-C exits at once.
+/// The returned flag says whether it happened.
+fn on_ctrl_c(ctx: Arc<Ctx>) -> Arc<AtomicBool> {
+    let flag = Arc::new(AtomicBool::new(false));
+    let seen = flag.clone();
+    let installed = ctrlc::set_handler(move || {
+        if seen.swap(true, Ordering::SeqCst) {
+            eprintln!("soniox-load: interrupted again, exiting without a report");
+            std::process::exit(i32::from(EXIT_INTERRUPTED));
+        }
+        eprintln!("soniox-load: interrupted; finishing the requests in flight, then the report");
+        ctx.stop();
+    });
+    if let Err(e) = installed {
+        eprintln!("soniox-load: warning: Ctrl-C handler not installed: {e}");
+    }
+    flag
 }
 
 /// Builds the chosen client and runs the users until the deadline.

@@ -1,6 +1,7 @@
 //! What every simulated user shares (the run context) and owns (its RNG and file ids).
 
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -21,6 +22,8 @@ pub(crate) struct Ctx {
     pub(crate) plan: Plan,
     pub(crate) collector: Arc<Collector>,
     pub(crate) deadline: Instant,
+    /// Set by Ctrl-C: users finish the request in flight and stop, as at the deadline.
+    stopped: AtomicBool,
     /// The WAV each user uploads when it starts (100 ms of tone, 3244 bytes), written once
     /// to a temporary file: uploads from a path are retried by the SDK, readers are not.
     pub(crate) wav: PathBuf,
@@ -41,8 +44,31 @@ impl Ctx {
             plan,
             collector,
             deadline,
+            stopped: AtomicBool::new(false),
             wav,
         })
+    }
+
+    /// True until the deadline or [`stop`](Self::stop).
+    pub(crate) fn running(&self) -> bool {
+        !self.stopped.load(Ordering::SeqCst) && Instant::now() < self.deadline
+    }
+
+    /// Ends the run early (Ctrl-C): no new users, no new tasks.
+    pub(crate) fn stop(&self) {
+        self.stopped.store(true, Ordering::SeqCst);
+    }
+
+    /// The longest single sleep: a stop is noticed at most this late.
+    pub(crate) const NAP: Duration = Duration::from_millis(100);
+
+    /// How long to sleep now on the way to `until`, in naps of at most [`NAP`](Self::NAP);
+    /// zero once `until` passed or the run is over.
+    pub(crate) fn nap(&self, until: Instant) -> Duration {
+        if !self.running() {
+            return Duration::ZERO;
+        }
+        until.saturating_duration_since(Instant::now()).min(Self::NAP)
     }
 
     /// When user `i` (0-based) starts: `i / spawn_rate` seconds after `start`.
@@ -102,6 +128,24 @@ impl UserState {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_stop_ends_the_run_and_every_nap_at_once() {
+        let collector = Arc::new(Collector::new());
+        use clap::Parser;
+        let plan = crate::args::Args::try_parse_from(["soniox-load", "--mock", "--run-time", "10m"])
+            .unwrap()
+            .plan()
+            .unwrap();
+        let ctx = Ctx::new(plan, collector, Instant::now() + Duration::from_secs(600)).unwrap();
+        let far = Instant::now() + Duration::from_secs(60);
+        assert!(ctx.running());
+        assert_eq!(ctx.nap(far), Ctx::NAP, "long waits go in short naps");
+        assert_eq!(ctx.nap(Instant::now()), Duration::ZERO);
+        ctx.stop();
+        assert!(!ctx.running());
+        assert_eq!(ctx.nap(far), Duration::ZERO);
+    }
 
     #[test]
     fn pauses_stay_in_the_range_and_never_pass_the_deadline() {

@@ -19,7 +19,10 @@ pub(crate) fn run(ctx: Arc<Ctx>, client: Client) {
             if at >= ctx.deadline {
                 break;
             }
-            task::sleep(at.saturating_duration_since(Instant::now())).await;
+            sleep_until(&ctx, at).await;
+            if !ctx.running() {
+                break;
+            }
             let (ctx, client) = (ctx.clone(), client.clone());
             handles.push(task::spawn(async move { user(i, &ctx, &client).await }));
         }
@@ -38,17 +41,28 @@ async fn user(i: u32, ctx: &Ctx, client: &Client) {
     if let Ok(f) = r {
         st.file_ids.push(f.id);
     }
-    while Instant::now() < ctx.deadline {
+    while ctx.running() {
         run_task(ctx.plan.mix.pick(&mut st.rng), ctx, client, &mut st).await;
         let pause = st.pause(ctx.plan.wait, ctx.deadline);
         if pause.is_zero() {
             // `--wait 0`: still let the other users on this executor thread run.
             task::yield_now().await;
         } else {
-            task::sleep(pause).await;
+            sleep_until(ctx, Instant::now() + pause).await;
         }
     }
     ctx.collector.user_stopped();
+}
+
+/// Sleeps until `at` in short naps, returning early once the run is over.
+async fn sleep_until(ctx: &Ctx, at: Instant) {
+    loop {
+        let nap = ctx.nap(at);
+        if nap.is_zero() {
+            return;
+        }
+        task::sleep(nap).await;
+    }
 }
 
 async fn run_task(kind: TaskKind, ctx: &Ctx, client: &Client, st: &mut UserState) {

@@ -18,7 +18,10 @@ pub(crate) fn run(ctx: Arc<Ctx>, client: Client) -> std::io::Result<()> {
         if at >= ctx.deadline {
             break;
         }
-        thread::sleep(at.saturating_duration_since(Instant::now()));
+        sleep_until(&ctx, at);
+        if !ctx.running() {
+            break;
+        }
         let (ctx, client) = (ctx.clone(), client.clone());
         let h = thread::Builder::new()
             .name(format!("user-{i}"))
@@ -42,11 +45,23 @@ fn user(i: u32, ctx: &Ctx, client: &Client) {
     if let Ok(f) = r {
         st.file_ids.push(f.id);
     }
-    while Instant::now() < ctx.deadline {
+    while ctx.running() {
         task(ctx.plan.mix.pick(&mut st.rng), ctx, client, &mut st);
-        thread::sleep(st.pause(ctx.plan.wait, ctx.deadline));
+        let pause = st.pause(ctx.plan.wait, ctx.deadline);
+        sleep_until(ctx, Instant::now() + pause);
     }
     ctx.collector.user_stopped();
+}
+
+/// Sleeps until `at` in short naps, returning early once the run is over.
+fn sleep_until(ctx: &Ctx, at: Instant) {
+    loop {
+        let nap = ctx.nap(at);
+        if nap.is_zero() {
+            return;
+        }
+        thread::sleep(nap);
+    }
 }
 
 fn task(kind: TaskKind, ctx: &Ctx, client: &Client, st: &mut UserState) {
