@@ -4,11 +4,12 @@
 #![cfg(unix)]
 
 mod common_cli;
+mod common_signal;
 
 use std::io::Read;
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 use std::thread;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use common_cli::{soniox, wav};
 use soniox::mock::{JobTiming, MockConfig, MockServer};
@@ -46,23 +47,8 @@ fn ctrl_c_mid_batch_deletes_every_file_and_job_and_exits_130() {
         thread::sleep(Duration::from_millis(20));
     }
     assert_eq!(mock.transcriptions().len(), 2, "both workers created a job");
-    let sent = Command::new("kill")
-        .args(["-INT", &child.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(sent.success());
-
-    let deadline = Instant::now() + Duration::from_secs(60);
-    let status = loop {
-        if let Some(status) = child.try_wait().unwrap() {
-            break status;
-        }
-        if Instant::now() > deadline {
-            let _ = child.kill();
-            panic!("soniox did not exit within 60 s of Ctrl-C");
-        }
-        thread::sleep(Duration::from_millis(20));
-    };
+    common_signal::interrupt(&child);
+    let status = common_signal::exit_within(&mut child, Duration::from_secs(60), "soniox");
     let stderr = reader.join().unwrap();
     assert_eq!(status.code(), Some(130), "{stderr}");
     assert!(stderr.contains("interrupted; stopping and cleaning up"), "{stderr}");

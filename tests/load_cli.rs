@@ -9,6 +9,9 @@ use std::process::Command;
 
 use serde_json::Value;
 
+#[cfg(unix)]
+mod common_signal;
+
 const BIN: &str = env!("CARGO_BIN_EXE_soniox-load");
 
 /// Runs the binary with `args` plus `--json`; returns the exit code and the report.
@@ -312,7 +315,7 @@ fn read(p: &Path) -> String {
 fn ctrl_c_ends_a_long_run_early_with_the_report_written_and_exit_130() {
     use std::process::Stdio;
     use std::thread;
-    use std::time::{Duration, Instant};
+    use std::time::Duration;
 
     let dir = tempfile::tempdir().unwrap();
     let json = dir.path().join("report.json");
@@ -326,22 +329,8 @@ fn ctrl_c_ends_a_long_run_early_with_the_report_written_and_exit_130() {
         .spawn()
         .unwrap();
     thread::sleep(Duration::from_millis(1_500));
-    let sent = Command::new("kill")
-        .args(["-INT", &child.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(sent.success());
-    let deadline = Instant::now() + Duration::from_secs(60);
-    let status = loop {
-        if let Some(status) = child.try_wait().unwrap() {
-            break status;
-        }
-        if Instant::now() > deadline {
-            let _ = child.kill();
-            panic!("soniox-load did not stop within 60 s of Ctrl-C");
-        }
-        thread::sleep(Duration::from_millis(20));
-    };
+    common_signal::interrupt(&child);
+    let status = common_signal::exit_within(&mut child, Duration::from_secs(60), "soniox-load");
     let mut stderr = String::new();
     std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut stderr).unwrap();
     assert_eq!(status.code(), Some(130), "{stderr}");

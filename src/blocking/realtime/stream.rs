@@ -218,9 +218,11 @@ impl RealtimeStream {
     fn next_event(&mut self, deadline: Option<Instant>) -> Option<Option<Result<RealtimeEvent>>> {
         let shared = &*self.sender.shared;
         let _span = shared.span.enter();
+        // Back from recv(2), the lock taken to hand the bytes over serves the next pass.
+        let mut held = None;
         loop {
             let mut inbox = {
-                let mut io = shared.lock();
+                let mut io = held.take().unwrap_or_else(|| shared.lock());
                 if let Some(event) = io.session.poll_event() {
                     return Some(Some(event));
                 }
@@ -256,6 +258,7 @@ impl RealtimeStream {
             socket::receive(&shared.tcp, &mut inbox);
             let mut io = shared.lock();
             shared.unpark(&mut io, inbox);
+            held = Some(io);
         }
     }
 

@@ -16,6 +16,7 @@ use super::{bearer, blocking, nonblocking, sdk, Plan};
 use crate::measure::{interleave, interleave_paced, latency, Pair};
 use crate::metric::{Better, Field, Metric, Target};
 use crate::mock_proc::MockProcess;
+use crate::python_sdk;
 
 const GROUP: &str = "Realtime";
 const CHUNK: usize = 4096;
@@ -217,11 +218,7 @@ fn metrics(name: &str, raw: &str, pair: &Pair, targets: Targets) -> Vec<Metric> 
             .note(format!("client CPU, every thread (I/O threads included); {how}"));
         if targets == Targets::Python {
             // Like for like: the Python SDK's figure is measured back to back too.
-            cpu = cpu.target(Target::le(
-                Field::Value,
-                PYTHON_CHUNK_CPU_US / 5.0,
-                "≤ 1/5 of the Python SDK's (≤ 52 µs)",
-            ));
+            cpu = cpu.target(python_sdk::quoted_target(PYTHON_CHUNK_CPU_US));
         }
         out.push(cpu);
     }
