@@ -92,6 +92,12 @@ fn whole_session(chunk: usize) {
     assert_eq!(events.last(), Some(&RealtimeEvent::Finished));
     assert_eq!(stream.transcript().final_text(), transcript_text(ms));
     assert_eq!(stream.transcript().non_final_text(), "");
+    // `finished` closed the books: all the audio sent is final.
+    let t = stream.transcript();
+    assert_eq!(
+        (t.is_finished(), t.final_audio_proc_ms(), t.total_audio_proc_ms()),
+        (true, ms, ms)
+    );
     let frames = audio.len().div_ceil(chunk) as u64;
     let ours = stream.stats();
     assert_eq!((ours.audio_bytes_sent, ours.audio_frames_sent), (sent, frames));
@@ -153,6 +159,8 @@ fn finalize_mid_stream_yields_finalized_and_makes_the_text_so_far_final() {
     stream.send_audio(&pcm(1_000)).unwrap();
     stream.finish().unwrap();
     assert_eq!(stream.transcript().final_text(), transcript_text(4_000));
+    let t = stream.transcript();
+    assert_eq!((t.final_audio_proc_ms(), t.total_audio_proc_ms()), (4_000, 4_000));
     assert_eq!(stats_when(&mock, |s| s.ws_finished == 1).ws_finalizes, 1);
 }
 
@@ -380,8 +388,25 @@ fn when_the_server_never_finishes_finish_times_out_and_close_does_not_hang() {
 }
 
 #[test]
-fn a_bad_key_is_an_error_realtime_401_unauthenticated() {
+fn a_bad_key_is_refused_at_connect_with_api_401() {
+    // The mock refuses a bad key on the upgrade with HTTP 401, as the API does.
     let mock = MockServer::start();
+    let client = client(&mock);
+    let e = client
+        .realtime()
+        .connect_with_key(pcm_config(), &ApiKey::new("not-a-key"))
+        .unwrap_err();
+    assert!(matches!(e, Error::Api(_)), "{e:?}");
+    assert_eq!((e.status(), e.error_type()), (Some(401), Some("unauthenticated")));
+    assert!(!format!("{e} {e:?}").contains("not-a-key"));
+    let s = mock.stats();
+    assert_eq!((s.ws_auth_failures, s.ws_sessions), (1, 0));
+}
+
+#[test]
+fn a_bad_key_reported_in_band_is_an_error_realtime_401_unauthenticated() {
+    // A server that opens the socket and refuses after the start message.
+    let mock = MockServer::start_with(MockConfig::default().ws_refuse_bad_header_key(false)).unwrap();
     let client = client(&mock);
     let mut stream = client
         .realtime()

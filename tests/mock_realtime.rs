@@ -22,6 +22,39 @@ const READ_TIMEOUT: Duration = Duration::from_secs(10);
 // ----------------------------------------------------------------------------------------
 
 #[test]
+fn upgrade_after_rest_requests_on_one_kept_alive_connection() {
+    // As Node's undici does: REST requests, then the upgrade, on one connection.
+    let mock = MockServer::start();
+    let mut s = tcp(&mock);
+    for _ in 0..2 {
+        write!(
+            s,
+            "GET /v1/models HTTP/1.1\r\nHost: mock\r\nAuthorization: {}\r\n\r\n",
+            bearer(&mock)
+        )
+        .unwrap();
+        let (status, body) = read_http_response(&mut s);
+        assert_eq!(status, 200);
+        assert!(serde_json::from_slice::<Value>(&body).unwrap()["models"].is_array());
+    }
+    let mut request = mock.ws_url().into_client_request().unwrap();
+    request
+        .headers_mut()
+        .insert("authorization", HeaderValue::from_str(&bearer(&mock)).unwrap());
+    let (mut ws, response) = tungstenite::client(request, s).unwrap_or_else(|e| panic!("handshake failed: {e}"));
+    assert_eq!(response.status(), 101);
+    finish_short_session(
+        &mut ws,
+        json!({"model": "stt-rt-v5", "audio_format": "pcm_s16le", "sample_rate": 16000, "num_channels": 1}),
+    );
+    let s = settled(&mock);
+    assert_eq!(
+        (s.connections_accepted, s.requests, s.ws_sessions, s.ws_finished),
+        (1, 3, 1, 1)
+    );
+}
+
+#[test]
 fn header_auth_full_session() {
     let mock = MockServer::start();
     let (mut ws, _) = connect(&mock, &[("Authorization", &bearer(&mock))]);
@@ -114,18 +147,22 @@ fn api_key_in_the_start_message() {
 }
 
 #[test]
-fn bad_or_missing_keys_get_401_in_band_then_close() {
+fn bad_or_missing_keys_get_401() {
     let mock = MockServer::start();
-    // A bad key on the upgrade: the error comes at once, before any start message.
-    for headers in [
-        vec![("Authorization", "Bearer wrong".to_string())],
-        vec![("Authorization", "Basic mock-api-key".to_string())],
-        vec![("Sec-WebSocket-Protocol", "soniox-api-key, wrong".to_string())],
-    ] {
-        let headers: Vec<(&str, &str)> = headers.iter().map(|(k, v)| (*k, v.as_str())).collect();
-        let (mut ws, _) = connect(&mock, &headers);
-        expect_error(&recv_json(&mut ws), 401, "unauthenticated");
-        expect_clean_close(&mut ws);
+    let bad_on_upgrade = [
+        [("Authorization", "Bearer wrong")],
+        [("Authorization", "Basic mock-api-key")],
+        [("Sec-WebSocket-Protocol", "soniox-api-key, wrong")],
+    ];
+    // A bad key on the upgrade: the upgrade is refused with the API's 401 body, no socket opens.
+    for headers in bad_on_upgrade {
+        let (status, body) = connect_refused(&mock, &headers);
+        assert_eq!(status, 401);
+        assert_eq!(
+            (body["status_code"].as_u64(), body["error_type"].as_str()),
+            (Some(401), Some("unauthenticated"))
+        );
+        assert!(body["request_id"].is_string(), "{body}");
     }
     // No key anywhere, or a bad one in the start message: after the start message.
     for start in [
@@ -143,7 +180,19 @@ fn bad_or_missing_keys_get_401_in_band_then_close() {
         expect_clean_close(&mut ws);
     }
     let s = settled(&mock);
-    assert_eq!((s.ws_sessions, s.ws_auth_failures, s.ws_finished), (5, 5, 0));
+    assert_eq!((s.ws_sessions, s.ws_auth_failures, s.ws_finished), (2, 5, 0));
+
+    // Configured for the in-band form instead: the socket opens and the 401 comes after the
+    // start message (a client that sends it at once still reads the error), then a close.
+    let mock = MockServer::start_with(MockConfig::default().ws_refuse_bad_header_key(false)).unwrap();
+    for headers in bad_on_upgrade {
+        let (mut ws, _) = connect(&mock, &headers);
+        send_json(&mut ws, json!({"model": "stt-rt-v5"}));
+        expect_error(&recv_json(&mut ws), 401, "unauthenticated");
+        expect_clean_close(&mut ws);
+    }
+    let s = settled(&mock);
+    assert_eq!((s.ws_sessions, s.ws_auth_failures, s.ws_finished), (3, 3, 0));
 }
 
 #[test]
@@ -176,12 +225,18 @@ fn temporary_keys() {
         r#"{"usage_type": "transcribe_websocket", "expires_in_seconds": 1}"#,
     );
     std::thread::sleep(Duration::from_millis(1100));
+    // Used up, wrong scope, expired: refused at the upgrade, and in the start message.
     for refused in [&single, &tts, &expiring] {
-        let (mut ws, _) = connect(&mock, &[("Authorization", &format!("Bearer {refused}"))]);
+        let (status, body) = connect_refused(&mock, &[("Authorization", &format!("Bearer {refused}"))]);
+        assert_eq!((status, body["error_type"].as_str()), (401, Some("unauthenticated")));
+        let (mut ws, _) = connect(&mock, &[]);
+        let mut start = pcm.clone();
+        start["api_key"] = json!(refused);
+        send_json(&mut ws, start);
         expect_error(&recv_json(&mut ws), 401, "unauthenticated");
         expect_clean_close(&mut ws);
     }
-    assert_eq!(settled(&mock).ws_auth_failures, 3);
+    assert_eq!(settled(&mock).ws_auth_failures, 6);
 }
 
 #[test]
@@ -348,6 +403,8 @@ fn too_many_streams_get_429() {
     let (mut first, _) = connect(&mock, &[("Authorization", &auth)]);
     let (_second, _) = connect(&mock, &[("Authorization", &auth)]);
     let (mut third, _) = connect(&mock, &[("Authorization", &auth)]);
+    // The 429 answers the start message (so a client sending it at once still reads it).
+    send_json(&mut third, json!({"model": "stt-rt-v5"}));
     expect_error(&recv_json(&mut third), 429, "limit_exceeded");
     expect_clean_close(&mut third);
     assert_eq!(mock.stats().ws_peak_sessions, 3);
@@ -576,6 +633,26 @@ fn connect(mock: &MockServer, headers: &[(&str, &str)]) -> (Ws, tungstenite::han
     tungstenite::client(request, tcp(mock)).unwrap_or_else(|e| panic!("handshake failed: {e}"))
 }
 
+/// An upgrade the server refuses: its HTTP status and JSON body.
+fn connect_refused(mock: &MockServer, headers: &[(&str, &str)]) -> (u16, Value) {
+    let mut request = mock.ws_url().into_client_request().unwrap();
+    for (name, value) in headers {
+        request.headers_mut().insert(
+            HeaderName::from_bytes(name.as_bytes()).unwrap(),
+            HeaderValue::from_str(value).unwrap(),
+        );
+    }
+    match tungstenite::client(request, tcp(mock)) {
+        Err(tungstenite::HandshakeError::Failure(tungstenite::Error::Http(response))) => {
+            let body = response.body().as_deref().unwrap_or_default();
+            let json = serde_json::from_slice(body).unwrap_or_else(|e| panic!("body not JSON ({e}): {body:?}"));
+            (response.status().as_u16(), json)
+        }
+        Err(e) => panic!("expected an HTTP refusal, got {e}"),
+        Ok(_) => panic!("expected an HTTP refusal, the upgrade succeeded"),
+    }
+}
+
 fn send_json(ws: &mut Ws, v: Value) {
     ws.send(Message::text(v.to_string())).unwrap();
 }
@@ -661,10 +738,42 @@ fn finish_short_session(ws: &mut Ws, start: Value) {
     ws.send(Message::text("")).unwrap();
     let last = recv_json(ws);
     assert_eq!(last["finished"], true, "{last}");
+    // The closing message closes the books: everything processed is final.
+    assert_eq!(
+        (
+            last["final_audio_proc_ms"].as_u64(),
+            last["total_audio_proc_ms"].as_u64()
+        ),
+        (Some(1000), Some(1000))
+    );
     finals.extend(final_tokens(&last));
     expect_clean_close(ws);
     let text: String = finals.iter().map(|t| t["text"].as_str().unwrap()).collect();
     assert_eq!(text, transcript_text(1000));
+}
+
+/// Reads one HTTP/1.1 response with a `Content-Length` body: its status and body.
+fn read_http_response(s: &mut TcpStream) -> (u16, Vec<u8>) {
+    let mut head = Vec::new();
+    let mut byte = [0u8; 1];
+    while !head.ends_with(b"\r\n\r\n") {
+        assert!(head.len() < 16 * 1024, "response head too long");
+        s.read_exact(&mut byte).expect("read the response head");
+        head.push(byte[0]);
+    }
+    let head = String::from_utf8(head).unwrap();
+    let status = head.split(' ').nth(1).unwrap().parse().unwrap();
+    let len: usize = head
+        .lines()
+        .find_map(|l| {
+            let (k, v) = l.split_once(':')?;
+            k.eq_ignore_ascii_case("content-length")
+                .then(|| v.trim().parse().unwrap())
+        })
+        .expect("a Content-Length");
+    let mut body = vec![0u8; len];
+    s.read_exact(&mut body).expect("read the response body");
+    (status, body)
 }
 
 /// Mints a temporary key over plain HTTP/1.1.

@@ -331,7 +331,8 @@ fn routing_errors_and_models() {
     // An upgrade without Sec-WebSocket-Key / -Version is a bad request.
     assert_eq!(res.status, 400);
     assert_eq!(res.json()["status_code"], 400);
-    // Not the first request on its connection: answered by the HTTP router the same way.
+    // Not the first request on its connection: checked the same way (a valid upgrade after
+    // REST requests on a kept-alive connection is served: tests/mock_realtime.rs).
     let mut conn = Conn::open(&mock);
     conn.send("GET", "/v1/models", Some(&bearer(&mock)), "", b"");
     assert_eq!(conn.read_response().status, 200);
@@ -416,6 +417,110 @@ fn malformed_truncated_and_hanging_responses() {
     conn.send("GET", "/v1/files", Some(&bearer(&mock)), "", b"");
     assert!(conn.read_all().is_empty());
     assert_eq!(mock.stats().faults_injected, 3);
+}
+
+#[test]
+fn unknown_methods_get_405_with_the_error_body() {
+    let mock = MockServer::start();
+    // `QUERY` is a method async-h1 cannot parse: first on a connection, and after a kept-alive
+    // request. Either way an answer, not a silent close.
+    let mut fresh = Conn::open(&mock);
+    fresh.send("QUERY", "/v1/files", Some(&bearer(&mock)), "", b"{}");
+    let mut kept = Conn::open(&mock);
+    kept.send("GET", "/v1/models", Some(&bearer(&mock)), "", b"");
+    assert_eq!(kept.read_response().status, 200);
+    kept.send("QUERY", "/v1/files", Some(&bearer(&mock)), "", b"{}");
+    for conn in [&mut fresh, &mut kept] {
+        let res = conn.read_response();
+        assert_eq!(res.status, 405);
+        assert_eq!(res.header("connection"), Some("close"));
+        let body = res.json();
+        assert_eq!(
+            (body["status_code"].as_u64(), body["error_type"].as_str()),
+            (Some(405), Some("method_not_allowed"))
+        );
+        assert!(is_uuid(body["request_id"].as_str().unwrap()));
+        assert!(conn.read_all().is_empty(), "nothing after the answer");
+    }
+    // A method async-h1 knows but no route serves gets the same answer (and keeps the connection).
+    let res = call(&mock, "PATCH", "/v1/files", Some(&bearer(&mock)), b"{}");
+    assert_eq!(
+        (res.status, res.json()["error_type"].clone()),
+        (405, json!("method_not_allowed"))
+    );
+    assert_eq!(mock.stats().route("OTHER *"), 2);
+}
+
+#[test]
+fn integer_fields_take_integral_floats_like_pydantic() {
+    let mock = MockServer::start();
+    let mint = |expires: &str| {
+        let body = format!(r#"{{"usage_type": "transcribe_websocket", "expires_in_seconds": {expires}}}"#);
+        call(
+            &mock,
+            "POST",
+            "/v1/auth/temporary-api-key",
+            Some(&bearer(&mock)),
+            body.as_bytes(),
+        )
+    };
+    for ok in ["189.0", "189", "\"189\"", "1e2"] {
+        assert_eq!(mint(ok).status, 201, "expires_in_seconds: {ok}");
+    }
+    let res = mint("189.5");
+    assert_eq!(res.status, 400);
+    assert_eq!(
+        res.json()["validation_errors"],
+        json!([{"error_type": "int_from_float", "location": "body.payload.expires_in_seconds",
+                "message": "Input should be a valid integer, got a number with a fractional part"}])
+    );
+    // Range checks still apply to the integer read.
+    assert_eq!(
+        mint("3601.0").json()["validation_errors"][0]["error_type"],
+        "less_than_equal"
+    );
+}
+
+#[test]
+fn a_file_that_is_not_audio_fails_its_job() {
+    let mock = MockServer::start_with(MockConfig::default().job_timing(JobTiming::Immediate)).unwrap();
+    let wav = wav_bytes(WavSpec::default(), Duration::from_millis(1000));
+    let text = b"These are meeting notes, saved with the wrong extension.\n".repeat(100);
+    let mut ids = Vec::new();
+    for (name, content) in [
+        ("notes.wav", &text[..]),
+        ("real.wav", &wav[..]),
+        ("zeros.mp3", &[0u8; 4096][..]),
+    ] {
+        let file = upload(&mock, name, content, None).json();
+        ids.push(file["id"].as_str().unwrap().to_string());
+    }
+    let containers: Vec<_> = mock.files().iter().map(|f| f.container).collect();
+    assert_eq!(containers, [None, Some("wav"), None]);
+    let mut outcomes = Vec::new();
+    for id in &ids {
+        let create = json!({"model": "stt-async-v5", "file_id": id});
+        let res = call(
+            &mock,
+            "POST",
+            "/v1/transcriptions",
+            Some(&bearer(&mock)),
+            create.to_string().as_bytes(),
+        );
+        assert_eq!(res.status, 201);
+        let job = res.json();
+        outcomes.push((job["status"].clone(), job["error_type"].clone()));
+        if job["status"] == "error" {
+            assert_eq!(
+                job["error_message"],
+                "The audio file is invalid or corrupted and could not be decoded."
+            );
+            let path = format!("/v1/transcriptions/{}/transcript", job["id"].as_str().unwrap());
+            assert_eq!(call(&mock, "GET", &path, Some(&bearer(&mock)), b"").status, 409);
+        }
+    }
+    let error = (json!("error"), json!("invalid_audio_file"));
+    assert_eq!(outcomes, [error.clone(), (json!("completed"), Value::Null), error]);
 }
 
 #[test]

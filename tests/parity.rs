@@ -639,7 +639,8 @@ const TABLE: &[Row] = &[
         name: "realtime: unknown model and wrong key",
         mock: quick_jobs,
         run: realtime_errors,
-        expect: || "realtime Some(400) model_not_available; realtime Some(401) unauthenticated".into(),
+        // A wrong key is refused at the upgrade (HTTP 401), so `connect` returns the API error.
+        expect: || "realtime Some(400) model_not_available; api 401 unauthenticated []".into(),
     },
 ];
 

@@ -91,7 +91,17 @@ fn every_public_type_that_holds_a_key_redacts_it_in_debug_and_display() {
     let Error::Api(api_error) = &unauthorized else {
         panic!("{unauthorized:?}")
     };
-    let mut refused = client
+    // A wrong realtime key: refused at the upgrade (HTTP 401), and, from a server that
+    // reports it in-band, the realtime error after the start message.
+    let upgrade_refused = client
+        .realtime()
+        .connect_with_key(rt_config(), &ApiKey::new(format!("{KEY}-rt")))
+        .unwrap_err();
+    assert_eq!(upgrade_refused.status(), Some(401));
+    let in_band_mock = MockServer::start_with(MockConfig::default().api_key(KEY).ws_refuse_bad_header_key(false))
+        .expect("mock starts");
+    let in_band = common::client_with(&in_band_mock, |b| b.api_key(KEY).ws_url(in_band_mock.ws_url()));
+    let mut refused = in_band
         .realtime()
         .connect_with_key(rt_config(), &ApiKey::new(format!("{KEY}-rt")))
         .unwrap();
@@ -115,6 +125,7 @@ fn every_public_type_that_holds_a_key_redacts_it_in_debug_and_display() {
         format!("{temp:?} {temp:#?} {} {:?}", temp.api_key, temp.api_key),
         format!("{unauthorized} {unauthorized:?} {api_error} {api_error:?}"),
         format!("{realtime_error} {realtime_error:?}"),
+        format!("{upgrade_refused} {upgrade_refused:?}"),
         format!("{transport_error} {transport_error:?}"),
         format!("{request:?} {:?}", rt_config()),
         format!("{stream:?}"),

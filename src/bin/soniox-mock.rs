@@ -4,7 +4,12 @@
 //! soniox-mock --port 8888 [--host 127.0.0.1] [--api-key KEY]... [--rpm N]
 //!             [--job-timing immediate|polls:Q,P|ms:Q,P] [--max-pending N]
 //!             [--max-upload-bytes N] [--seed N] [--ws-idle-timeout SECS] [--max-streams N]
+//!             [--ws-bad-header-key refuse|in-band]
 //! ```
+//!
+//! `--ws-bad-header-key in-band` opens the socket for a bad key offered with the realtime
+//! upgrade and sends the `401` message after the start message, instead of refusing the
+//! upgrade with HTTP `401` (the default).
 //!
 //! REST is served under `http://HOST:PORT/v1/...`, the realtime WebSocket at
 //! `ws://HOST:PORT/transcribe-websocket`.
@@ -17,7 +22,7 @@ use soniox::mock::{JobTiming, MockConfig, MockServer};
 
 const USAGE: &str = "usage: soniox-mock --port N [--host 127.0.0.1] [--api-key KEY]... [--rpm N] \
 [--job-timing immediate|polls:Q,P|ms:Q,P] [--max-pending N] [--max-upload-bytes N] [--seed N] \
-[--ws-idle-timeout SECS] [--max-streams N]";
+[--ws-idle-timeout SECS] [--max-streams N] [--ws-bad-header-key refuse|in-band]";
 
 fn main() -> ExitCode {
     let config = match parse(std::env::args().skip(1)) {
@@ -68,6 +73,18 @@ fn parse(mut args: impl Iterator<Item = String>) -> Result<Option<MockConfig>, S
             "--seed" => config = config.seed(number(&flag, &value()?)?),
             "--ws-idle-timeout" => config = config.ws_idle_timeout(seconds(&flag, &value()?)?),
             "--max-streams" => config = config.max_concurrent_streams(number(&flag, &value()?)?),
+            "--ws-bad-header-key" => {
+                let refuse = match value()?.as_str() {
+                    "refuse" => true,
+                    "in-band" => false,
+                    other => {
+                        return Err(format!(
+                            "--ws-bad-header-key: expected refuse or in-band, got {other:?}"
+                        ))
+                    }
+                };
+                config = config.ws_refuse_bad_header_key(refuse);
+            }
             other => return Err(format!("unknown argument {other:?}")),
         }
     }
@@ -143,6 +160,10 @@ mod tests {
             (c.ws_idle_timeout, c.max_concurrent_streams),
             (Duration::from_millis(500), 3)
         );
+        assert!(c.ws_refuse_bad_header_key);
+        let c = parse(args("--port 0 --ws-bad-header-key in-band")).unwrap().unwrap();
+        assert!(!c.ws_refuse_bad_header_key);
+        assert!(parse(args("--port 0 --ws-bad-header-key maybe")).is_err());
         assert!(parse(args("--port 0 --ws-idle-timeout 0")).is_err());
         assert!(parse(args("--port 0 --max-streams x")).is_err());
         assert!(timing("ms:5").is_err());

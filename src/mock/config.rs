@@ -72,6 +72,16 @@ pub struct MockConfig {
     /// Realtime: sessions that may be open at once; one more gets `429 limit_exceeded`
     /// (default 10).
     pub max_concurrent_streams: usize,
+    /// Realtime: a bad key offered with the upgrade (`Authorization: Bearer`, or the
+    /// `soniox-api-key` sub-protocol) refuses the upgrade with HTTP `401` and the API's JSON
+    /// error body, so no socket opens (default `true`). With `false` the socket opens and the
+    /// `401` comes in-band after the start message, then a close. soniox-api.md §8.1 leaves
+    /// open which the real API does.
+    pub ws_refuse_bad_header_key: bool,
+    /// Keep every REST response (status, content type, body) for
+    /// [`MockServer::response_log`](super::MockServer::response_log) (default `false`: the
+    /// log costs memory, at most the last 10 000 responses).
+    pub record_responses: bool,
     /// Whether `api_keys` still holds the built-in default (replaced by the first `api_key`).
     default_keys: bool,
 }
@@ -88,6 +98,8 @@ impl Default for MockConfig {
             seed: 0x5EED_50A1_0C0F_FEE5,
             ws_idle_timeout: Duration::from_secs(20),
             max_concurrent_streams: 10,
+            ws_refuse_bad_header_key: true,
+            record_responses: false,
             default_keys: true,
         }
     }
@@ -146,6 +158,20 @@ impl MockConfig {
     /// Sets how many realtime sessions may be open at once (one more → `429`).
     pub fn max_concurrent_streams(mut self, n: usize) -> Self {
         self.max_concurrent_streams = n;
+        self
+    }
+
+    /// Whether a bad key on the realtime upgrade is refused with HTTP `401` (`true`, the
+    /// default) or reported in-band after the start message (`false`).
+    pub fn ws_refuse_bad_header_key(mut self, refuse: bool) -> Self {
+        self.ws_refuse_bad_header_key = refuse;
+        self
+    }
+
+    /// Keeps (`true`) every REST response for
+    /// [`MockServer::response_log`](super::MockServer::response_log).
+    pub fn record_responses(mut self, on: bool) -> Self {
+        self.record_responses = on;
         self
     }
 

@@ -154,6 +154,7 @@ pub(crate) async fn upload(cx: Ctx<'_>) -> Flow {
             checksum: up.checksum.finish(),
             client_reference_id: reference,
             audio_duration_ms: up.duration_ms(),
+            container: super::sniff::container(&up.head),
         },
         created_at: iso8601(SystemTime::now()),
     };

@@ -19,16 +19,20 @@ pub(crate) async fn create(mut cx: Ctx<'_>) -> Result<Reply, ApiError> {
     let map = read_json_object(&mut cx).await?;
     let req = parse_create(&map)?;
     let shared = cx.shared;
-    let (filename, duration) = match (&req.file_id, &req.audio_url) {
+    let (filename, duration, audio) = match (&req.file_id, &req.audio_url) {
         (Some(file_id), _) => {
             let files = shared.state.files();
             let f = files.get(file_id).ok_or_else(ApiError::file_not_found)?;
-            (f.file.filename.clone(), f.file.audio_duration_ms)
+            (
+                f.file.filename.clone(),
+                f.file.audio_duration_ms,
+                f.file.container.is_some(),
+            )
         }
-        (None, Some(url)) => (filename_from_url(url), url_duration_ms(url)),
+        (None, Some(url)) => (filename_from_url(url), url_duration_ms(url), true),
         (None, None) => unreachable!("validated: exactly one source"),
     };
-    let failure = JobRec::failure_for(&filename, req.audio_url.as_deref());
+    let failure = JobRec::failure_for(&filename, req.audio_url.as_deref(), audio);
     let job = JobRec {
         id: shared.rng.uuid(),
         created: Instant::now(),

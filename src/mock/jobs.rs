@@ -58,14 +58,21 @@ pub(crate) struct JobRec {
 }
 
 impl JobRec {
-    /// The failure a job ends with, from its input (soniox-api.md §4 job error types).
-    pub(crate) fn failure_for(filename: &str, audio_url: Option<&str>) -> Option<(&'static str, &'static str)> {
+    /// The failure a job ends with, from its input (soniox-api.md §4 job error types): an
+    /// uploaded file whose content is no known audio container (`audio == false`), or whose
+    /// name contains `corrupt`, is `invalid_audio_file`; a URL containing `unreachable` is
+    /// `file_download_error`.
+    pub(crate) fn failure_for(
+        filename: &str,
+        audio_url: Option<&str>,
+        audio: bool,
+    ) -> Option<(&'static str, &'static str)> {
         if audio_url.is_some_and(|u| u.contains("unreachable")) {
             Some((
                 "file_download_error",
                 "Failed to download the audio file from the provided URL.",
             ))
-        } else if filename.contains("corrupt") {
+        } else if !audio || filename.contains("corrupt") {
             Some((
                 "invalid_audio_file",
                 "The audio file is invalid or corrupted and could not be decoded.",
@@ -206,7 +213,7 @@ mod tests {
         };
         assert_eq!(j.status(t, j.created), Queued);
         assert_eq!(j.status(t, j.created + Duration::from_millis(1500)), Processing);
-        j.failure = JobRec::failure_for("corrupt.wav", None);
+        j.failure = JobRec::failure_for("corrupt.wav", None, true);
         assert_eq!(j.status(t, j.created + Duration::from_secs(3)), Error);
         assert_eq!(j.status(JobTiming::Immediate, j.created), Error);
         let v = j.to_json(Error);

@@ -1,4 +1,6 @@
-//! A bounded, timestamped log of the requests a mock server answered, in arrival order.
+//! Bounded logs of what a mock server saw: the requests it answered (timestamped, in arrival
+//! order) and, when [`MockConfig::record_responses`](super::MockConfig::record_responses) is on,
+//! the REST responses it wrote.
 
 use std::sync::Mutex;
 use std::time::Instant;
@@ -51,6 +53,53 @@ impl RequestLog {
 
     fn lock(&self) -> std::sync::MutexGuard<'_, std::collections::VecDeque<RequestRecord>> {
         self.0.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+/// Responses kept; older ones are dropped first.
+const MAX_RESPONSES: usize = 10_000;
+
+/// One REST response as the mock wrote it (see
+/// [`MockServer::response_log`](super::MockServer::response_log)).
+///
+/// Recorded for every answer with a complete body, faults included (an injected 503, a
+/// `MalformedBody`); not for answers that are cut, trickled or never written (a dropped
+/// connection, `TruncatedBody`, `TruncatedJson`, `TrickleBody`, `NonAsciiHeader`), nor for
+/// realtime upgrades.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ResponseRecord {
+    /// The request's method, e.g. `"GET"`.
+    pub method: String,
+    /// The request's path, e.g. `"/v1/files/{id}"` with the real id.
+    pub path: String,
+    /// The status code written.
+    pub status: u16,
+    /// The `Content-Type` written, if any.
+    pub content_type: Option<String>,
+    /// The body written (empty for `204`).
+    pub body: Vec<u8>,
+}
+
+/// The live log behind [`ResponseRecord`]s.
+#[derive(Debug, Default)]
+pub(crate) struct ResponseLog(Mutex<std::collections::VecDeque<ResponseRecord>>);
+
+impl ResponseLog {
+    pub(crate) fn record(&self, record: ResponseRecord) {
+        let mut log = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        if log.len() == MAX_RESPONSES {
+            log.pop_front();
+        }
+        log.push_back(record);
+    }
+
+    pub(crate) fn snapshot(&self) -> Vec<ResponseRecord> {
+        let log = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        log.iter().cloned().collect()
+    }
+
+    pub(crate) fn clear(&self) {
+        self.0.lock().unwrap_or_else(|e| e.into_inner()).clear();
     }
 }
 

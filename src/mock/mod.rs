@@ -26,24 +26,42 @@
 //! ```
 //!
 //! Behaviour worth knowing:
-//! * A job fails (`status: "error"`) when its file's name contains `corrupt`
-//!   (`invalid_audio_file`) or its `audio_url` contains `unreachable` (`file_download_error`).
+//! * A job fails (`status: "error"`, `invalid_audio_file`) when its file's content is no known
+//!   audio container (decided from the first bytes: RIFF/WAVE, AIFF, FLAC, Ogg, MP3, AAC,
+//!   MP4/M4A, WebM/Matroska, ASF, AMR; see [`MockFile::container`]) or its name contains
+//!   `corrupt`; a job from an `audio_url` containing `unreachable` fails with
+//!   `file_download_error`.
 //! * Audio duration comes from the WAV header of an upload, else `size / 32` ms (16 kHz
 //!   16-bit mono); jobs from a URL get a deterministic 5–65 s derived from the URL.
+//! * Integer fields of JSON bodies are read as the API's validation (pydantic, lax mode) reads
+//!   them: `189`, `189.0` and `"189"` are the same; `189.5` is `int_from_float`.
+//! * Every HTTP method gets an answer: one no route serves (`PUT`, or one async-h1 cannot even
+//!   parse, such as `QUERY`) gets `405 method_not_allowed` with the error body.
 //! * Temporary keys minted by `POST /v1/auth/temporary-api-key` are refused on REST (401).
-//! * Realtime (`/transcribe-websocket`): the key comes from `Authorization: Bearer`, the
-//!   `soniox-api-key` sub-protocol (selected in the response) or the start message's `api_key`;
-//!   regular keys and unexpired, unused (if single-use) `transcribe_websocket` temporary keys are
-//!   accepted. Every refusal is in-band: an error message (`{"tokens": [], "error_code",
-//!   "error_type", "error_message", "more_info", "request_id"}`) then a close frame with code
-//!   1000 (401 at once for a bad key on the upgrade, else after the start message; 429 at once
-//!   beyond [`MockConfig::max_concurrent_streams`]; 400 `model_not_available` / `invalid_request`;
-//!   408 after [`MockConfig::ws_idle_timeout`] without audio or keepalive).
+//! * Realtime (`/transcribe-websocket`): the upgrade may be the first request on its
+//!   connection or follow REST requests on a kept-alive one. The key comes from
+//!   `Authorization: Bearer`, the `soniox-api-key` sub-protocol (selected in the response) or
+//!   the start message's `api_key`; regular keys and unexpired, unused (if single-use)
+//!   `transcribe_websocket` temporary keys are accepted.
+//!   - A bad key offered with the upgrade refuses the upgrade with HTTP `401` and the API's
+//!     JSON error body: no socket opens ([`MockConfig::ws_refuse_bad_header_key`] switches to
+//!     an in-band `401` after the start message instead).
+//!   - Other refusals are in-band, answering the start message: an error message
+//!     (`{"tokens": [], "error_code", "error_type", "error_message", "more_info",
+//!     "request_id"}`) then a close frame with code 1000 (401 for a bad or missing key in the
+//!     start message; 429 beyond [`MockConfig::max_concurrent_streams`]; 400
+//!     `model_not_available` / `invalid_request`; 408 after [`MockConfig::ws_idle_timeout`]
+//!     without audio or keepalive).
+//!   - Every close the server starts is graceful: the last message, a close frame, then the
+//!     client's audio is read and discarded until its close frame (at most 2 s) before the
+//!     TCP connection is shut, so no client gets a reset instead of the last message. Only the
+//!     deliberate faults (`WsDropAfter`, `DropConnection`, a stall) close abruptly.
 //! * Each audio frame gets one result message: the transcript words of [`transcript_text`]
 //!   (one per 480 ms of audio), non-final while fresh, final (once) when 480 ms of audio follow
 //!   their end. `finalize` answers with every pending word final plus `<fin>`; with endpoint
 //!   detection an `<end>` follows every 8th final word; the empty frame (binary or text) gets
-//!   the remaining words final with `finished: true`, then a close (1000). Raw PCM is timed by
+//!   the remaining words final with `finished: true` and `final_audio_proc_ms ==
+//!   total_audio_proc_ms` (the books are closed), then a close (1000). Raw PCM is timed by
 //!   its declared format, `auto`/`wav` by the WAV header, other containers at 32 000 bytes/s.
 //! * Faults are matched (method, path prefix) before routing and authentication, in insertion
 //!   order; `Latency` faults add up and let the request go on, the first other fault decides.
@@ -76,6 +94,7 @@ mod router;
 mod routes;
 mod server;
 mod shared;
+mod sniff;
 mod state;
 mod stats;
 mod store;
@@ -89,7 +108,7 @@ mod ws_session;
 pub use checksum::{checksum, Checksum};
 pub use config::{JobTiming, MockConfig};
 pub use faults::{Fault, FaultAction};
-pub use log::RequestRecord;
+pub use log::{RequestRecord, ResponseRecord};
 pub use state::{MockFile, MockJob};
 pub use stats::MockStats;
 pub use transcript::transcript_text;
@@ -191,6 +210,28 @@ impl MockServer {
     /// Empties the request log.
     pub fn clear_request_log(&self) {
         self.shared.log.clear();
+    }
+
+    /// The REST responses written so far (at most the last 10 000), in the order they were
+    /// written, when the server was started with
+    /// [`MockConfig::record_responses`]; empty otherwise. Lets a test check the exact bytes a
+    /// client was given, e.g. against the official OpenAPI schemas.
+    ///
+    /// ```
+    /// use soniox::mock::{MockConfig, MockServer};
+    /// let mock = MockServer::start_with(MockConfig::default().record_responses(true)).unwrap();
+    /// // ... requests ...
+    /// for r in mock.response_log() {
+    ///     println!("{} {} -> {} ({} bytes)", r.method, r.path, r.status, r.body.len());
+    /// }
+    /// ```
+    pub fn response_log(&self) -> Vec<ResponseRecord> {
+        self.shared.responses.snapshot()
+    }
+
+    /// Empties the response log.
+    pub fn clear_response_log(&self) {
+        self.shared.responses.clear();
     }
 
     /// Shuts this server down (closing every open connection, so clients' pooled connections

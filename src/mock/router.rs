@@ -46,17 +46,23 @@ pub(crate) async fn handle(shared: Arc<Shared>, conn: Conn, mut request: Request
         sleep_unless_shutdown(&shared, picked.latency).await;
     }
     shared.log.record(method.as_ref(), &path, picked.action.as_ref());
+    if method == Method::Get && matched.is_some_and(|m| m.0 == Route::Websocket) {
+        // The first request on its connection or a later one: async-h1 has read the head
+        // either way, and lets the connection go once the session is over.
+        super::ws::upgrade(&shared, &conn, &request, picked.action).await;
+        return Err(closed());
+    }
     let mut after = None;
     match picked.action {
         None => {}
         Some(FaultAction::Status { status, retry_after }) => {
             let e = ApiError::for_status(status).with_retry_after(retry_after);
-            return Ok(finish(Reply::error(&e, &request_id).into_response(), streamed));
+            return Ok(answer(&shared, &request, Reply::error(&e, &request_id), streamed));
         }
         Some(FaultAction::MalformedBody) => {
             let mut r = Reply::json(200, &serde_json::Value::Null);
             r.body = b"{\"id\": \"mock\", \"status\": <html>this is not JSON</html>".to_vec();
-            return Ok(finish(r.into_response(), streamed));
+            return Ok(answer(&shared, &request, r, streamed));
         }
         Some(FaultAction::DropConnection) => {
             conn.close();
@@ -121,10 +127,17 @@ pub(crate) async fn handle(shared: Arc<Shared>, conn: Conn, mut request: Request
         _ => {}
     }
     if close {
+        shared.record_response(method.as_ref(), &path, &reply);
         conn.reply_and_close(&reply, true).await;
         return Err(closed());
     }
-    Ok(finish(reply.into_response(), streamed))
+    Ok(answer(&shared, &request, reply, streamed))
+}
+
+/// The response for `reply` (recorded in the response log when that is on).
+fn answer(shared: &Shared, request: &Request, reply: Reply, streamed: bool) -> Response {
+    shared.record_response(request.method().as_ref(), request.url().path(), &reply);
+    finish(reply.into_response(), streamed)
 }
 
 /// Bodies larger than this (uploads) are streamed by their handler, never buffered.
@@ -165,14 +178,6 @@ async fn dispatch(cx: Ctx<'_>, method: Method, route: Option<Route>) -> Flow {
         let e = ApiError::new(405, "method_not_allowed", "Method Not Allowed");
         return Flow::Reply(Reply::error(&e, rid).header("allow", route.allow_header()));
     }
-    if route == Route::Websocket {
-        // A realtime request that was not the first on its connection.
-        let upgrade = cx
-            .request
-            .header("upgrade")
-            .is_some_and(|v| v.as_str().eq_ignore_ascii_case("websocket"));
-        return Flow::Reply(super::ws::not_available(rid, upgrade));
-    }
     if !authorized(cx.shared, cx.request) {
         Stats::add(&cx.shared.stats.unauthorized, 1);
         return fail(ApiError::unauthenticated());
@@ -194,7 +199,7 @@ async fn dispatch(cx: Ctx<'_>, method: Method, route: Option<Route>) -> Flow {
         (Route::Transcript, _) => jobs::transcript(cx),
         (Route::Models, _) => Ok(Reply::json(200, &super::models::models_json())),
         (Route::TemporaryKey, _) => misc::temporary_key(cx).await,
-        (Route::Websocket, _) => unreachable!("handled above"),
+        (Route::Websocket, _) => unreachable!("upgrades are handled before dispatch"),
     };
     Flow::Reply(result.unwrap_or_else(|e| Reply::error(&e, rid)))
 }

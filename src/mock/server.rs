@@ -1,4 +1,5 @@
-//! The accept loop and per-connection handling (HTTP via async-h1, realtime peeked first).
+//! The accept loop and per-connection handling: every request, the realtime upgrade included,
+//! is read by async-h1.
 
 use std::net::Shutdown;
 use std::sync::mpsc;
@@ -9,9 +10,11 @@ use async_std::net::{TcpListener, TcpStream};
 use futures_lite::future;
 use futures_lite::io::{AsyncReadExt, AsyncWriteExt};
 
+use super::errors::ApiError;
 use super::reply::Reply;
+use super::routes::METHODS;
 use super::stats::Stats;
-use super::{router, ws, Shared};
+use super::{router, Shared};
 
 /// Accepts connections until the server's shutdown channel closes, then drops the listener.
 pub(crate) async fn accept_loop(listener: TcpListener, shared: Arc<Shared>, stopped: mpsc::Sender<()>) {
@@ -44,20 +47,34 @@ pub(crate) async fn accept_loop(listener: TcpListener, shared: Arc<Shared>, stop
     let _ = stopped.send(());
 }
 
-/// Serves one connection: the realtime endpoint is detected by peeking at the request line
-/// (so its stream can be handed over untouched); everything else goes to async-h1.
+/// Serves one connection with async-h1 until it closes (or is upgraded to a realtime session,
+/// see [`ws::upgrade`](super::ws::upgrade)).
 async fn serve(shared: Arc<Shared>, tcp: TcpStream) {
     let _ = tcp.set_nodelay(true);
-    if ws::is_realtime_request(&tcp).await {
-        ws::serve(&shared, Conn { tcp }).await;
-        return;
-    }
     let conn = Conn { tcp: tcp.clone() };
-    let result = async_h1::accept(tcp, move |req| router::handle(shared.clone(), conn.clone(), req)).await;
+    let handler = conn.clone();
+    let endpoint = shared.clone();
+    let result = async_h1::accept(tcp, move |req| router::handle(endpoint.clone(), handler.clone(), req)).await;
     if let Err(e) = result {
+        if is_unknown_method(&e) {
+            // async-h1 parses only the methods `http_types::Method` knows (`QUERY` is not one)
+            // and would close without a word: answer as the API does any unsupported method.
+            let e = ApiError::new(405, "method_not_allowed", "Method Not Allowed");
+            let reply = Reply::error(&e, &shared.rng.uuid());
+            shared.stats.request(METHODS.len() - 1, None);
+            conn.reply_and_close(&reply, true).await;
+        }
         log::debug!("soniox mock: connection ended: {e}");
     }
 }
+
+/// Whether async-h1 gave up on a request line whose method `http_types` does not know.
+fn is_unknown_method(e: &http_types::Error) -> bool {
+    e.to_string() == UNKNOWN_METHOD
+}
+
+/// `http_types::Method::from_str`'s error message (checked by a test in `mock_server.rs`).
+const UNKNOWN_METHOD: &str = "Invalid HTTP method";
 
 /// A handle on a connection's socket, for the answers async-h1 cannot give (faults, aborts).
 #[derive(Clone, Debug)]

@@ -12,7 +12,8 @@ use async_std::net::TcpStream;
 use super::config::MockConfig;
 use super::errors::ApiError;
 use super::faults::FaultList;
-use super::log::RequestLog;
+use super::log::{RequestLog, ResponseLog, ResponseRecord};
+use super::reply::Reply;
 use super::state::State;
 use super::stats::Stats;
 use super::util::Rng;
@@ -27,6 +28,8 @@ pub(crate) struct Shared {
     pub(crate) rng: Rng,
     /// Every request answered, timestamped.
     pub(crate) log: RequestLog,
+    /// The REST responses written, when `config.record_responses` is on.
+    pub(crate) responses: ResponseLog,
     /// Closed when the server shuts down (`recv` then fails at once).
     pub(crate) shutdown: Receiver<()>,
     rpm_window: Mutex<(Instant, u32)>,
@@ -43,6 +46,7 @@ impl Shared {
             faults: FaultList::default(),
             state: State::default(),
             log: RequestLog::default(),
+            responses: ResponseLog::default(),
             shutdown,
             rpm_window: Mutex::new((Instant::now(), 0)),
             conns: Mutex::new(HashMap::new()),
@@ -70,6 +74,25 @@ impl Shared {
         }
         w.1 += 1;
         Ok(())
+    }
+
+    /// Keeps `reply` in the response log, when recording is on.
+    pub(crate) fn record_response(&self, method: &str, path: &str, reply: &Reply) {
+        if !self.config.record_responses {
+            return;
+        }
+        let content_type = reply
+            .headers
+            .iter()
+            .find(|(name, _)| name.eq_ignore_ascii_case("content-type"))
+            .map(|(_, value)| value.clone());
+        self.responses.record(ResponseRecord {
+            method: method.to_owned(),
+            path: path.to_owned(),
+            status: reply.status,
+            content_type,
+            body: reply.body.clone(),
+        });
     }
 
     /// Remembers an open connection so shutdown can close it; forgotten when the id is dropped.

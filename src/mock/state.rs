@@ -25,6 +25,10 @@ pub struct MockFile {
     pub client_reference_id: Option<String>,
     /// Duration from the WAV header, or `size / 32` ms for other content.
     pub audio_duration_ms: u64,
+    /// The audio container recognised from the content's first bytes (`"wav"`, `"mp3"`,
+    /// `"flac"`, `"ogg"`, ...), whatever the filename says; `None` for anything else (text,
+    /// zeros), and a job on such a file ends in `error` with `invalid_audio_file`.
+    pub container: Option<&'static str>,
 }
 
 /// A transcription job as the mock stores it, with its current status.

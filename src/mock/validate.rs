@@ -152,9 +152,12 @@ impl<'m> Fields<'m> {
             self.missing(key, required);
             return None;
         };
-        let Some(n) = v.as_i64() else {
-            self.error("int_type", key, "Input should be a valid integer");
-            return None;
+        let n = match lax_int(v) {
+            Ok(n) => n,
+            Err((error_type, message)) => {
+                self.error(error_type, key, message);
+                return None;
+            }
         };
         if n < min {
             self.error(
@@ -189,6 +192,45 @@ impl<'m> Fields<'m> {
     }
 }
 
+/// An integer field's value as the API's validation (pydantic, lax mode) reads it: an
+/// integer, a float without a fractional part (`189.0`), or a string holding an integer
+/// (`"189"`). Anything else is the pydantic error type and message for it.
+pub(crate) fn lax_int(v: &Value) -> Result<i64, (&'static str, &'static str)> {
+    const FRACTION: (&str, &str) = (
+        "int_from_float",
+        "Input should be a valid integer, got a number with a fractional part",
+    );
+    const TOO_BIG: (&str, &str) = (
+        "int_parsing_size",
+        "Unable to parse input string as an integer, exceeded maximum size",
+    );
+    match v {
+        Value::Number(n) => {
+            if let Some(i) = n.as_i64() {
+                return Ok(i);
+            }
+            if n.is_u64() {
+                return Err(TOO_BIG);
+            }
+            let f = n.as_f64().unwrap_or(f64::NAN);
+            if f.fract() != 0.0 || !f.is_finite() {
+                Err(FRACTION)
+            } else if f < i64::MIN as f64 || f >= i64::MAX as f64 {
+                Err(TOO_BIG)
+            } else {
+                Ok(f as i64)
+            }
+        }
+        Value::String(s) => s.parse::<i64>().map_err(|_| {
+            (
+                "int_parsing",
+                "Input should be a valid integer, unable to parse string as an integer",
+            )
+        }),
+        _ => Err(("int_type", "Input should be a valid integer")),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -218,5 +260,35 @@ mod tests {
             ]
         );
         assert_eq!(e.validation_errors[2].location, "body.payload.missing");
+    }
+
+    #[test]
+    fn integers_are_read_leniently_like_pydantic() {
+        for (v, n) in [
+            (json!(189), 189),
+            (json!(189.0), 189),
+            (json!("189"), 189),
+            (json!(-3.0), -3),
+            (json!(1e3), 1000),
+        ] {
+            assert_eq!(lax_int(&v), Ok(n), "{v}");
+        }
+        let kind = |v: Value| lax_int(&v).unwrap_err().0;
+        assert_eq!(kind(json!(189.5)), "int_from_float");
+        assert_eq!(kind(json!("189.0")), "int_parsing");
+        assert_eq!(kind(json!("x")), "int_parsing");
+        assert_eq!(kind(json!(true)), "int_type");
+        assert_eq!(kind(json!(null)), "int_type");
+        assert_eq!(kind(json!([1])), "int_type");
+        assert_eq!(kind(json!(u64::MAX)), "int_parsing_size");
+        assert_eq!(kind(json!(1e300)), "int_parsing_size");
+        let map = json!({"n": 60.0, "m": 3600.5});
+        let mut f = Fields::new(map.as_object().unwrap());
+        assert_eq!(f.int("n", true, 1, 3600), Some(60));
+        assert_eq!(f.int("m", true, 1, 3600), None);
+        assert_eq!(
+            f.finish().unwrap_err().validation_errors[0].error_type,
+            "int_from_float"
+        );
     }
 }

@@ -189,7 +189,13 @@ fn audio_format(map: &Map<String, Value>) -> Result<AudioFormat, WsError> {
     let Some(width) = raw_sample_bytes(name) else {
         return Err(WsError::invalid_request(format!("Invalid audio format: {name}.")));
     };
-    let positive = |k: &str| map.get(k).and_then(Value::as_u64).filter(|n| *n > 0);
+    // Integer fields are read as the REST validation reads them (`16000.0` is 16 000).
+    let positive = |k: &str| {
+        map.get(k)
+            .and_then(|v| super::validate::lax_int(v).ok())
+            .and_then(|n| u64::try_from(n).ok())
+            .filter(|n| *n > 0)
+    };
     match (positive("sample_rate"), positive("num_channels")) {
         (Some(rate), Some(channels)) => Ok(AudioFormat::Raw {
             bytes_per_sec: rate.saturating_mul(channels).saturating_mul(width),
@@ -370,9 +376,12 @@ impl WordStream {
         self.message(tokens, total_ms)
     }
 
-    /// The last message: every pending word final, and `finished: true`.
+    /// The last message: every pending word final, all the audio processed final
+    /// (`final_audio_proc_ms == total_audio_proc_ms`, as the API closes the books), and
+    /// `finished: true`.
     pub(crate) fn finish(&mut self, total_ms: u64) -> Value {
         let tokens = self.finalize_up_to(word_count(total_ms), total_ms);
+        self.final_ms = self.final_ms.max(total_ms);
         let mut m = self.message(tokens, total_ms);
         m["finished"] = json!(true);
         m

@@ -26,6 +26,13 @@ fn start_validation() {
         .unwrap();
     assert_eq!(s.model, "stt-rt-v5");
     assert_eq!(s.format, AudioFormat::Raw { bytes_per_sec: 64_000 });
+    // Integer fields read leniently, as the REST validation does.
+    let s =
+        start(json!({"model": "stt-rt-v5", "audio_format": "pcm_s16le", "sample_rate": 16000.0, "num_channels": "1"}));
+    assert_eq!(s.unwrap().format, AudioFormat::Raw { bytes_per_sec: 32_000 });
+    let s =
+        start(json!({"model": "stt-rt-v5", "audio_format": "pcm_s16le", "sample_rate": 16000.5, "num_channels": 1}));
+    assert_eq!(s.unwrap_err().error_type, "invalid_request");
     assert_eq!(start(json!({"model": "stt-rt-v5"})).unwrap().format, AudioFormat::Sniff);
     assert_eq!(
         start(json!({"model": "stt-rt-v5", "audio_format": "mp3"}))
@@ -120,7 +127,12 @@ fn words_turn_final_once_and_concatenate_to_the_rest_transcript() {
     assert_eq!(texts(&m, false), Vec::<String>::new());
     finals.extend(texts(&m, true));
     assert_eq!(finals.concat(), transcript_text(3000));
-    assert_eq!(m["final_audio_proc_ms"], 2800);
+    // The closing message closes the books: all the audio processed is final (soniox-api.md
+    // §8.5), not only up to the last word's end (2800).
+    assert_eq!(
+        (m["final_audio_proc_ms"].as_u64(), m["total_audio_proc_ms"].as_u64()),
+        (Some(3000), Some(3000))
+    );
 }
 
 #[test]

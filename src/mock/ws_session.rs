@@ -20,7 +20,6 @@ use serde_json::Value;
 
 use super::faults::FaultAction;
 use super::stats::{GaugeGuard, Stats};
-use super::ws::HeaderAuth;
 use super::ws_protocol::{
     parse_control, parse_object, start_api_key, validate_start, AudioMeter, Control, Start, WordStream, WsError,
     MAX_STREAM_MS,
@@ -53,9 +52,36 @@ enum Event {
 }
 
 /// What a key grants.
-struct Grant {
+#[derive(Debug)]
+pub(crate) struct Grant {
     /// `max_session_duration_seconds` of a temporary key.
     max_session_secs: Option<u64>,
+}
+
+/// What the upgrade said about the key.
+#[derive(Debug)]
+pub(crate) enum Auth {
+    /// No key came with the upgrade: the start message's `api_key` decides.
+    InStartMessage,
+    /// A good key came with the upgrade.
+    Granted(Grant),
+    /// A bad key came with the upgrade and
+    /// [`ws_refuse_bad_header_key`](super::MockConfig::ws_refuse_bad_header_key) is off: the
+    /// session opens and refuses in-band.
+    Refused,
+}
+
+/// A regular key of the server, or a usable `transcribe_websocket` temporary key (a
+/// single-use one is used up by this check).
+pub(crate) fn check_key(shared: &Shared, key: &str) -> Option<Grant> {
+    if key.is_empty() {
+        return None;
+    }
+    if shared.config.api_keys.iter().any(|k| k == key) {
+        return Some(Grant { max_session_secs: None });
+    }
+    let max = shared.state.use_realtime_temp_key(key, SystemTime::now())?;
+    Some(Grant { max_session_secs: max })
 }
 
 /// Runs a session on an upgraded connection until it ends. `opened` is the open-session gauge
@@ -64,7 +90,7 @@ pub(crate) async fn run(
     shared: &Arc<Shared>,
     ws: Ws,
     tcp: TcpStream,
-    auth: HeaderAuth,
+    auth: Auth,
     opened: (GaugeGuard, u64),
     fault: Option<FaultAction>,
 ) {
@@ -98,18 +124,19 @@ struct Session<'a> {
 }
 
 impl Session<'_> {
-    async fn run(&mut self, auth: HeaderAuth, open_now: u64) -> Step {
-        let mut grant = None;
-        if auth.given {
-            match auth.key.as_deref().and_then(|k| self.check_key(k)) {
-                Some(g) => grant = Some(g),
-                None => return self.auth_failed().await,
-            }
-        }
-        if open_now > self.shared.config.max_concurrent_streams as u64 {
-            return self.fail(WsError::too_many_streams()).await;
-        }
-        let Message::Text(text) = self.next_frame().await? else {
+    /// Errors known at the upgrade (a refused key, too many streams) are sent once the start
+    /// message has arrived: a client that sends its start message right after the socket opens
+    /// (as the official SDKs do) would otherwise find the socket closing under its first send
+    /// and never read the error.
+    async fn run(&mut self, auth: Auth, open_now: u64) -> Step {
+        let first = self.next_frame().await?;
+        let over_limit = open_now > self.shared.config.max_concurrent_streams as u64;
+        let mut grant = match auth {
+            Auth::Refused => return self.auth_failed().await,
+            Auth::Granted(grant) => Some(grant),
+            Auth::InStartMessage => None,
+        };
+        let Message::Text(text) = first else {
             let e = WsError::invalid_request("The first message must be the JSON start message (a text frame).");
             return self.fail(e).await;
         };
@@ -117,10 +144,15 @@ impl Session<'_> {
             Ok(map) => map,
             Err(e) => return self.fail(e).await,
         };
-        let grant = match grant.or_else(|| start_api_key(&map).and_then(|k| self.check_key(k))) {
-            Some(g) => g,
-            None => return self.auth_failed().await,
+        if grant.is_none() {
+            grant = start_api_key(&map).and_then(|k| check_key(self.shared, k));
+        }
+        let Some(grant) = grant else {
+            return self.auth_failed().await;
         };
+        if over_limit {
+            return self.fail(WsError::too_many_streams()).await;
+        }
         let start = match validate_start(&map) {
             Ok(start) => start,
             Err(e) => return self.fail(e).await,
@@ -397,17 +429,5 @@ impl Session<'_> {
     /// Restarts the idle timer.
     fn touch(&mut self) {
         self.idle_deadline = Instant::now() + self.shared.config.ws_idle_timeout;
-    }
-
-    /// A regular key of the server, or a usable `transcribe_websocket` temporary key.
-    fn check_key(&self, key: &str) -> Option<Grant> {
-        if key.is_empty() {
-            return None;
-        }
-        if self.shared.config.api_keys.iter().any(|k| k == key) {
-            return Some(Grant { max_session_secs: None });
-        }
-        let max = self.shared.state.use_realtime_temp_key(key, SystemTime::now())?;
-        Some(Grant { max_session_secs: max })
     }
 }

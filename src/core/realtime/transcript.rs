@@ -20,6 +20,9 @@ pub struct RealtimeTranscript {
     final_tokens: Vec<Token>,
     final_text: String,
     non_final: Vec<Token>,
+    final_audio_proc_ms: u64,
+    total_audio_proc_ms: u64,
+    finished: bool,
 }
 
 impl RealtimeTranscript {
@@ -30,7 +33,16 @@ impl RealtimeTranscript {
 
     /// Applies one message: its final tokens are appended, its non-final tokens become
     /// the new tail (an empty tail when it has none).
+    /// Its `final_audio_proc_ms` / `total_audio_proc_ms` are kept (they never go back), and
+    /// `finished` marks the transcript complete.
     pub fn apply(&mut self, response: &RealtimeResponse) {
+        if let Some(ms) = response.final_audio_proc_ms {
+            self.final_audio_proc_ms = self.final_audio_proc_ms.max(ms);
+        }
+        if let Some(ms) = response.total_audio_proc_ms {
+            self.total_audio_proc_ms = self.total_audio_proc_ms.max(ms);
+        }
+        self.finished |= response.finished;
         self.non_final.clear();
         for token in response.tokens.iter().filter(|t| !is_special_token(t)) {
             if token.is_final == Some(true) {
@@ -74,6 +86,24 @@ impl RealtimeTranscript {
     /// The current non-final tokens.
     pub fn non_final_tokens(&self) -> &[Token] {
         &self.non_final
+    }
+
+    /// Audio (ms) the server has finalized so far: the final tokens cover it for good.
+    pub fn final_audio_proc_ms(&self) -> u64 {
+        self.final_audio_proc_ms
+    }
+
+    /// Audio (ms) the server has processed so far, the non-final part included.
+    pub fn total_audio_proc_ms(&self) -> u64 {
+        self.total_audio_proc_ms
+    }
+
+    /// Whether the `finished` message has been applied: the server closed the books, so
+    /// every token is final and [`final_audio_proc_ms`](Self::final_audio_proc_ms) equals
+    /// [`total_audio_proc_ms`](Self::total_audio_proc_ms) (the API's closing message has both
+    /// equal, soniox-api.md §8.5).
+    pub fn is_finished(&self) -> bool {
+        self.finished
     }
 
     /// Drops everything (for example to start a new utterance after an endpoint).
@@ -123,6 +153,32 @@ mod tests {
         assert_eq!((t.non_final_text().as_str(), t.text().as_str()), (" x", "a x"));
         t.apply(&message(&[(" y", true)]));
         assert_eq!((t.non_final_tokens().len(), t.text().as_str()), (0, "a y"));
+    }
+
+    #[test]
+    fn audio_progress_only_grows_and_finished_closes_the_books() {
+        let mut t = RealtimeTranscript::new();
+        let progress = |f: Option<u64>, total: Option<u64>, finished: bool| RealtimeResponse {
+            final_audio_proc_ms: f,
+            total_audio_proc_ms: total,
+            finished,
+            ..message(&[("a", true)])
+        };
+        t.apply(&progress(Some(100), Some(300), false));
+        t.apply(&progress(None, None, false));
+        assert_eq!(
+            (t.final_audio_proc_ms(), t.total_audio_proc_ms(), t.is_finished()),
+            (100, 300, false)
+        );
+        t.apply(&progress(Some(50), Some(200), false));
+        assert_eq!((t.final_audio_proc_ms(), t.total_audio_proc_ms()), (100, 300));
+        t.apply(&progress(Some(500), Some(500), true));
+        assert_eq!(
+            (t.final_audio_proc_ms(), t.total_audio_proc_ms(), t.is_finished()),
+            (500, 500, true)
+        );
+        t.clear();
+        assert_eq!((t.final_audio_proc_ms(), t.is_finished()), (0, false));
     }
 
     #[test]
