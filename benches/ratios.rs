@@ -265,9 +265,17 @@ fn realtime_percentiles_and_cpu(sdk: &mut dyn FnMut(), raw: &mut dyn FnMut(), ga
 }
 
 /// Nanoseconds on CPU of the calling thread (`CLOCK_THREAD_CPUTIME_ID`).
+#[cfg(unix)]
 fn thread_cpu_ns() -> u64 {
     let t = rustix::time::clock_gettime(rustix::time::ClockId::ThreadCPUTime);
     t.tv_sec as u64 * 1_000_000_000 + t.tv_nsec as u64
+}
+
+/// 0 off Unix, like [`client_cpu_ns`] off Linux (it reads `/proc`): the CPU columns of this
+/// bench are Linux's.
+#[cfg(not(unix))]
+fn thread_cpu_ns() -> u64 {
+    0
 }
 
 /// The `q` quantile of `v`, in microseconds.

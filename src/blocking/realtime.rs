@@ -49,6 +49,7 @@ mod sender;
 mod shared;
 mod socket;
 mod stream;
+mod sys;
 mod waiter;
 mod ws;
 

@@ -25,9 +25,17 @@ pub fn process_ns() -> Option<u64> {
 
 /// Nanoseconds on CPU of the calling thread (`CLOCK_THREAD_CPUTIME_ID`: one cheap call, for
 /// timing single operations between pauses).
+#[cfg(unix)]
 pub fn thread_ns() -> u64 {
     let t = rustix::time::clock_gettime(rustix::time::ClockId::ThreadCPUTime);
     t.tv_sec as u64 * 1_000_000_000 + t.tv_nsec as u64
+}
+
+/// 0 off Unix. Only ever combined with [`process_ns`], which is `None` there, so no CPU
+/// figure is reported on such a platform (soniox-perf's CPU metrics are Linux's).
+#[cfg(not(unix))]
+pub fn thread_ns() -> u64 {
+    0
 }
 
 /// The first field of a schedstat line (`run_ns wait_ns timeslices`).

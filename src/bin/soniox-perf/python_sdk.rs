@@ -107,7 +107,8 @@ pub fn compare(python: &str, base_url: &str, quick: bool, metrics: &mut Vec<Metr
     Ok(())
 }
 
-#[cfg(test)]
+// The stand-in interpreter is a shell script.
+#[cfg(all(test, unix))]
 mod tests {
     use std::os::unix::fs::PermissionsExt;
 

@@ -23,6 +23,7 @@ use std::time::{Duration, Instant};
 use log::debug;
 
 use super::socket::Inbox;
+use super::sys::Waker;
 use super::waiter::Waiter;
 use super::ws::{Incoming, WsConn};
 use crate::core::realtime::{Phase, RealtimeSession, StreamCounters};
@@ -197,6 +198,8 @@ pub(super) struct Shared {
     writer_gate: Mutex<()>,
     /// The keeper thread's wait.
     pub(super) keeper: Waiter,
+    /// Ends the parked reader's wait where a shutdown may not (see [`sys`](super::sys)).
+    pub(super) reader: Waker,
     /// The user closed (or dropped) the stream.
     pub(super) closing: AtomicBool,
     /// Frames the WebSocket may hold unsent before a writer waits.
@@ -233,6 +236,7 @@ impl Shared {
             writer,
             writer_gate: Mutex::new(()),
             keeper,
+            reader: Waker::new()?,
             closing: AtomicBool::new(false),
             capacity,
             counters: StreamCounters::default(),
@@ -377,5 +381,6 @@ impl Shared {
         for waiter in [&self.writer, &self.keeper] {
             waiter.wake();
         }
+        self.reader.wake();
     }
 }

@@ -1,9 +1,9 @@
-//! The TCP socket as tungstenite (and rustls) see it. The socket itself stays in blocking
-//! mode, so the one thread that reads events can sleep in a plain blocking `recv(2)`
-//! (a thread woken straight by the kernel's receive path: about half the round trip of
-//! waiting in `poll(2)` and then reading, measured in `cargo bench --bench ratios`).
-//! Every other read and write goes through with `MSG_DONTWAIT`, so nothing done under the
-//! stream's lock ever blocks.
+//! The TCP socket as tungstenite (and rustls) see it. The one thread that reads events
+//! sleeps in a plain blocking `recv(2)` (a thread woken straight by the kernel's receive
+//! path: about half the round trip of waiting in `poll(2)` and then reading, measured in
+//! `cargo bench --bench ratios`); every other read and write never blocks, so nothing done
+//! under the stream's lock ever does. How each platform gets there (`MSG_DONTWAIT` on Unix,
+//! a non-blocking socket and `WSAPoll` on Windows) is in [`sys`] (the platform table).
 //!
 //! ```text
 //! reader, under the lock   drain what it already received (no syscall) → take the inbox
@@ -18,8 +18,7 @@ use std::io::{self, Read, Write};
 use std::net::TcpStream;
 use std::time::Duration;
 
-use rustix::io::Errno;
-use rustix::net::{recv, send, RecvFlags, SendFlags};
+use super::sys::{self, Waker};
 
 /// Bytes one parked `recv(2)` may take (the socket keeps the rest for the next one).
 const INBOX_BYTES: usize = 16 * 1024;
@@ -34,6 +33,8 @@ pub(super) struct Inbox {
     error: Option<io::Error>,
     /// `recv(2)` saw the end of the stream: every read from now on says so.
     eof: bool,
+    /// How long the parked reader may wait (on Unix also set as the socket's `SO_RCVTIMEO`).
+    timeout: Option<Duration>,
 }
 
 impl Inbox {
@@ -44,6 +45,7 @@ impl Inbox {
             end: 0,
             error: None,
             eof: false,
+            timeout: None,
         }
     }
 
@@ -98,6 +100,7 @@ impl Socket {
     pub(super) fn opened(&mut self) -> io::Result<()> {
         self.tcp.set_read_timeout(None)?;
         self.tcp.set_write_timeout(None)?;
+        sys::opened(&self.tcp)?;
         self.rcv_timeout = None;
         self.open = true;
         Ok(())
@@ -132,11 +135,15 @@ impl Socket {
         }
         // SO_RCVTIMEO of zero would mean "no timeout".
         let wanted = timeout.map(|d| d.max(Duration::from_micros(1)));
-        if wanted != self.rcv_timeout {
+        if sys::RCVTIMEO_BOUNDS_PARKING && wanted != self.rcv_timeout {
             self.tcp.set_read_timeout(wanted)?;
             self.rcv_timeout = wanted;
         }
-        Ok(self.inbox.take())
+        let mut inbox = self.inbox.take();
+        if let Some(inbox) = inbox.as_mut() {
+            inbox.timeout = wanted;
+        }
+        Ok(inbox)
     }
 
     /// The reader is back with what it received.
@@ -148,24 +155,22 @@ impl Socket {
 }
 
 /// The parked reader's wait, outside the lock: one `recv(2)` into the (drained) inbox,
-/// blocking up to the timeout set by [`Socket::park`].
-pub(super) fn receive(tcp: &TcpStream, inbox: &mut Inbox) -> Received {
+/// blocking up to the timeout set by [`Socket::park`]. `waker` ends it early where a
+/// shutdown may not (Windows); `TimedOut` then too.
+pub(super) fn receive(tcp: &TcpStream, inbox: &mut Inbox, waker: &Waker) -> Received {
     inbox.start = 0;
     inbox.end = 0;
-    loop {
-        return match recv(tcp, &mut inbox.buf[..], RecvFlags::empty()) {
-            Ok((n, _)) => {
-                inbox.end = n;
-                inbox.eof = n == 0;
-                Received::Something
-            }
-            Err(Errno::INTR) => continue,
-            Err(Errno::AGAIN) => Received::TimedOut,
-            Err(e) => {
-                inbox.error = Some(e.into());
-                Received::Something
-            }
-        };
+    match sys::parked_recv(tcp, &mut inbox.buf[..], inbox.timeout, waker) {
+        Ok(Some(n)) => {
+            inbox.end = n;
+            inbox.eof = n == 0;
+            Received::Something
+        }
+        Ok(None) => Received::TimedOut,
+        Err(e) => {
+            inbox.error = Some(e);
+            Received::Something
+        }
     }
 }
 
@@ -194,23 +199,9 @@ impl Read for Socket {
             self.fed = false;
             return Err(io::ErrorKind::WouldBlock.into());
         }
-        loop {
-            return match recv(&self.tcp, &mut *out, RecvFlags::DONTWAIT) {
-                Ok((n, _)) => {
-                    self.fed = true;
-                    Ok(n)
-                }
-                Err(Errno::INTR) => continue,
-                Err(Errno::AGAIN) => {
-                    self.fed = false;
-                    Err(io::ErrorKind::WouldBlock.into())
-                }
-                Err(e) => {
-                    self.fed = true;
-                    Err(e.into())
-                }
-            };
-        }
+        let read = sys::try_recv(&self.tcp, out);
+        self.fed = !matches!(&read, Err(e) if e.kind() == io::ErrorKind::WouldBlock);
+        read
     }
 }
 
@@ -219,13 +210,7 @@ impl Write for Socket {
         if !self.open {
             return (&self.tcp).write(buf);
         }
-        loop {
-            return match send(&self.tcp, buf, SendFlags::DONTWAIT | SendFlags::NOSIGNAL) {
-                Ok(n) => Ok(n),
-                Err(Errno::INTR) => continue,
-                Err(e) => Err(e.into()),
-            };
-        }
+        sys::try_send(&self.tcp, buf)
     }
 
     fn flush(&mut self) -> io::Result<()> {
@@ -265,7 +250,10 @@ mod tests {
         // Nobody else reads while the reader is parked, even with bytes waiting.
         let mut buf = [0u8; 8];
         assert_eq!(socket.read(&mut buf).unwrap_err().kind(), io::ErrorKind::WouldBlock);
-        assert_eq!(receive(&socket.tcp, &mut inbox), Received::Something);
+        assert_eq!(
+            receive(&socket.tcp, &mut inbox, &Waker::new().unwrap()),
+            Received::Something
+        );
         socket.unpark(inbox);
         socket.set_inbox_only(true);
         assert_eq!(socket.read(&mut buf[..3]).unwrap(), 3);
@@ -282,7 +270,10 @@ mod tests {
         let (mut socket, mut peer) = opened_pair();
         peer.write_all(b"ab").unwrap();
         let mut inbox = socket.park(None).unwrap().unwrap();
-        assert_eq!(receive(&socket.tcp, &mut inbox), Received::Something);
+        assert_eq!(
+            receive(&socket.tcp, &mut inbox, &Waker::new().unwrap()),
+            Received::Something
+        );
         socket.unpark(inbox);
         assert!(socket.park(None).unwrap().is_none(), "two bytes not read yet");
         let mut buf = [0u8; 2];
@@ -294,15 +285,24 @@ mod tests {
     fn a_timed_park_ends_with_nothing() {
         let (mut socket, _peer) = opened_pair();
         let mut inbox = socket.park(Some(Duration::from_millis(20))).unwrap().unwrap();
-        assert_eq!(receive(&socket.tcp, &mut inbox), Received::TimedOut);
+        assert_eq!(
+            receive(&socket.tcp, &mut inbox, &Waker::new().unwrap()),
+            Received::TimedOut
+        );
         socket.unpark(inbox);
         // A zero timeout is still a (1 µs) timeout, never "wait forever".
         let mut inbox = socket.park(Some(Duration::ZERO)).unwrap().unwrap();
+        assert_eq!(inbox.timeout, Some(Duration::from_micros(1)));
+        #[cfg(unix)]
         assert_eq!(socket.rcv_timeout, Some(Duration::from_micros(1)));
-        assert_eq!(receive(&socket.tcp, &mut inbox), Received::TimedOut);
+        assert_eq!(
+            receive(&socket.tcp, &mut inbox, &Waker::new().unwrap()),
+            Received::TimedOut
+        );
         socket.unpark(inbox);
         // Back to no timeout.
         let inbox = socket.park(None).unwrap().unwrap();
+        assert_eq!(inbox.timeout, None);
         socket.unpark(inbox);
         assert_eq!(socket.rcv_timeout, None);
     }
@@ -312,7 +312,10 @@ mod tests {
         let (mut socket, peer) = opened_pair();
         drop(peer);
         let mut inbox = socket.park(None).unwrap().unwrap();
-        assert_eq!(receive(&socket.tcp, &mut inbox), Received::Something);
+        assert_eq!(
+            receive(&socket.tcp, &mut inbox, &Waker::new().unwrap()),
+            Received::Something
+        );
         socket.unpark(inbox);
         // Also for the reader's own pass, which never asks the socket.
         socket.set_inbox_only(true);
@@ -331,7 +334,10 @@ mod tests {
             std::thread::sleep(Duration::from_millis(20));
             tcp.shutdown(std::net::Shutdown::Read).unwrap();
         });
-        assert_eq!(receive(&socket.tcp, &mut inbox), Received::Something);
+        assert_eq!(
+            receive(&socket.tcp, &mut inbox, &Waker::new().unwrap()),
+            Received::Something
+        );
         waker.join().unwrap();
         socket.unpark(inbox);
         socket.set_inbox_only(true);

@@ -255,7 +255,7 @@ impl RealtimeStream {
                     }
                 }
             };
-            socket::receive(&shared.tcp, &mut inbox);
+            socket::receive(&shared.tcp, &mut inbox, &shared.reader);
             let mut io = shared.lock();
             shared.unpark(&mut io, inbox);
             held = Some(io);

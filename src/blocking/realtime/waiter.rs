@@ -1,11 +1,19 @@
-//! Waiting outside the lock: one `poll(2)` on the socket and a wake-up channel (a
-//! non-blocking Unix socket pair). One waiter per role (the writers, the keeper); a
-//! wake-up stays pending until that role's next wait consumes it.
+//! Waiting outside the lock: one `poll(2)` (`WSAPoll` on Windows) on the socket and a
+//! wake-up channel. One waiter per role (the writers, the keeper; on Windows also the parked
+//! reader, see [`sys`](super::sys)); a wake-up stays pending until that role's next wait
+//! consumes it.
+//!
+//! The channel is a non-blocking Unix socket pair; Windows has no socket pairs and polls only
+//! sockets, so there it is a connected loopback TCP pair (as Python's `socket.socketpair` and
+//! many event loops do on Windows).
 
 use std::io::{self, Read, Write};
 use std::net::TcpStream;
-use std::os::unix::net::UnixStream;
+#[cfg(unix)]
+use std::os::unix::net::UnixStream as WakeStream;
 use std::time::Duration;
+#[cfg(not(unix))]
+use TcpStream as WakeStream;
 
 use rustix::event::{poll, PollFd, PollFlags, Timespec};
 use rustix::io::Errno;
@@ -16,13 +24,29 @@ const MAX_WAIT: Duration = Duration::from_secs(24 * 3600);
 /// A role's wait: the socket's readiness or a wake-up, whichever comes first.
 #[derive(Debug)]
 pub(super) struct Waiter {
-    wake_tx: UnixStream,
-    wake_rx: UnixStream,
+    wake_tx: WakeStream,
+    wake_rx: WakeStream,
+}
+
+/// A connected pair of streams for wake-ups.
+#[cfg(unix)]
+fn wake_pair() -> io::Result<(WakeStream, WakeStream)> {
+    WakeStream::pair()
+}
+
+/// A connected pair of loopback TCP streams for wake-ups (no Unix sockets to poll here).
+#[cfg(not(unix))]
+fn wake_pair() -> io::Result<(WakeStream, WakeStream)> {
+    let listener = std::net::TcpListener::bind((std::net::Ipv4Addr::LOCALHOST, 0))?;
+    let tx = TcpStream::connect(listener.local_addr()?)?;
+    let (rx, _) = listener.accept()?;
+    tx.set_nodelay(true)?;
+    Ok((tx, rx))
 }
 
 impl Waiter {
     pub(super) fn new() -> io::Result<Waiter> {
-        let (wake_tx, wake_rx) = UnixStream::pair()?;
+        let (wake_tx, wake_rx) = wake_pair()?;
         wake_tx.set_nonblocking(true)?;
         wake_rx.set_nonblocking(true)?;
         Ok(Waiter { wake_tx, wake_rx })
