@@ -5,6 +5,12 @@
 //! cargo bench --bench micro
 //! ```
 
+// soniox-perf's raw floors, the same source file (a bench cannot import from a binary crate);
+// this bench uses part of them.
+#[path = "../src/bin/soniox-perf/scenarios/floors.rs"]
+#[allow(dead_code, unused_imports)]
+mod floors;
+
 use std::time::Duration;
 
 use divan::{black_box, Bencher};
@@ -44,9 +50,16 @@ fn client_construction_custom() -> Client {
         .unwrap()
 }
 
-/// Raw baseline for construction: a bare ureq agent.
+/// Raw floor for construction: a ureq agent configured as the SDK configures its own
+/// (`soniox-perf`'s floor, from `src/bin/soniox-perf/scenarios/floors.rs`).
 #[divan::bench]
 fn client_construction_raw_ureq_agent() -> ureq::Agent {
+    floors::ureq_agent(floors::SDK_MAX_IDLE)
+}
+
+/// Informational ("raw, defaults"): a bare ureq agent out of the box.
+#[divan::bench]
+fn client_construction_raw_ureq_agent_defaults() -> ureq::Agent {
     ureq::Agent::new_with_defaults()
 }
 
@@ -133,7 +146,16 @@ fn realtime_decode_result(b: Bencher) {
     b.bench(|| decode_message(black_box(msg)).unwrap());
 }
 
-/// Raw baseline for the decode: the same message into an untyped `serde_json::Value`.
+/// Raw floor for the decode: the same message into the same typed tokens with a raw user's
+/// own serde struct (`floors::RawResult`, what `soniox-perf`'s realtime floor decodes).
+#[divan::bench]
+fn realtime_decode_raw_typed(b: Bencher) {
+    let msg = r#"{"tokens":[{"text":"Hello","start_ms":600,"end_ms":760,"confidence":0.97,"is_final":true},{"text":" wor","start_ms":800,"end_ms":880,"confidence":0.61,"is_final":false}],"final_audio_proc_ms":760,"total_audio_proc_ms":880}"#;
+    b.bench(|| serde_json::from_str::<floors::RawResult>(black_box(msg)).unwrap());
+}
+
+/// Informational: the same message into an untyped `serde_json::Value` (no tokens a user
+/// could use without further work).
 #[divan::bench]
 fn realtime_decode_raw_serde_value(b: Bencher) {
     let msg = r#"{"tokens":[{"text":"Hello","start_ms":600,"end_ms":760,"confidence":0.97,"is_final":true},{"text":" wor","start_ms":800,"end_ms":880,"confidence":0.61,"is_final":false}],"final_audio_proc_ms":760,"total_audio_proc_ms":880}"#;
@@ -146,6 +168,15 @@ fn realtime_decode_and_assemble(b: Bencher) {
     let msg = r#"{"tokens":[{"text":" word","start_ms":600,"end_ms":760,"confidence":0.97,"is_final":true},{"text":" wor","start_ms":800,"end_ms":880,"confidence":0.61,"is_final":false}],"final_audio_proc_ms":760,"total_audio_proc_ms":880}"#;
     let mut t = RealtimeTranscript::new();
     b.bench_local(|| t.apply(&decode_message(black_box(msg)).unwrap()));
+}
+
+/// Raw floor of decode + assemble: the realtime floor's typed decode and transcript
+/// (`floors::RawTranscript::apply`).
+#[divan::bench]
+fn realtime_decode_and_assemble_raw(b: Bencher) {
+    let msg = r#"{"tokens":[{"text":" word","start_ms":600,"end_ms":760,"confidence":0.97,"is_final":true},{"text":" wor","start_ms":800,"end_ms":880,"confidence":0.61,"is_final":false}],"final_audio_proc_ms":760,"total_audio_proc_ms":880}"#;
+    let mut t = floors::RawTranscript::default();
+    b.bench_local(|| t.apply(black_box(msg)).unwrap());
 }
 
 /// The start message of a full configuration.

@@ -1,6 +1,7 @@
 //! Connection pooling against the in-process mock, each SDK path next to its raw baseline
-//! (raw ureq for the blocking client, raw surf over the same libcurl settings for the async
-//! one). Besides the timings, every benchmark checks what the mock counted: connections
+//! (raw ureq with the SDK's agent settings for the blocking client, raw surf over the same
+//! libcurl settings for the async one; both from `soniox-perf`'s floors, the same source file
+//! `src/bin/soniox-perf/scenarios/floors.rs`). Besides the timings, every benchmark checks what the mock counted: connections
 //! accepted and the peak of connections open at once. Those facts are exact, so they are
 //! asserted (a failed assertion aborts the run) and printed after divan's table.
 //!
@@ -15,6 +16,12 @@
 //! - `concurrent_100_*`: 100 requests at once with a limit of 10 connections, from 10 threads
 //!   (blocking) or 100 async-std tasks (async), on a long-lived client; the mock never sees
 //!   more than 10 connections open.
+
+// soniox-perf's raw floors, the same source file (a bench cannot import from a binary crate);
+// this bench uses part of them.
+#[path = "../src/bin/soniox-perf/scenarios/floors.rs"]
+#[allow(dead_code, unused_imports)]
+mod floors;
 
 use std::cell::Cell;
 use std::sync::Mutex;
@@ -64,11 +71,6 @@ fn fact(name: &str, mock: &MockServer, iterations: u64, per_iteration: u64) {
     FACTS.lock().unwrap_or_else(|e| e.into_inner()).push(line);
 }
 
-#[derive(serde::Deserialize)]
-struct Models {
-    models: Vec<Model>,
-}
-
 fn sdk(mock: &MockServer, max_connections: usize) -> Client {
     Client::builder()
         .api_key(mock.api_key())
@@ -78,24 +80,15 @@ fn sdk(mock: &MockServer, max_connections: usize) -> Client {
         .expect("client builds")
 }
 
-/// A ureq agent as a user would set one up: statuses as values, `no_delay` like the SDK, and
-/// room in the idle pool for `idle` connections to the one host.
+/// A ureq agent set up as the SDK sets up its own, with room in the idle pool for `idle`
+/// connections to the one host.
 fn raw_ureq(idle: usize) -> ureq::Agent {
-    ureq::Agent::config_builder()
-        .http_status_as_error(false)
-        .no_delay(true)
-        .max_idle_connections(idle)
-        .max_idle_connections_per_host(idle)
-        .build()
-        .into()
+    floors::ureq_agent(idle)
 }
 
 /// The raw GET plus the same typed decode the SDK does.
 fn raw_ureq_get(agent: &ureq::Agent, url: &str, auth: &str) -> Vec<Model> {
-    let mut resp = agent.get(url).header("authorization", auth).call().expect("raw GET");
-    assert_eq!(resp.status(), 200);
-    let body = resp.body_mut().read_to_vec().expect("raw body");
-    serde_json::from_slice::<Models>(&body).expect("models decode").models
+    floors::ureq_models(agent, url, auth).expect("raw GET")
 }
 
 fn url_auth(mock: &MockServer) -> (String, String) {
@@ -242,12 +235,10 @@ mod nonblocking {
     use async_std::task::block_on;
     use divan::Bencher;
     use futures::future::join_all;
-    use http_client::isahc::IsahcClient;
-    use isahc::config::Configurable;
     use soniox::mock::MockServer;
     use soniox::nonblocking::Client;
 
-    use super::{fact, url_auth, Models, GAP, GAP_REQUESTS, LIMIT, REQUESTS};
+    use super::{fact, floors, url_auth, GAP, GAP_REQUESTS, LIMIT, REQUESTS};
 
     fn sdk(mock: &MockServer, max_connections: usize) -> Client {
         Client::builder()
@@ -261,25 +252,12 @@ mod nonblocking {
     /// surf over a libcurl client set up as the SDK sets up its own: per-host cap, TCP_NODELAY,
     /// an idle cache as large as the cap.
     fn raw_surf(limit: usize) -> surf::Client {
-        let curl = isahc::HttpClient::builder()
-            .max_connections(limit)
-            .max_connections_per_host(limit)
-            .connection_cache_size(limit)
-            .tcp_nodelay()
-            .build()
-            .expect("curl client builds");
-        surf::Client::with_http_client(IsahcClient::from_client(curl))
+        floors::surf_client(limit).expect("curl client builds")
     }
 
     /// The raw GET plus the same typed decode the SDK does.
     async fn raw_surf_get(client: &surf::Client, url: &str, auth: &str) -> usize {
-        let mut resp = client.get(url).header("authorization", auth).await.expect("raw GET");
-        assert_eq!(u16::from(resp.status()), 200);
-        let body = resp.body_bytes().await.expect("raw body");
-        serde_json::from_slice::<Models>(&body)
-            .expect("models decode")
-            .models
-            .len()
+        floors::surf_models(client, url, auth).await.expect("raw GET").len()
     }
 
     #[divan::bench(sample_count = 100, sample_size = 1)]

@@ -1,22 +1,29 @@
 //! Realtime round trip (audio frame sent → result message received) against the
-//! in-process mock: the SDK's `RealtimeStream` next to a raw single-threaded
-//! tungstenite loop in the same run, for 1, 4, 16 and 64 KB frames.
+//! in-process mock: the SDK's `RealtimeStream` next to the fair raw floor in the same run, for
+//! 1, 4, 16 and 64 KB frames. The floor is `soniox-perf`'s (the same source file,
+//! `src/bin/soniox-perf/scenarios/floors.rs`): a single-threaded blocking tungstenite loop
+//! with the SDK's socket settings (4 KiB read buffer, `TCP_NODELAY`) that decodes each result
+//! into typed tokens and keeps the transcript, as the SDK does.
 //!
 //! ```text
 //! cargo bench --bench realtime
 //! ```
 
+// soniox-perf's raw floors, the same source file (a bench cannot import from a binary crate);
+// this bench uses part of them.
+#[path = "../src/bin/soniox-perf/scenarios/floors.rs"]
+#[allow(dead_code, unused_imports)]
+mod floors;
+
 use std::net::TcpStream;
 use std::sync::{Mutex, OnceLock};
 
 use divan::Bencher;
+use floors::{RawTranscript, Ws};
 use soniox::blocking::{Client, RealtimeStream};
 use soniox::core::realtime::RealtimeEvent;
 use soniox::mock::{MockConfig, MockServer};
-use soniox::types::RealtimeConfig;
-use tungstenite::client::IntoClientRequest;
-use tungstenite::stream::MaybeTlsStream;
-use tungstenite::{Message, WebSocket};
+use tungstenite::WebSocket;
 
 const SIZES: [usize; 4] = [1024, 4096, 16 * 1024, 64 * 1024];
 
@@ -26,12 +33,8 @@ fn main() {
 
 fn mock() -> &'static MockServer {
     static M: OnceLock<MockServer> = OnceLock::new();
-    // Up to 64 sessions at once: one SDK and one raw session per frame size.
+    // Up to 64 sessions at once: one SDK and two raw sessions per frame size.
     M.get_or_init(|| MockServer::start_with(MockConfig::default().max_concurrent_streams(64)).unwrap())
-}
-
-fn config() -> RealtimeConfig {
-    RealtimeConfig::new("stt-rt-v5").pcm_s16le(16_000, 1)
 }
 
 fn sdk_stream() -> RealtimeStream {
@@ -42,21 +45,12 @@ fn sdk_stream() -> RealtimeStream {
         .ws_url(m.ws_url())
         .build()
         .unwrap();
-    client.realtime().connect(config()).unwrap()
+    client.realtime().connect(floors::realtime_config()).unwrap()
 }
 
-fn raw_socket() -> WebSocket<MaybeTlsStream<TcpStream>> {
+fn raw_socket() -> WebSocket<TcpStream> {
     let m = mock();
-    let mut req = m.ws_url().into_client_request().unwrap();
-    req.headers_mut()
-        .insert("authorization", format!("Bearer {}", m.api_key()).parse().unwrap());
-    let (mut ws, _) = tungstenite::connect(req).unwrap();
-    if let MaybeTlsStream::Plain(s) = ws.get_ref() {
-        s.set_nodelay(true).unwrap();
-    }
-    ws.send(Message::text(serde_json::to_string(&config()).unwrap()))
-        .unwrap();
-    ws
+    floors::tungstenite_socket(&m.ws_url(), &format!("Bearer {}", m.api_key()), Ws::Sdk).unwrap()
 }
 
 /// SDK: `send_audio`, then `recv` until the result for that frame.
@@ -76,19 +70,33 @@ fn round_trip_sdk(b: Bencher, size: usize) {
     });
 }
 
-/// Raw tungstenite, one thread, blocking socket: send a binary frame, read the reply.
+/// The fair raw floor: tungstenite with the SDK's socket settings, one thread, blocking
+/// socket: send a binary frame, read the reply, decode it into typed tokens, keep the
+/// transcript.
 #[divan::bench(args = SIZES, sample_count = 300, sample_size = 1)]
 fn round_trip_raw_tungstenite(b: Bencher, size: usize) {
-    let ws = Mutex::new(raw_socket());
+    let raw = Mutex::new((raw_socket(), RawTranscript::default()));
     let chunk = vec![0u8; size];
     b.bench(|| {
-        let mut ws = ws.lock().unwrap();
-        ws.send(Message::binary(chunk.clone())).unwrap();
-        loop {
-            match ws.read().unwrap() {
-                Message::Text(t) => break t.len(),
-                _ => continue,
-            }
-        }
+        let mut raw = raw.lock().unwrap();
+        let (ws, kept) = &mut *raw;
+        floors::tungstenite_trip(ws, &chunk, kept).unwrap();
+        kept.messages
+    });
+}
+
+/// Informational ("raw, defaults"): the same raw loop on tungstenite out of the box (128 KiB
+/// read buffer zero-filled before every read, Nagle on).
+#[divan::bench(args = SIZES, sample_count = 300, sample_size = 1)]
+fn round_trip_raw_tungstenite_defaults(b: Bencher, size: usize) {
+    let m = mock();
+    let ws = floors::tungstenite_socket(&m.ws_url(), &format!("Bearer {}", m.api_key()), Ws::Defaults).unwrap();
+    let raw = Mutex::new((ws, RawTranscript::default()));
+    let chunk = vec![0u8; size];
+    b.bench(|| {
+        let mut raw = raw.lock().unwrap();
+        let (ws, kept) = &mut *raw;
+        floors::tungstenite_trip(ws, &chunk, kept).unwrap();
+        kept.messages
     });
 }

@@ -2,7 +2,8 @@
 //! streamed multipart POST of the same file with the same framing (the SDK's own
 //! [`Multipart`] head and tail around the file read from disk), for 1, 10 and 100 MB files.
 //! The blocking client is compared with raw ureq, the async client (feature `async`) with raw
-//! surf over libcurl. divan reports bytes per second (`BytesCount` of the file size); compare
+//! surf over libcurl, each client set up as the SDK sets up its own: the floors are
+//! `soniox-perf`'s (the same source file, `src/bin/soniox-perf/scenarios/floors.rs`). divan reports bytes per second (`BytesCount` of the file size); compare
 //! SDK and raw of the same size, not absolute figures (the machine is shared).
 //!
 //! ```text
@@ -14,8 +15,12 @@
 //! bench takes well under two minutes. After each case the mock's counters are checked: every
 //! upload arrived whole (`uploads` and `upload_bytes`).
 
-use std::fs::File;
-use std::io::Read;
+// soniox-perf's raw floors, the same source file (a bench cannot import from a binary crate);
+// this bench uses part of them.
+#[path = "../src/bin/soniox-perf/scenarios/floors.rs"]
+#[allow(dead_code, unused_imports)]
+mod floors;
+
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
@@ -23,6 +28,7 @@ use divan::counter::BytesCount;
 use divan::Bencher;
 use soniox::audio::generate_test_audio_file;
 use soniox::blocking::Client;
+#[cfg(feature = "async")]
 use soniox::core::multipart::Multipart;
 use soniox::mock::MockServer;
 
@@ -68,6 +74,7 @@ fn check(mock: &MockServer, uploads: u64, size: u64) {
 }
 
 /// The SDK's framing for this file (no extra fields, as `files().upload(path)` sends).
+#[cfg(feature = "async")]
 fn framing(path: &Path, seed: u64) -> Multipart {
     let len = std::fs::metadata(path).expect("file metadata").len();
     let name = path.file_name().and_then(|n| n.to_str()).expect("file name");
@@ -93,33 +100,19 @@ fn blocking_sdk(b: Bencher, mb: u64) {
     check(&mock, runs, size);
 }
 
-/// Raw ureq: the same multipart body streamed from disk with an exact `Content-Length`.
+/// Raw ureq with the SDK's settings (buffers, `TCP_NODELAY`, per-upload limits): the same
+/// multipart body streamed from disk with an exact `Content-Length` (`floors::ureq_upload`).
 #[divan::bench(args = [1, 10, 100], sample_count = 20, sample_size = 1, max_time = 4)]
 fn blocking_raw_ureq(b: Bencher, mb: u64) {
     let mock = MockServer::start();
-    let agent: ureq::Agent = ureq::Agent::config_builder()
-        .http_status_as_error(false)
-        .no_delay(true)
-        .build()
-        .into();
+    let agent = floors::ureq_agent(floors::SDK_MAX_IDLE);
     let url = format!("{}/v1/files", mock.base_url());
     let auth = format!("Bearer {}", mock.api_key());
     let path = file(mb);
     let size = mb * MB;
     let mut runs = 0;
     b.counter(BytesCount::new(size)).bench_local(|| {
-        let m = framing(path, runs);
-        let file = File::open(path).expect("file opens");
-        let mut body = m.head().chain(file.take(m.file_len())).chain(m.tail());
-        let mut resp = agent
-            .post(&url)
-            .header("authorization", &auth)
-            .header("content-type", m.content_type())
-            .header("content-length", m.content_length())
-            .send(ureq::SendBody::from_reader(&mut body))
-            .expect("raw upload");
-        assert_eq!(resp.status(), 201);
-        let _ = resp.body_mut().read_to_vec().expect("raw body");
+        floors::ureq_upload(&agent, &url, &auth, path, runs, true).expect("raw upload");
         runs += 1;
     });
     check(&mock, runs, size);
@@ -132,12 +125,10 @@ mod nonblocking {
     use divan::Bencher;
     use futures::io::{BufReader, Cursor};
     use futures::AsyncReadExt;
-    use http_client::isahc::IsahcClient;
-    use isahc::config::Configurable;
     use soniox::mock::MockServer;
     use soniox::nonblocking::Client;
 
-    use super::{check, file, framing, MB};
+    use super::{check, file, floors, framing, MB};
 
     #[divan::bench(args = [1, 10, 100], sample_count = 20, sample_size = 1, max_time = 4)]
     fn async_sdk(b: Bencher, mb: u64) {
@@ -158,17 +149,12 @@ mod nonblocking {
         check(&mock, runs, size);
     }
 
-    /// Raw surf over a libcurl client with the SDK's settings (TCP_NODELAY, no idle cache for
-    /// uploads): the same multipart body streamed from disk in 64 KiB reads.
+    /// Raw surf over a libcurl client with the SDK's upload settings (`floors::surf_upload_client`:
+    /// TCP_NODELAY, no idle cache): the same multipart body streamed from disk in 64 KiB reads.
     #[divan::bench(args = [1, 10, 100], sample_count = 20, sample_size = 1, max_time = 4)]
     fn async_raw_surf(b: Bencher, mb: u64) {
         let mock = MockServer::start();
-        let curl = isahc::HttpClient::builder()
-            .connection_cache_size(0)
-            .tcp_nodelay()
-            .build()
-            .expect("curl client builds");
-        let client = surf::Client::with_http_client(IsahcClient::from_client(curl));
+        let client = floors::surf_upload_client(floors::SDK_MAX_CONNECTIONS).expect("curl client builds");
         let url = format!("{}/v1/files", mock.base_url());
         let auth = format!("Bearer {}", mock.api_key());
         let path = file(mb);

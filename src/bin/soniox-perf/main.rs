@@ -8,8 +8,11 @@
 //! ```
 //!
 //! With `--baseline`, exits 1 when a gated figure (an SDK/raw ratio of the same run, or a
-//! deterministic figure: heap bytes, allocation counts, connections) regressed beyond the
-//! threshold; exits 2 when a scenario failed. Raw wall-clock times are never gated.
+//! deterministic figure: heap bytes, allocation counts, connections, calls that succeeded)
+//! misses its target or regressed beyond the threshold; exits 2 when a scenario failed or
+//! the baseline itself misses a target. Raw wall-clock times are never gated.
+//! `--write-baseline PATH` stores the run as a baseline, and refuses (exit 1) when it misses
+//! a gated target or a scenario failed.
 
 mod alloc;
 mod cpu;
@@ -49,6 +52,10 @@ struct Args {
     /// A stored report.json to compare with; exits 1 on a regression.
     #[arg(long)]
     baseline: Option<PathBuf>,
+    /// Writes this run to PATH as a new baseline, unless it misses a gated target or a
+    /// scenario failed (then exits 1 and writes nothing).
+    #[arg(long, value_name = "PATH")]
+    write_baseline: Option<PathBuf>,
     /// Allowed factor over the baseline for gated figures (1.5 = 50 % worse).
     #[arg(long, default_value_t = 1.5)]
     threshold: f64,
@@ -105,6 +112,16 @@ fn run(args: &Args) -> Result<ExitCode, String> {
         }
     }
     let baseline = args.baseline.as_deref().map(report_json::read).transpose()?;
+    if let Some(base) = &baseline {
+        let problems = gate::baseline_problems(base);
+        if !problems.is_empty() {
+            return Err(format!(
+                "the baseline misses its own targets; regenerate it from a run that meets them \
+                 (--write-baseline):\n  {}",
+                problems.join("\n  ")
+            ));
+        }
+    }
     let plan = if args.quick { Plan::quick() } else { Plan::full() };
     watchdog(Duration::from_secs(if args.quick { 300 } else { 1800 }));
 
@@ -161,6 +178,20 @@ fn run(args: &Args) -> Result<ExitCode, String> {
         let outcome = gate::compare(base, &report, args.threshold);
         print!("{}", outcome.render(args.threshold));
         if outcome.failures() > 0 {
+            code = ExitCode::from(1);
+        }
+    }
+    if let Some(path) = &args.write_baseline {
+        let problems = gate::baseline_problems(&report);
+        if problems.is_empty() {
+            report_json::write(path, &report)?;
+            println!("wrote the baseline {}", path.display());
+        } else {
+            eprintln!(
+                "soniox-perf: not writing the baseline {}: this run misses gated targets:\n  {}",
+                path.display(),
+                problems.join("\n  ")
+            );
             code = ExitCode::from(1);
         }
     }

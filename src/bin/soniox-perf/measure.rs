@@ -1,8 +1,9 @@
 //! The measuring harness: interleaved SDK-vs-raw rounds (as `benches/ratios.rs` does), with
 //! per-operation latency histograms, CPU time and allocation counts per operation.
 //!
-//! Each round runs a batch through the SDK, then the same batch through the raw baseline (the
-//! order alternates between rounds), so both see the same machine load. Figures per side are
+//! Each round runs a batch through the SDK, then the same batch through the raw floor (and,
+//! where measured, through the stack out of the box: "raw, defaults"); the order reverses
+//! every other round ([`order`]), so all sides see the same machine load. Figures per side are
 //! medians of the per-round averages; latency percentiles come from every single operation.
 
 use std::time::{Duration, Instant};
@@ -64,12 +65,14 @@ pub struct Side {
     pub hist: Histogram<u64>,
 }
 
-/// Both sides of a comparison.
+/// Both sides of a comparison, and the stack's defaults where they were measured too.
 pub struct Pair {
     /// The SDK.
     pub sdk: Side,
-    /// The raw baseline.
+    /// The raw floor: the same stack as the SDK configures it, doing the same work.
     pub raw: Side,
+    /// The same raw work on the stack out of the box (informational), when measured.
+    pub defaults: Option<Side>,
     /// Rounds run (at most the requested, fewer when the time budget ran out).
     pub rounds: usize,
 }
@@ -77,9 +80,43 @@ pub struct Pair {
 /// A latency record of a comparison: value and raw are the medians (µs) of every
 /// operation's latency, with both distributions attached.
 pub fn latency(group: &str, name: &str, pair: &Pair) -> Metric {
-    let (sdk, raw) = (dist_us(&pair.sdk.hist), dist_us(&pair.raw.hist));
+    side_latency(group, name, &pair.sdk, &pair.raw)
+}
+
+fn side_latency(group: &str, name: &str, sdk: &Side, raw: &Side) -> Metric {
+    let (sdk, raw) = (dist_us(&sdk.hist), dist_us(&raw.hist));
     let p50 = |d: &Option<Dist>| d.as_ref().map_or(f64::NAN, |d| d.p50);
     Metric::new(group, name, p50(&sdk), "µs").raw(p50(&raw)).dists(sdk, raw)
+}
+
+/// How every "raw, defaults" record is labelled.
+pub const DEFAULTS: &str = "raw, defaults";
+
+/// The informational "raw, defaults" records of a comparison that measured the stack's
+/// defaults: `{name}.latency.vs_raw_defaults` (p50) and, with CPU figures,
+/// `{name}.cpu.vs_raw_defaults`; value = the SDK's, raw = the defaults'. Never gated, no
+/// target. `what` says what the defaults are.
+pub fn vs_defaults(group: &str, name: &str, pair: &Pair, what: &str) -> Vec<Metric> {
+    let Some(d) = &pair.defaults else {
+        return Vec::new();
+    };
+    let note = format!(
+        "{DEFAULTS} (informational, not gated): the same raw work on {what}; {} rounds \
+         interleaved with the SDK and the fair floor",
+        pair.rounds
+    );
+    let mut out = vec![
+        side_latency(group, &format!("{name}.latency.vs_raw_defaults"), &pair.sdk, d)
+            .note(format!("value = SDK p50, raw = {note}")),
+    ];
+    if let (Some(sc), Some(dc)) = (pair.sdk.cpu_us, d.cpu_us) {
+        out.push(
+            Metric::new(group, &format!("{name}.cpu.vs_raw_defaults"), sc, "µs")
+                .raw(dc)
+                .note(format!("client CPU per operation, SDK vs {note}")),
+        );
+    }
+    out
 }
 
 #[derive(Default)]
@@ -90,7 +127,36 @@ struct Rounds {
     bytes: Vec<f64>,
 }
 
+/// Where the harness reads the time and how it pauses: the real clock, or a test's.
+pub trait Clock {
+    /// Time since an arbitrary origin.
+    fn now(&self) -> Duration;
+    /// An idle pause of `d`.
+    fn pause(&self, d: Duration);
+}
+
+/// The monotonic clock and `thread::sleep`.
+pub struct RealClock(Instant);
+
+impl RealClock {
+    /// A clock starting now.
+    pub fn new() -> RealClock {
+        RealClock(Instant::now())
+    }
+}
+
+impl Clock for RealClock {
+    fn now(&self) -> Duration {
+        self.0.elapsed()
+    }
+
+    fn pause(&self, d: Duration) {
+        std::thread::sleep(d);
+    }
+}
+
 fn batch(
+    clock: &dyn Clock,
     op: Op<'_>,
     n: usize,
     gap: Option<Duration>,
@@ -100,7 +166,7 @@ fn batch(
     let c0 = cpu::process_ns();
     let own0 = cpu::thread_ns();
     let a0 = alloc::snapshot();
-    let t0 = Instant::now();
+    let t0 = clock.now();
     let mut last = t0;
     let mut wall = Duration::ZERO;
     // With pauses: this thread's CPU inside the operations only (not the sleeps).
@@ -108,17 +174,18 @@ fn batch(
     for _ in 0..n {
         let mut own = 0;
         if let Some(gap) = gap {
-            std::thread::sleep(gap);
+            clock.pause(gap);
             own = cpu::thread_ns();
-            last = Instant::now();
+            last = clock.now();
         }
         op()?;
-        let now = Instant::now();
+        let now = clock.now();
         if gap.is_some() {
             own_in_ops += cpu::thread_ns().saturating_sub(own);
         }
-        hist.saturating_record((now - last).as_nanos().max(1) as u64);
-        wall += now - last;
+        let took = now.saturating_sub(last);
+        hist.saturating_record(took.as_nanos().max(1) as u64);
+        wall += took;
         last = now;
     }
     let a1 = alloc::snapshot();
@@ -151,48 +218,81 @@ fn side(r: Rounds, hist: Histogram<u64>) -> Side {
     }
 }
 
+/// The order in which `sides` sides run their batches in round `round`: forwards in even
+/// rounds, backwards in odd ones, so that over any two rounds each side runs first and last
+/// equally often and every pair of sides swaps places (the machine's load drifts; no side
+/// may always follow another).
+pub fn order(round: usize, sides: usize) -> Vec<usize> {
+    if round % 2 == 0 {
+        (0..sides).collect()
+    } else {
+        (0..sides).rev().collect()
+    }
+}
+
 /// Runs one warm-up batch of each, then up to `rounds` interleaved rounds of `n` operations
 /// each, stopping early (after at least 3 rounds) once `budget` is spent.
 pub fn interleave(rounds: usize, n: usize, budget: Duration, sdk: Op<'_>, raw: Op<'_>) -> Result<Pair, String> {
-    interleave_paced(rounds, n, budget, None, sdk, raw)
+    compare(rounds, n, budget, None, sdk, raw, None)
 }
 
 /// As [`interleave`], with (when `gap` is given) an idle pause of `gap` before every
 /// operation, outside its timing: operations that arrive at a pace, as audio chunks
 /// do, rather than back to back. Latency, wall time and allocations then count the
 /// operations alone; CPU counts this thread inside the operations (not its sleeps) and the
-/// other threads throughout.
-pub fn interleave_paced(
+/// other threads throughout. With `defaults`, the stack out of the box runs as a third side
+/// in the same rounds.
+pub fn compare<'a>(
     rounds: usize,
     n: usize,
     budget: Duration,
     gap: Option<Duration>,
-    sdk: Op<'_>,
-    raw: Op<'_>,
+    sdk: Op<'a>,
+    raw: Op<'a>,
+    defaults: Option<Op<'a>>,
 ) -> Result<Pair, String> {
+    let mut ops: Vec<Op<'a>> = vec![sdk, raw];
+    ops.extend(defaults);
+    let (mut sides, done) = sides(&RealClock::new(), rounds, n, budget, gap, &mut ops)?;
+    let defaults = (sides.len() > 2).then(|| sides.remove(2));
+    let raw = sides.remove(1);
+    let sdk = sides.remove(0);
+    Ok(Pair {
+        sdk,
+        raw,
+        defaults,
+        rounds: done,
+    })
+}
+
+/// The comparison itself, on `clock`: a warm-up batch of each side (at most 50 operations),
+/// then up to `rounds` rounds in [`order`]; returns each side (in `ops`' order) and the
+/// rounds run.
+fn sides(
+    clock: &dyn Clock,
+    rounds: usize,
+    n: usize,
+    budget: Duration,
+    gap: Option<Duration>,
+    ops: &mut [Op<'_>],
+) -> Result<(Vec<Side>, usize), String> {
     for _ in 0..n.min(50) {
-        sdk()?;
-        raw()?;
+        for op in ops.iter_mut() {
+            op()?;
+        }
     }
-    let (mut hs, mut hr) = (histogram(), histogram());
-    let (mut s, mut r) = (Rounds::default(), Rounds::default());
-    let start = Instant::now();
+    let mut hists: Vec<Histogram<u64>> = ops.iter().map(|_| histogram()).collect();
+    let mut acc: Vec<Rounds> = ops.iter().map(|_| Rounds::default()).collect();
+    let start = clock.now();
     let mut done = 0;
-    while done < rounds && (done < 3 || start.elapsed() < budget) {
-        if done % 2 == 0 {
-            batch(&mut *sdk, n, gap, &mut hs, &mut s)?;
-            batch(&mut *raw, n, gap, &mut hr, &mut r)?;
-        } else {
-            batch(&mut *raw, n, gap, &mut hr, &mut r)?;
-            batch(&mut *sdk, n, gap, &mut hs, &mut s)?;
+    while done < rounds && (done < 3 || clock.now().saturating_sub(start) < budget) {
+        for i in order(done, ops.len()) {
+            batch(clock, &mut *ops[i], n, gap, &mut hists[i], &mut acc[i])?;
         }
         done += 1;
     }
-    Ok(Pair {
-        sdk: side(s, hs),
-        raw: side(r, hr),
-        rounds: done,
-    })
+    let sides = acc.into_iter().zip(hists).map(|(r, h)| side(r, h)).collect();
+    Ok((sides, done))
 }
 
 #[cfg(test)]
@@ -222,22 +322,163 @@ mod tests {
         assert!(dist_us(&histogram()).is_none());
     }
 
+    /// A clock that only moves when told: by each pause, and by the operations themselves.
+    struct FakeClock(std::cell::Cell<Duration>);
+
+    impl FakeClock {
+        fn advance(&self, d: Duration) {
+            self.0.set(self.0.get() + d);
+        }
+    }
+
+    impl Clock for FakeClock {
+        fn now(&self) -> Duration {
+            self.0.get()
+        }
+
+        fn pause(&self, d: Duration) {
+            self.advance(d);
+        }
+    }
+
     #[test]
     fn paced_operations_are_timed_without_their_pauses() {
-        let pair = interleave_paced(
+        // Deterministic: every pause moves the clock 20 ms, every operation 1 µs (sdk) or
+        // 2 µs (raw); each recorded latency must be the operation's alone.
+        let clock = FakeClock(std::cell::Cell::new(Duration::ZERO));
+        let (a, b) = (Duration::from_micros(1), Duration::from_micros(2));
+        let mut sdk = || {
+            clock.advance(a);
+            Ok(())
+        };
+        let mut raw = || {
+            clock.advance(b);
+            Ok(())
+        };
+        let mut ops: Vec<Op<'_>> = vec![&mut sdk, &mut raw];
+        let (sides, rounds) = sides(
+            &clock,
             3,
             5,
             Duration::from_secs(60),
             Some(Duration::from_millis(20)),
-            &mut || Ok(()),
-            &mut || Ok(()),
+            &mut ops,
         )
         .unwrap();
-        let slowest = pair.sdk.hist.max().max(pair.raw.hist.max());
-        // An empty operation: nowhere near the 20 ms pause before it.
-        assert!(slowest < 20_000_000, "{slowest} ns");
-        assert_eq!(pair.sdk.hist.len(), 15);
-        assert_eq!(pair.raw.hist.len(), 15);
+        assert_eq!(rounds, 3);
+        for (side, took) in sides.iter().zip([a, b]) {
+            let ns = took.as_nanos() as u64;
+            assert_eq!(side.hist.len(), 15);
+            assert_eq!((side.hist.min(), side.hist.max()), (ns, ns), "pauses are not timed");
+            assert_eq!(side.wall_us, took.as_secs_f64() * 1e6);
+        }
+    }
+
+    #[test]
+    fn the_budget_is_read_from_the_clock_and_three_rounds_always_run() {
+        let clock = FakeClock(std::cell::Cell::new(Duration::ZERO));
+        let mut slow = || {
+            clock.advance(Duration::from_secs(1));
+            Ok(())
+        };
+        let mut fast = || Ok(());
+        let mut ops: Vec<Op<'_>> = vec![&mut slow, &mut fast];
+        // 18 s of budget, 4 s per round (4 operations of 1 s): rounds start at 0, 4, 8, 12
+        // and 16 s; the sixth would start at 20 s.
+        let (_, rounds) = sides(&clock, 100, 4, Duration::from_secs(18), None, &mut ops).unwrap();
+        assert_eq!(rounds, 5);
+        let (_, rounds) = sides(&clock, 100, 4, Duration::ZERO, None, &mut ops).unwrap();
+        assert_eq!(rounds, 3, "at least 3 rounds, whatever the budget");
+    }
+
+    #[test]
+    fn the_order_alternates_so_no_side_always_goes_first() {
+        assert_eq!(order(0, 2), [0, 1]);
+        assert_eq!(order(1, 2), [1, 0]);
+        assert_eq!(order(2, 3), [0, 1, 2]);
+        assert_eq!(order(3, 3), [2, 1, 0]);
+        // Over any two consecutive rounds each side is first once and last once, and
+        // every pair of sides runs in both orders.
+        for k in 1..=4 {
+            for r in 0..6 {
+                let (x, y) = (order(r, k), order(r + 1, k));
+                let mut firsts = [x[0], y[0]];
+                firsts.sort_unstable();
+                if k > 1 {
+                    assert_ne!(firsts[0], firsts[1], "k={k} r={r}");
+                }
+                for i in 0..k {
+                    for j in 0..k {
+                        if i != j {
+                            let before = |o: &[usize]| o.iter().position(|&s| s == i) < o.iter().position(|&s| s == j);
+                            assert_ne!(before(&x), before(&y), "k={k} r={r} {i} {j}");
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn the_defaults_side_runs_in_the_same_rounds() {
+        let (mut a, mut b, mut c) = (0usize, 0usize, 0usize);
+        let pair = compare(
+            4,
+            10,
+            Duration::from_secs(60),
+            None,
+            &mut || {
+                a += 1;
+                Ok(())
+            },
+            &mut || {
+                b += 1;
+                Ok(())
+            },
+            Some(&mut || {
+                c += 1;
+                Ok(())
+            }),
+        )
+        .unwrap();
+        assert_eq!(pair.rounds, 4);
+        assert_eq!((a, b, c), (50, 50, 50), "10 warm-up + 4 × 10 each");
+        assert_eq!(pair.defaults.map(|d| d.hist.len()), Some(40));
+    }
+
+    #[test]
+    fn defaults_records_are_informational() {
+        let side = |us: f64| {
+            let mut hist = histogram();
+            hist.record((us * 1000.0) as u64).unwrap();
+            Side {
+                wall_us: us,
+                cpu_us: Some(us),
+                allocs: 0.0,
+                alloc_bytes: 0.0,
+                hist,
+            }
+        };
+        let pair = Pair {
+            sdk: side(10.0),
+            raw: side(9.0),
+            defaults: Some(side(20.0)),
+            rounds: 3,
+        };
+        let ms = vs_defaults("g", "x", &pair, "the stack's defaults");
+        let names: Vec<&str> = ms.iter().map(|m| m.name.as_str()).collect();
+        assert_eq!(names, ["x.latency.vs_raw_defaults", "x.cpu.vs_raw_defaults"]);
+        for m in &ms {
+            assert!(
+                m.gate.is_none() && m.targets.is_empty() && m.pass.is_none(),
+                "{}",
+                m.name
+            );
+            assert!(m.note.contains(DEFAULTS), "{}", m.note);
+        }
+        assert!((ms[1].ratio.unwrap() - 0.5).abs() < 1e-9);
+        let pair = Pair { defaults: None, ..pair };
+        assert!(vs_defaults("g", "x", &pair, "-").is_empty());
     }
 
     #[test]

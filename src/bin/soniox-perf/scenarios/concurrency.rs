@@ -76,6 +76,7 @@ fn metrics(name: &str, ok: usize, wall_ms: f64, c: &Counts, how: &str) -> Vec<Me
     vec![
         Metric::new(GROUP, &format!("{name}.succeeded"), ok as f64, "calls")
             .target(Target::ge(Field::Value, CALLERS as f64, format!("all {CALLERS}")))
+            .gate(Field::Value, Better::Higher, 0.0)
             .note(setup.clone()),
         Metric::new(
             GROUP,

@@ -1,10 +1,14 @@
 //! Client construction: `Client::builder().api_key(..).base_url(..).build()` for both clients,
-//! next to a bare ureq agent and a bare surf client; and the heap a client holds once built.
+//! next to the fair raw floor (see [`floors`]): the same stack's clients configured as the SDK
+//! configures them (a ureq agent with the SDK's settings; the two libcurl clients the async
+//! SDK builds, one pooled for REST, one without a cache for uploads), with the stack out of
+//! the box in the same rounds as "raw, defaults"; and the heap a client holds once built.
 
 use std::hint::black_box;
 
+use super::floors;
 use super::{blocking, nonblocking, Plan};
-use crate::measure::interleave;
+use crate::measure::{compare, vs_defaults};
 use crate::metric::{Better, Field, Metric, Target};
 use crate::mock_proc::MockProcess;
 use crate::{alloc, report_text::us};
@@ -15,41 +19,65 @@ pub fn run(plan: &Plan, mock: &mut MockProcess) -> Result<Vec<Metric>, String> {
     let (rounds, n) = plan.construction;
     let mut out = Vec::new();
 
-    let pair = interleave(
+    let pair = compare(
         rounds,
         n,
         plan.budget,
+        None,
         &mut || blocking(mock, 100).map(|c| drop(black_box(c))),
         &mut || {
-            drop(black_box(ureq::Agent::new_with_defaults()));
+            drop(black_box(floors::ureq_agent(floors::SDK_MAX_IDLE)));
             Ok(())
         },
+        Some(&mut || {
+            drop(black_box(ureq::Agent::new_with_defaults()));
+            Ok(())
+        }),
     )?;
     let m = latency(
         "construction.blocking",
         &pair,
         100.0,
-        "bare ureq::Agent::new_with_defaults()",
+        "a ureq agent with the SDK's settings",
     );
     out.push(m.gate(Field::Ratio, Better::Lower, 0.0));
+    out.extend(vs_defaults(
+        GROUP,
+        "construction.blocking",
+        &pair,
+        "ureq::Agent::new_with_defaults()",
+    ));
 
-    let pair = interleave(
+    let pair = compare(
         rounds.min(10),
         (n / 5).max(2),
         plan.budget,
+        None,
         &mut || nonblocking(mock, 100).map(|c| drop(black_box(c))),
         &mut || {
-            drop(black_box(surf::Client::new()));
+            let rest = floors::surf_client(floors::SDK_MAX_CONNECTIONS)?;
+            let uploads = floors::surf_upload_client(floors::SDK_MAX_CONNECTIONS)?;
+            drop(black_box((rest, uploads)));
             Ok(())
         },
+        Some(&mut || {
+            drop(black_box(floors::surf_defaults()));
+            Ok(())
+        }),
     )?;
-    // Not gated: both sides start libcurl's agent thread, whose start-up time swings from
+    // Not gated: both sides start libcurl's agent threads, whose start-up time swings from
     // 0.7× to 2.3× between quick runs on a loaded machine.
     out.push(latency(
         "construction.async",
         &pair,
         10_000.0,
-        "bare surf::Client::new() (curl)",
+        "two surf clients over libcurl with the SDK's settings (REST pooled, uploads uncached)",
+    ));
+    out.extend(vs_defaults(
+        GROUP,
+        "construction.async",
+        &pair,
+        "one surf::Client::new() (libcurl's defaults)",
     ));
 
     // The heap a client keeps, measured on a fresh one held alive.

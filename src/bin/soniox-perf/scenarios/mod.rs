@@ -1,17 +1,21 @@
-//! The scenarios: each measures the SDK next to a raw baseline of the same stack in the same
-//! run, against the mock child process, and returns its metrics.
+//! The scenarios: each measures the SDK next to the fair raw floor of the same stack in the
+//! same run, against the mock child process, and returns its metrics. The floors live in
+//! [`floors`] (shared with the benches): the SDK's own settings of the stack, the same typed
+//! decode; the stack out of the box runs in the same rounds as the informational "raw,
+//! defaults" figure.
 //!
-//! | scenario | SDK | raw baseline |
+//! | scenario | SDK | fair raw floor |
 //! |---|---|---|
-//! | `construction` | `Client::builder()..build()` (both clients) | a ureq agent, a surf client |
-//! | `rest` | `models().list()` (both clients) | ureq / surf GET + the same typed decode |
-//! | `upload` | `files().upload(path)` | a hand-framed multipart body streamed by ureq |
-//! | `realtime` | `send_audio` + read until the result (both clients) | tungstenite / async-tungstenite |
+//! | `construction` | `Client::builder()..build()` (both clients) | a ureq agent / two surf clients with the SDK's settings |
+//! | `rest` | `models().list()` (both clients) | ureq / surf with the SDK's settings: GET + the same typed decode |
+//! | `upload` | `files().upload(path)` | the SDK's multipart framing streamed by ureq with the SDK's settings |
+//! | `realtime` | `send_audio` + read until the result (both clients) | tungstenite (4 KiB read buffer) / async-tungstenite: typed decode + transcript |
 //! | `heap` | 1000 `models().list()` | — |
 //! | `concurrency` | 100 concurrent `models().list()` over 20 connections | — |
 
 mod concurrency;
 mod construction;
+pub mod floors;
 mod heap;
 mod realtime;
 mod rest;

@@ -1,19 +1,23 @@
 //! Realtime: a 4 KB audio frame sent → its result message received, through the SDK's public
-//! stream API (`connect`, `send_audio`, `recv`), interleaved with a raw single-threaded
-//! tungstenite loop (blocking) or an async-tungstenite loop (async) on the same mock.
+//! stream API (`connect`, `send_audio`, `recv`), interleaved with the fair raw floor of the
+//! same stack on the same mock (see [`floors`]): a single-threaded blocking tungstenite loop
+//! with the SDK's socket settings (blocking client) or an async-tungstenite loop (async
+//! client), each decoding every result into typed tokens and keeping the transcript, as the
+//! SDK does. The blocking comparison also runs tungstenite out of the box in the same rounds,
+//! as the informational "raw, defaults" figure.
+//!
+//! Back to back (the next frame leaves as soon as the result is in) and paced (an idle
+//! millisecond before each frame) both carry the targets: p50 ≤ 1.1 × and CPU per chunk
+//! ≤ 1.3 × the fair floor.
 
 use std::time::Duration;
 
 use async_std::task::block_on;
-use futures::StreamExt;
 use soniox::core::realtime::RealtimeEvent;
-use soniox::types::RealtimeConfig;
-use tungstenite::client::IntoClientRequest;
-use tungstenite::stream::MaybeTlsStream;
-use tungstenite::Message;
 
+use super::floors::{self, RawTranscript, Ws};
 use super::{bearer, blocking, nonblocking, sdk, Plan};
-use crate::measure::{interleave, interleave_paced, latency, Pair};
+use crate::measure::{compare, interleave, latency, vs_defaults, Pair};
 use crate::metric::{Better, Field, Metric, Target};
 use crate::mock_proc::MockProcess;
 use crate::python_sdk;
@@ -24,94 +28,96 @@ const CHUNK: usize = 4096;
 /// `--python-sdk` replaces it with a figure measured in the same run.
 pub const PYTHON_CHUNK_CPU_US: f64 = 260.0;
 
-fn config() -> RealtimeConfig {
-    RealtimeConfig::new("stt-rt-v5").pcm_s16le(16_000, 1)
-}
+/// The idle pause before each paced round trip. Real audio arrives every 128 ms per
+/// 4 KB chunk (16 kHz, 16-bit mono); a millisecond is still 128 × faster than that.
+const GAP: Duration = Duration::from_millis(1);
 
-fn request(mock: &MockProcess) -> Result<tungstenite::handshake::client::Request, String> {
-    let mut req = mock
-        .ws_url()
-        .into_client_request()
-        .map_err(|e| format!("ws request: {e}"))?;
-    let auth = bearer().parse().map_err(|e| format!("auth header: {e}"))?;
-    req.headers_mut().insert("authorization", auth);
-    Ok(req)
-}
-
-fn start_message() -> Result<Message, String> {
-    serde_json::to_string(&config())
-        .map(Message::text)
-        .map_err(|e| format!("start message: {e}"))
-}
+/// The blocking floor, as target labels name it.
+const RAW_BLOCKING: &str = "raw tungstenite";
+/// The async floor.
+const RAW_ASYNC: &str = "raw async-tungstenite";
+/// What the blocking floor does, for the notes.
+const FLOOR_BLOCKING: &str = "raw tungstenite with the SDK's socket settings (4 KiB read buffer, TCP_NODELAY, one \
+                              connection), one thread, blocking reads, each result decoded into typed tokens \
+                              and applied to a transcript";
+/// What the async floor does.
+const FLOOR_ASYNC: &str = "raw async-tungstenite with the SDK's socket settings (tungstenite's default buffers, \
+                           TCP_NODELAY), each result decoded into typed tokens and applied to a transcript";
+/// What "raw, defaults" is for the blocking client.
+const DEFAULTS_BLOCKING: &str = "tungstenite out of the box (128 KiB read buffer zero-filled before every read, \
+                                 Nagle on)";
 
 pub fn run(plan: &Plan, mock: &mut MockProcess) -> Result<Vec<Metric>, String> {
     let (rounds, n) = plan.realtime;
     let chunk = vec![0u8; CHUNK];
+    let auth = bearer();
     let mut out = Vec::new();
 
-    // Blocking: the SDK stream next to a raw tungstenite socket, one thread, blocking I/O.
+    // Blocking: the SDK stream, the fair floor and tungstenite's defaults, in the same rounds.
     let client = blocking(mock, 100)?;
-    let mut stream = client.realtime().connect(config()).map_err(sdk("connect"))?;
-    let (mut ws, _) = tungstenite::connect(request(mock)?).map_err(|e| format!("raw connect: {e}"))?;
-    if let MaybeTlsStream::Plain(s) = ws.get_ref() {
-        s.set_nodelay(true).map_err(|e| format!("nodelay: {e}"))?;
-        // A bound on every raw read (the SDK side is bounded by the run's watchdog).
-        s.set_read_timeout(Some(Duration::from_secs(10)))
-            .map_err(|e| format!("read timeout: {e}"))?;
+    let mut stream = client
+        .realtime()
+        .connect(floors::realtime_config())
+        .map_err(sdk("connect"))?;
+    let mut ws = floors::tungstenite_socket(mock.ws_url(), &auth, Ws::Sdk)?;
+    let mut ws_defaults = floors::tungstenite_socket(mock.ws_url(), &auth, Ws::Defaults)?;
+    let (mut kept, mut kept_defaults) = (RawTranscript::default(), RawTranscript::default());
+    {
+        let mut sdk_trip = || {
+            stream.send_audio(&chunk).map_err(sdk("send_audio"))?;
+            loop {
+                match stream.recv() {
+                    Some(Ok(RealtimeEvent::Result(_))) => return Ok(()),
+                    Some(Ok(_)) => continue,
+                    Some(Err(e)) => return Err(format!("recv: {e}")),
+                    None => return Err("the stream ended".into()),
+                }
+            }
+        };
+        let mut raw_trip = || floors::tungstenite_trip(&mut ws, &chunk, &mut kept);
+        let mut defaults_trip = || floors::tungstenite_trip(&mut ws_defaults, &chunk, &mut kept_defaults);
+        let name = "realtime.blocking.round_trip_4k";
+        let pair = compare(
+            rounds,
+            n,
+            plan.budget,
+            None,
+            &mut sdk_trip,
+            &mut raw_trip,
+            Some(&mut defaults_trip),
+        )?;
+        out.extend(metrics(name, &pair, Pace::BackToBack, Side::Blocking));
+        out.extend(vs_defaults(GROUP, name, &pair, DEFAULTS_BLOCKING));
+
+        let (rounds, n) = plan.realtime_paced;
+        let name = "realtime.blocking.round_trip_4k_paced";
+        let pair = compare(
+            rounds,
+            n,
+            plan.budget,
+            Some(GAP),
+            &mut sdk_trip,
+            &mut raw_trip,
+            Some(&mut defaults_trip),
+        )?;
+        out.extend(metrics(name, &pair, Pace::Paced, Side::Blocking));
+        out.extend(vs_defaults(GROUP, name, &pair, DEFAULTS_BLOCKING));
     }
-    ws.send(start_message()?).map_err(|e| format!("raw start: {e}"))?;
-    let mut sdk_trip = || {
-        stream.send_audio(&chunk).map_err(sdk("send_audio"))?;
-        loop {
-            match stream.recv() {
-                Some(Ok(RealtimeEvent::Result(_))) => return Ok(()),
-                Some(Ok(_)) => continue,
-                Some(Err(e)) => return Err(format!("recv: {e}")),
-                None => return Err("the stream ended".into()),
-            }
-        }
-    };
-    let mut raw_trip = || {
-        ws.send(Message::binary(chunk.clone()))
-            .map_err(|e| format!("raw send: {e}"))?;
-        loop {
-            match ws.read().map_err(|e| format!("raw read: {e}"))? {
-                Message::Text(_) => return Ok(()),
-                _ => continue,
-            }
-        }
-    };
-    let pair = interleave(rounds, n, plan.budget, &mut sdk_trip, &mut raw_trip)?;
-    out.extend(metrics(
-        "realtime.blocking.round_trip_4k",
-        "raw tungstenite",
-        &pair,
-        Targets::Python,
-    ));
-    let (rounds, n) = plan.realtime_paced;
-    let pair = interleave_paced(rounds, n, plan.budget, Some(GAP), &mut sdk_trip, &mut raw_trip)?;
-    out.extend(paced("realtime.blocking.round_trip_4k_paced", "raw tungstenite", &pair));
+    // Same work, same result: every side sent the same number of frames, and the mock's
+    // transcript depends only on the audio sent, so the kept transcripts must be equal.
+    same_transcript("the raw floor's", stream.transcript().final_text(), &kept)?;
+    same_transcript("the raw defaults'", stream.transcript().final_text(), &kept_defaults)?;
     let _ = stream.close();
     let _ = ws.close(None);
+    let _ = ws_defaults.close(None);
     drop(client);
 
-    // Async: the SDK stream next to a raw async-tungstenite socket on async-std.
+    // Async: the SDK stream next to the fair async-tungstenite floor on async-std.
+    let (rounds, n) = plan.realtime;
     let client = nonblocking(mock, 100)?;
-    let mut stream = block_on(client.realtime().connect(config())).map_err(sdk("async connect"))?;
-    let addr = mock.base_url().trim_start_matches("http://").to_owned();
-    let mut ws = block_on(async {
-        let tcp = async_std::net::TcpStream::connect(&addr)
-            .await
-            .map_err(|e| format!("raw async connect: {e}"))?;
-        tcp.set_nodelay(true).map_err(|e| format!("nodelay: {e}"))?;
-        let (mut ws, _) = async_tungstenite::client_async(request(mock)?, tcp)
-            .await
-            .map_err(|e| format!("raw async handshake: {e}"))?;
-        ws.send(start_message()?)
-            .await
-            .map_err(|e| format!("raw async start: {e}"))?;
-        Ok::<_, String>(ws)
-    })?;
+    let mut stream = block_on(client.realtime().connect(floors::realtime_config())).map_err(sdk("async connect"))?;
+    let mut ws = block_on(floors::async_socket(mock.ws_url(), &auth))?;
+    let mut kept = RawTranscript::default();
     let pair = interleave(
         rounds,
         n,
@@ -129,107 +135,190 @@ pub fn run(plan: &Plan, mock: &mut MockProcess) -> Result<Vec<Metric>, String> {
                 }
             })
         },
-        &mut || {
-            block_on(async {
-                ws.send(Message::binary(chunk.clone()))
-                    .await
-                    .map_err(|e| format!("raw async send: {e}"))?;
-                loop {
-                    match ws.next().await {
-                        Some(Ok(Message::Text(_))) => return Ok(()),
-                        Some(Ok(_)) => continue,
-                        Some(Err(e)) => return Err(format!("raw async read: {e}")),
-                        None => return Err("the raw async socket closed".into()),
-                    }
-                }
-            })
-        },
+        &mut || block_on(floors::async_trip(&mut ws, &chunk, &mut kept)),
     )?;
     out.extend(metrics(
         "realtime.async.round_trip_4k",
-        "raw async-tungstenite",
         &pair,
-        Targets::None,
+        Pace::BackToBack,
+        Side::Async,
     ));
+    same_transcript("the async raw floor's", stream.transcript().final_text(), &kept)?;
     let _ = block_on(stream.close());
     let _ = block_on(ws.close(None));
     Ok(out)
 }
 
-/// Which of the issue's targets a comparison carries.
-#[derive(Clone, Copy, PartialEq)]
-enum Targets {
-    None,
-    /// CPU per chunk against the Python SDK's (measured back to back, as this run is).
-    Python,
+fn same_transcript(whose: &str, sdk: &str, raw: &RawTranscript) -> Result<(), String> {
+    if raw.messages == 0 || sdk != raw.final_text {
+        return Err(format!(
+            "{whose} transcript differs from the SDK's ({} vs {} bytes of final text, {} raw messages)",
+            raw.final_text.len(),
+            sdk.len(),
+            raw.messages
+        ));
+    }
+    Ok(())
 }
 
-/// The idle pause before each paced round trip. Real audio arrives every 128 ms per
-/// 4 KB chunk (16 kHz, 16-bit mono); a millisecond is still 128 × faster than that.
-const GAP: Duration = Duration::from_millis(1);
+/// Back to back or paced.
+#[derive(Clone, Copy, PartialEq, Debug)]
+enum Pace {
+    /// The next frame leaves as soon as the result is in.
+    BackToBack,
+    /// [`GAP`] idle before each frame.
+    Paced,
+}
 
-/// Latency and CPU of paced round trips, with the issue's latency and CPU-ratio targets.
-fn paced(name: &str, raw: &str, pair: &Pair) -> Vec<Metric> {
+/// Which client: the blocking one carries the issue's targets.
+#[derive(Clone, Copy, PartialEq, Debug)]
+enum Side {
+    Blocking,
+    Async,
+}
+
+/// Why the blocking stream misses its p50 target back to back (not paced) against the fair floor.
+const BACK_TO_BACK_KNOWN_MISS: &str = "1.09–1.18 × in four full runs (3 Dec 2026): about 3.7 k more \
+     instructions per round trip than the floor (a second tungstenite read pass that zero-fills \
+     its 4 KiB buffer, send bookkeeping, the event queue; callgrind), which the mock's thread \
+     wake-up amplifies back to back; the same syscalls as the floor, and CPU 1.00–1.05 ×";
+
+/// Latency, CPU (and, back to back, allocations) of one comparison; the blocking client's
+/// carry the targets p50 ≤ 1.1 ×, p99 < 1 ms and CPU ≤ 1.3 × the fair floor, back to back
+/// and paced alike, and (back to back, like for like with the Python SDK's figure) ≤ 1/5
+/// of the Python SDK's CPU.
+fn metrics(name: &str, pair: &Pair, pace: Pace, side: Side) -> Vec<Metric> {
+    let (raw, floor) = match side {
+        Side::Blocking => (RAW_BLOCKING, FLOOR_BLOCKING),
+        Side::Async => (RAW_ASYNC, FLOOR_ASYNC),
+    };
+    let pacing = match pace {
+        Pace::BackToBack => "back to back (the next frame leaves as soon as the result is in)".to_owned(),
+        Pace::Paced => format!(
+            "each after {} ms idle (as audio arrives at a pace; the pause is neither timed nor counted)",
+            GAP.as_millis()
+        ),
+    };
     let how = format!(
-        "4 KB frame → its result message, each after {} ms idle (as audio arrives at a pace); \
-         {} rounds interleaved with {raw}",
-        GAP.as_millis(),
+        "4 KB frame → its result message, {pacing}; {} rounds interleaved with the fair floor: {floor}",
         pair.rounds
     );
-    let mut out = vec![latency(GROUP, &format!("{name}.latency"), pair)
+    let (s, r) = (&pair.sdk, &pair.raw);
+    let mut lat = latency(GROUP, &format!("{name}.latency"), pair)
         .gate(Field::Ratio, Better::Lower, 0.0)
-        .note(format!("value = p50; {how}"))
-        .target(Target::le(Field::Ratio, 1.1, format!("p50 ≤ 1.1 × {raw}")))
-        .target(Target::le(Field::P99, 999.9, "p99 < 1 ms"))];
-    if let (Some(sc), Some(rc)) = (pair.sdk.cpu_us, pair.raw.cpu_us) {
+        .note(format!("value = p50; {how}"));
+    if side == Side::Blocking {
+        let mut p50 = Target::le(Field::Ratio, 1.1, format!("p50 ≤ 1.1 × {raw}"));
+        if pace == Pace::BackToBack {
+            p50 = p50.known_miss(BACK_TO_BACK_KNOWN_MISS);
+        }
+        lat = lat.target(p50).target(Target::le(Field::P99, 999.9, "p99 < 1 ms"));
+    }
+    let mut out = vec![lat];
+    if let (Some(sc), Some(rc)) = (s.cpu_us, r.cpu_us) {
+        let counted = match pace {
+            Pace::BackToBack => "client CPU, every thread (I/O threads included)",
+            Pace::Paced => {
+                "client CPU inside the round trips (the calling thread's, not its pauses) plus every \
+                 other client thread's"
+            }
+        };
+        let mut cpu = Metric::new(GROUP, &format!("{name}.cpu_per_chunk"), sc, "µs")
+            .raw(rc)
+            .gate(Field::Ratio, Better::Lower, 0.0)
+            .note(format!("{counted}; {how}"));
+        if side == Side::Blocking {
+            cpu = cpu.target(Target::le(Field::Ratio, 1.3, format!("≤ 1.3 × {raw}")));
+            if pace == Pace::BackToBack {
+                // Like for like: the Python SDK's figure is measured back to back too.
+                cpu = python_sdk::quote(cpu, PYTHON_CHUNK_CPU_US);
+            }
+        }
+        out.push(cpu);
+    }
+    if pace == Pace::BackToBack {
         out.push(
-            Metric::new(GROUP, &format!("{name}.cpu_per_chunk"), sc, "µs")
-                .raw(rc)
-                .gate(Field::Ratio, Better::Lower, 0.0)
-                .target(Target::le(Field::Ratio, 1.3, format!("≤ 1.3 × {raw}")))
+            Metric::new(GROUP, &format!("{name}.allocs_per_chunk"), s.allocs, "allocs")
+                .raw(r.allocs)
+                .gate(Field::Value, Better::Lower, 2.0)
                 .note(format!(
-                    "client CPU inside the round trips (the calling thread's, not its pauses) plus \
-                     every other client thread's; {how}"
+                    "Rust heap allocations per round trip (bytes: SDK {:.0}, raw {:.0}); {how}",
+                    s.alloc_bytes, r.alloc_bytes
                 )),
         );
     }
     out
 }
 
-/// Latency, CPU and allocations of one back-to-back comparison.
-fn metrics(name: &str, raw: &str, pair: &Pair, targets: Targets) -> Vec<Metric> {
-    let how = format!(
-        "4 KB frame → its result message; {} rounds interleaved with {raw}",
-        pair.rounds
-    );
-    let (s, r) = (&pair.sdk, &pair.raw);
-    // Not gated: on a shared machine this ratio mostly follows how fast the mock's threads
-    // wake (see the note); the paced latency carries the target and the gate.
-    let lat = latency(GROUP, &format!("{name}.latency"), pair).note(format!(
-        "value = p50; back to back (the next frame leaves as soon as the result is in: any \
-             client work between the two lets the mock's threads fall idle, and each µs of it \
-             adds several to the round trip on this machine; see README); {how}"
-    ));
-    let mut out = vec![lat];
-    if let (Some(sc), Some(rc)) = (s.cpu_us, r.cpu_us) {
-        let mut cpu = Metric::new(GROUP, &format!("{name}.cpu_per_chunk"), sc, "µs")
-            .raw(rc)
-            .gate(Field::Ratio, Better::Lower, 0.0)
-            .note(format!("client CPU, every thread (I/O threads included); {how}"));
-        if targets == Targets::Python {
-            // Like for like: the Python SDK's figure is measured back to back too.
-            cpu = cpu.target(python_sdk::quoted_target(PYTHON_CHUNK_CPU_US));
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::measure::histogram;
+
+    fn side(us: f64) -> crate::measure::Side {
+        let mut hist = histogram();
+        hist.record((us * 1000.0) as u64).unwrap();
+        crate::measure::Side {
+            wall_us: us,
+            cpu_us: Some(us),
+            allocs: 1.0,
+            alloc_bytes: 1.0,
+            hist,
         }
-        out.push(cpu);
     }
-    out.push(
-        Metric::new(GROUP, &format!("{name}.allocs_per_chunk"), s.allocs, "allocs")
-            .raw(r.allocs)
-            .gate(Field::Value, Better::Lower, 2.0)
-            .note(format!(
-                "Rust heap allocations per round trip (bytes: SDK {:.0}, raw {:.0}); {how}",
-                s.alloc_bytes, r.alloc_bytes
-            )),
-    );
-    out
+
+    fn pair() -> Pair {
+        Pair {
+            sdk: side(12.0),
+            raw: side(10.0),
+            defaults: None,
+            rounds: 3,
+        }
+    }
+
+    #[test]
+    fn back_to_back_and_paced_carry_the_same_targets() {
+        for pace in [Pace::BackToBack, Pace::Paced] {
+            let ms = metrics("rt", &pair(), pace, Side::Blocking);
+            let lat = ms.iter().find(|m| m.name == "rt.latency").unwrap();
+            let cpu = ms.iter().find(|m| m.name == "rt.cpu_per_chunk").unwrap();
+            for m in [lat, cpu] {
+                assert!(m.gate.is_some(), "{pace:?} {} is gated", m.name);
+            }
+            assert!(lat.targets.iter().any(|t| t.label == "p50 ≤ 1.1 × raw tungstenite"));
+            assert!(cpu.targets.iter().any(|t| t.label == "≤ 1.3 × raw tungstenite"));
+            // 12 / 10 = 1.2: the latency target is missed, the CPU one met.
+            assert_eq!(lat.pass, Some(false), "{pace:?}");
+            assert!(cpu.targets.iter().find(|t| t.label.contains("1.3")).unwrap().check(cpu) == Some(true));
+        }
+    }
+
+    #[test]
+    fn the_python_target_is_back_to_back_and_labelled_quoted() {
+        let ms = metrics("rt", &pair(), Pace::BackToBack, Side::Blocking);
+        let cpu = ms.iter().find(|m| m.name == "rt.cpu_per_chunk").unwrap();
+        let python: Vec<_> = cpu.targets.iter().filter(|t| t.label.contains("Python")).collect();
+        assert_eq!(python.len(), 1);
+        assert!(python[0].label.contains("quoted"), "{}", python[0].label);
+        assert!(cpu.note.contains("quoted"), "{}", cpu.note);
+        let paced = metrics("rt", &pair(), Pace::Paced, Side::Blocking);
+        assert!(paced
+            .iter()
+            .all(|m| m.targets.iter().all(|t| !t.label.contains("Python"))));
+    }
+
+    #[test]
+    fn the_async_comparison_is_gated_without_targets() {
+        let ms = metrics("rt", &pair(), Pace::BackToBack, Side::Async);
+        assert!(ms.iter().all(|m| m.targets.is_empty() && m.gate.is_some()));
+    }
+
+    #[test]
+    fn a_transcript_that_differs_fails_the_scenario() {
+        let mut kept = RawTranscript::default();
+        assert!(same_transcript("raw", "", &kept).is_err(), "no message at all");
+        kept.apply(r#"{"tokens":[{"text":"a","is_final":true}]}"#).unwrap();
+        assert!(same_transcript("raw", "a", &kept).is_ok());
+        assert!(same_transcript("raw", "ab", &kept).is_err());
+    }
 }
