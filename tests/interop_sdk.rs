@@ -48,35 +48,9 @@ fn python_sdk_rest_lifecycle() {
     let s = mock.stats();
     let ctx = context(&obs, &s);
     assert!(obs["error"].is_null(), "the SDK raised: {ctx}");
-    assert_eq!(obs["step"], "done", "{ctx}");
     assert!(obs["models"].as_u64().unwrap_or(0) > 0, "{ctx}");
-    assert_eq!(obs["file"]["size"], wav.len, "{ctx}");
-    assert_eq!(obs["created"]["file_id"], obs["file"]["id"], "{ctx}");
-    assert_eq!(obs["created"]["status"], "queued", "{ctx}");
-    assert_eq!(obs["waited"]["status"], "completed", "{ctx}");
-    assert_eq!(obs["waited"]["audio_duration_ms"], 2000, "{ctx}");
-    assert_eq!(obs["transcript"]["id"], obs["created"]["id"], "{ctx}");
-    assert_eq!(obs["transcript"]["text"], transcript_text(2000), "{ctx}");
-    assert_eq!(
-        (&obs["files_after"], &obs["transcriptions_after"]),
-        (&0.into(), &0.into()),
-        "{ctx}"
-    );
-    assert!(
-        mock.files().is_empty() && mock.transcriptions().is_empty(),
-        "the mock still holds files or jobs: {ctx}"
-    );
-    assert_eq!((s.uploads, s.upload_bytes, s.unauthorized), (1, wav.len, 0), "{ctx}");
     // `queued`, `processing`, `completed`: `wait` stopped at the first terminal answer.
-    assert_eq!(s.route("GET /v1/transcriptions/{id}"), 3, "{ctx}");
-    assert_eq!(
-        (
-            s.route("DELETE /v1/transcriptions/{id}"),
-            s.route("DELETE /v1/files/{id}")
-        ),
-        (1, 1),
-        "{ctx}"
-    );
+    assert_rest_lifecycle(&obs, &mock, wav.len, 3, &ctx);
 }
 
 #[test]
@@ -264,35 +238,9 @@ fn node_sdk_rest_lifecycle() {
     let s = mock.stats();
     let ctx = context(&obs, &s);
     assert!(obs["thrown"].is_null(), "the SDK threw: {ctx}");
-    assert_eq!(obs["step"], "done", "{ctx}");
-    assert_eq!(obs["file"]["size"], wav.len, "{ctx}");
     assert_eq!(obs["file"]["filename"], "interop.wav", "{ctx}");
-    assert_eq!(obs["created"]["file_id"], obs["file"]["id"], "{ctx}");
-    assert_eq!(obs["created"]["status"], "queued", "{ctx}");
-    assert_eq!(obs["waited"]["status"], "completed", "{ctx}");
-    assert_eq!(obs["waited"]["audio_duration_ms"], 2000, "{ctx}");
-    assert_eq!(obs["transcript"]["id"], obs["created"]["id"], "{ctx}");
-    assert_eq!(obs["transcript"]["text"], transcript_text(2000), "{ctx}");
-    assert_eq!(
-        (&obs["files_after"], &obs["transcriptions_after"]),
-        (&0.into(), &0.into()),
-        "{ctx}"
-    );
-    assert!(
-        mock.files().is_empty() && mock.transcriptions().is_empty(),
-        "the mock still holds files or jobs: {ctx}"
-    );
-    assert_eq!((s.uploads, s.upload_bytes, s.unauthorized), (1, wav.len, 0), "{ctx}");
     // `queued`, then `completed`: `wait()` stopped at the first terminal answer.
-    assert_eq!(s.route("GET /v1/transcriptions/{id}"), 2, "{ctx}");
-    assert_eq!(
-        (
-            s.route("DELETE /v1/transcriptions/{id}"),
-            s.route("DELETE /v1/files/{id}")
-        ),
-        (1, 1),
-        "{ctx}"
-    );
+    assert_rest_lifecycle(&obs, &mock, wav.len, 2, &ctx);
 }
 
 // ----------------------------------------------------------------------------------------
@@ -322,6 +270,39 @@ impl WavFile {
     fn path(&self) -> String {
         self.path.to_str().expect("a UTF-8 temp path").to_string()
     }
+}
+
+/// What both SDKs' REST lifecycle scripts report and leave behind: one 2 s upload, a job that
+/// completed with its transcript after `polls` status checks, both deleted.
+fn assert_rest_lifecycle(obs: &Value, mock: &MockServer, wav_len: u64, polls: u64, ctx: &str) {
+    let s = mock.stats();
+    assert_eq!(obs["step"], "done", "{ctx}");
+    assert_eq!(obs["file"]["size"], wav_len, "{ctx}");
+    assert_eq!(obs["created"]["file_id"], obs["file"]["id"], "{ctx}");
+    assert_eq!(obs["created"]["status"], "queued", "{ctx}");
+    assert_eq!(obs["waited"]["status"], "completed", "{ctx}");
+    assert_eq!(obs["waited"]["audio_duration_ms"], 2000, "{ctx}");
+    assert_eq!(obs["transcript"]["id"], obs["created"]["id"], "{ctx}");
+    assert_eq!(obs["transcript"]["text"], transcript_text(2000), "{ctx}");
+    assert_eq!(
+        (&obs["files_after"], &obs["transcriptions_after"]),
+        (&0.into(), &0.into()),
+        "{ctx}"
+    );
+    assert!(
+        mock.files().is_empty() && mock.transcriptions().is_empty(),
+        "the mock still holds files or jobs: {ctx}"
+    );
+    assert_eq!((s.uploads, s.upload_bytes, s.unauthorized), (1, wav_len, 0), "{ctx}");
+    assert_eq!(s.route("GET /v1/transcriptions/{id}"), polls, "{ctx}");
+    assert_eq!(
+        (
+            s.route("DELETE /v1/transcriptions/{id}"),
+            s.route("DELETE /v1/files/{id}")
+        ),
+        (1, 1),
+        "{ctx}"
+    );
 }
 
 fn sdk_dir() -> PathBuf {

@@ -20,7 +20,6 @@ use std::time::{Duration, Instant};
 
 use async_std::task::block_on;
 use serde::Deserialize;
-use soniox::core::realtime::RealtimeEvent;
 
 use crate::cpu;
 use crate::measure::{median, order, Op};
@@ -326,17 +325,7 @@ pub fn compare(python: &str, base_url: &str, quick: bool, metrics: &mut Vec<Metr
                 .map(drop)
                 .map_err(err("async models().list()"))
         },
-        &mut || {
-            stream.send_audio(&chunk).map_err(err("send_audio"))?;
-            loop {
-                match stream.recv() {
-                    Some(Ok(RealtimeEvent::Result(_))) => return Ok(()),
-                    Some(Ok(_)) => continue,
-                    Some(Err(e)) => return Err(format!("recv: {e}")),
-                    None => return Err("the stream ended".into()),
-                }
-            }
-        },
+        &mut || crate::scenarios::realtime::sdk_round_trip(&mut stream, &chunk),
         &mut || floors::tungstenite_trip(&mut ws, &chunk, &mut kept),
     )?;
     drop(worker);

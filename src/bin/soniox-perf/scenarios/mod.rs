@@ -17,7 +17,7 @@ mod concurrency;
 mod construction;
 pub mod floors;
 mod heap;
-mod realtime;
+pub mod realtime;
 mod rest;
 mod upload;
 
