@@ -3,7 +3,8 @@
 //! and a prompt close. Every loop is bounded in count and time; no wall-clock assertions.
 
 use std::io::Cursor;
-use std::sync::mpsc;
+use std::sync::atomic::{AtomicUsize, Ordering::SeqCst};
+use std::sync::{mpsc, Arc};
 use std::thread;
 use std::time::{Duration, Instant};
 
@@ -54,6 +55,50 @@ fn stats_when(mock: &MockServer, done: impl Fn(&MockStats) -> bool) -> MockStats
         stats = mock.stats();
     }
     stats
+}
+
+/// Polls the mock's stats until `done` holds; panics naming `what` after `bound` (a hang
+/// guard, never the fact under test).
+fn stats_within(mock: &MockServer, bound: Duration, what: &str, done: impl Fn(&MockStats) -> bool) -> MockStats {
+    let deadline = Instant::now() + bound;
+    loop {
+        let stats = mock.stats();
+        if done(&stats) {
+            return stats;
+        }
+        assert!(Instant::now() < deadline, "{what}: not within {bound:?}: {stats:?}");
+        thread::sleep(Duration::from_millis(5));
+    }
+}
+
+/// A bounded rendezvous: each of `n` parties arrives, then waits until all `n` have (at
+/// most 30 s, a hang guard: a party that failed before arriving fails the others too).
+struct Rendezvous {
+    arrived: AtomicUsize,
+    n: usize,
+}
+
+impl Rendezvous {
+    fn new(n: usize) -> Arc<Rendezvous> {
+        Arc::new(Rendezvous {
+            arrived: AtomicUsize::new(0),
+            n,
+        })
+    }
+
+    fn arrive_and_wait(&self) {
+        self.arrived.fetch_add(1, SeqCst);
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while self.arrived.load(SeqCst) < self.n {
+            assert!(
+                Instant::now() < deadline,
+                "only {} of {} parties arrived within 30 s",
+                self.arrived.load(SeqCst),
+                self.n
+            );
+            thread::sleep(Duration::from_millis(1));
+        }
+    }
 }
 
 /// The realtime error of a result, or a panic naming what came instead.
@@ -180,19 +225,40 @@ fn endpoint_detection_yields_endpoint_events_that_never_reach_the_text() {
     assert_eq!(stream.transcript().final_text(), transcript_text(10_000));
 }
 
+/// Keepalives of the idle-timeout tests: one per `KEEPALIVE_INTERVAL` while idle, against
+/// an idle timeout 20× longer (so a keepalive must be more than 1.9 s late to miss it), for
+/// `IDLE_KEEPALIVES` intervals: longer idle than the timeout.
+const KEEPALIVE_INTERVAL: Duration = Duration::from_millis(100);
+const IDLE_TIMEOUT: Duration = Duration::from_secs(2);
+const IDLE_KEEPALIVES: u64 = 25;
+
 #[test]
 fn automatic_keepalives_keep_an_idle_session_alive_past_the_idle_timeout() {
-    let mock = mock_with(MockConfig::default().ws_idle_timeout(Duration::from_millis(400)));
+    // The idle time is counted, not slept: the session sends a keepalive only when nothing
+    // went out for a whole interval, so IDLE_KEEPALIVES of them counted by the mock after
+    // it took the audio mean the session sat idle for at least 25 × 100 ms = 2.5 s, past
+    // the 2 s idle timeout.
+    assert!(KEEPALIVE_INTERVAL * IDLE_KEEPALIVES as u32 > IDLE_TIMEOUT);
+    let mock = mock_with(MockConfig::default().ws_idle_timeout(IDLE_TIMEOUT));
     let client = client(&mock);
-    let config = pcm_config().keepalive_interval(Duration::from_millis(100));
+    let config = pcm_config().keepalive_interval(KEEPALIVE_INTERVAL);
     let mut stream = client.realtime().connect(config).unwrap();
     stream.send_audio(&pcm(1_000)).unwrap();
-    thread::sleep(Duration::from_millis(1_500)); // idle: only keepalives go out
+    // The keepalives the mock counts after the audio frame were sent after it (it reads in order).
+    let before = stats_within(&mock, Duration::from_secs(30), "the audio frame", |s| {
+        s.ws_audio_frames == 1
+    })
+    .ws_keepalives;
+    let idle = stats_within(&mock, Duration::from_secs(60), "the keepalives", |s| {
+        s.ws_keepalives >= before + IDLE_KEEPALIVES || s.ws_open_sessions == 0
+    });
+    assert_eq!(idle.ws_open_sessions, 1, "the session stayed open while idle: {idle:?}");
     stream.send_audio(&pcm(1_000)).unwrap();
     stream.finish().unwrap();
     assert_eq!(stream.transcript().final_text(), transcript_text(2_000));
     let stats = stats_when(&mock, |s| s.ws_finished == 1);
-    assert!(stats.ws_keepalives >= 1, "{stats:?}");
+    assert_eq!((stats.ws_finished, stats.ws_audio_frames), (1, 2), "{stats:?}");
+    assert!(stats.ws_keepalives >= before + IDLE_KEEPALIVES, "{stats:?}");
 }
 
 #[test]
@@ -209,14 +275,18 @@ fn without_audio_or_keepalives_an_idle_session_is_closed_with_a_408() {
 
 #[test]
 fn ten_concurrent_streams_from_threads_each_get_their_own_complete_transcript() {
+    // Every stream connects, then waits for the others before sending: all ten sessions are
+    // open at once (the mock's default limit is ten), so the mock's peak is exactly ten.
     let mock = MockServer::start();
     let client = client(&mock);
+    let all_open = Rendezvous::new(10);
     let threads: Vec<_> = (0..10u64)
         .map(|i| {
-            let client = client.clone();
+            let (client, all_open) = (client.clone(), all_open.clone());
             thread::spawn(move || {
                 let ms = 1_000 + 480 * i;
                 let mut stream = client.realtime().connect(pcm_config()).unwrap();
+                all_open.arrive_and_wait();
                 stream
                     .send_reader(Cursor::new(pcm(ms)), 4 * KB, Pace::AsFastAsPossible)
                     .unwrap();
@@ -231,7 +301,7 @@ fn ten_concurrent_streams_from_threads_each_get_their_own_complete_transcript() 
     }
     let stats = stats_when(&mock, |s| s.ws_finished == 10);
     assert_eq!((stats.ws_sessions, stats.ws_finished), (10, 10));
-    assert!(stats.ws_peak_sessions >= 1);
+    assert_eq!(stats.ws_peak_sessions, 10, "the ten sessions were open at once");
 }
 
 #[test]
@@ -336,10 +406,16 @@ fn a_dropped_connection_surfaces_as_a_connection_closed_error() {
         .finish_timeout(Duration::from_secs(20))
         .connect(pcm_config())
         .unwrap();
-    // Sending may already fail once the drop is seen; the error is then the same one.
-    let _ = stream.send_reader(Cursor::new(pcm(3_000)), 4 * KB, Pace::AsFastAsPossible);
+    // The drop comes after the third result, while the 24 frames may still be going out:
+    // whether sending sees it first is a race, so both outcomes are allowed, each exactly:
+    // every byte sent, or the session's own failure (the same error `finish` reports).
+    let sent = stream.send_reader(Cursor::new(pcm(3_000)), 4 * KB, Pace::AsFastAsPossible);
     let e = realtime_error(stream.finish());
     assert_eq!(e.error_type, "connection_closed", "{e:?}");
+    match sent {
+        Ok(bytes) => assert_eq!(bytes, 3_000 * BYTES_PER_MS),
+        Err(send_error) => assert_eq!(realtime_error::<u64>(Err(send_error)), e),
+    }
     assert!(Error::Realtime(e).is_retryable());
 }
 
@@ -356,10 +432,17 @@ fn a_server_error_mid_stream_is_an_error_realtime_with_code_503() {
     );
     let client = client(&mock);
     let mut stream = client.realtime().connect(pcm_config()).unwrap();
-    let _ = stream.send_reader(Cursor::new(pcm(2_000)), 4 * KB, Pace::AsFastAsPossible);
+    // The error comes after the second result, while the 16 frames may still be going out:
+    // whether sending sees it first is a race, so both outcomes are allowed, each exactly:
+    // every byte sent, or the server's error (the same one `finish` reports).
+    let sent = stream.send_reader(Cursor::new(pcm(2_000)), 4 * KB, Pace::AsFastAsPossible);
     let e = realtime_error(stream.finish());
     assert_eq!((e.code, e.error_type.as_str()), (Some(503), "service_unavailable"));
     assert!(e.request_id.is_some());
+    match sent {
+        Ok(bytes) => assert_eq!(bytes, 2_000 * BYTES_PER_MS),
+        Err(send_error) => assert_eq!(realtime_error::<u64>(Err(send_error)), e),
+    }
     // The error stays the answer.
     assert_eq!(realtime_error(stream.send_audio(&pcm(100))), e);
     assert_eq!(realtime_error(stream.finish()), e);
@@ -631,25 +714,44 @@ fn on_a_thread_within<T: Send + 'static>(bound: Duration, f: impl FnOnce() -> T 
     rx.recv_timeout(bound).ok()
 }
 
-/// Not a test of behaviour: prints the round trip (audio frame out → its result message
-/// in) for 4 KiB frames. `cargo test --release --test blocking_realtime -- --ignored --nocapture`
+/// One frame out, its own result back, 500 times: every result answers exactly the frame
+/// just sent (`total_audio_proc_ms` grows by the frame's 128 ms each time, nothing is
+/// pipelined or lost), the counts on both sides are exact, and the transcript is whole.
+/// Also prints the round-trip percentiles (frame out → its result in), a report only:
+/// `cargo test --release --all-features --test blocking_realtime -- --ignored --nocapture`
 #[test]
-#[ignore = "a measurement, not a check"]
-fn round_trip_of_4_kb_frames_is_measured() {
+#[ignore = "checks ping-pong framing and reports round-trip times; run in release with --nocapture"]
+fn each_4_kb_frame_gets_its_own_result_before_the_next_and_round_trips_are_reported() {
+    const FRAMES: u64 = 500;
     let mock = MockServer::start();
     let client = client(&mock);
     let mut stream = client.realtime().connect(pcm_config()).unwrap();
     let frame = pcm(128); // 4096 bytes
+    assert_eq!(frame.len(), 4 * KB);
     let mut times = Vec::new();
-    for _ in 0..500 {
+    for i in 1..=FRAMES {
         let start = Instant::now();
         stream.send_audio(&frame).unwrap();
         match stream.recv_timeout(Duration::from_secs(10)) {
-            Some(Ok(RealtimeEvent::Result(_))) => times.push(start.elapsed()),
-            other => panic!("unexpected {other:?}"),
+            Some(Ok(RealtimeEvent::Result(r))) => {
+                times.push(start.elapsed());
+                assert_eq!(r.total_audio_proc_ms, Some(128 * i), "the result of frame {i}");
+            }
+            other => panic!("frame {i}: unexpected {other:?}"),
         }
     }
     stream.finish().unwrap();
+    assert_eq!(stream.transcript().final_text(), transcript_text(128 * FRAMES));
+    let ours = stream.stats();
+    assert_eq!(
+        (ours.audio_frames_sent, ours.audio_bytes_sent, ours.messages_received),
+        (FRAMES, FRAMES * 4096, FRAMES + 1)
+    );
+    let s = stats_when(&mock, |s| s.ws_finished == 1);
+    assert_eq!(
+        (s.ws_audio_frames, s.ws_audio_bytes, s.ws_messages_sent),
+        (FRAMES, FRAMES * 4096, FRAMES + 1)
+    );
     times.sort();
     let pct = |p: usize| times[(times.len() * p / 100).min(times.len() - 1)];
     println!(

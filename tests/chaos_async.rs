@@ -262,7 +262,13 @@ fn realtime_sessions_that_break_end_in_errors_close_promptly_and_the_next_one_wo
                     .connect(RealtimeConfig::new("stt-rt-v5").pcm_s16le(16_000, 1))
                     .await
                     .expect("connects");
-                let _ = stream.send_audio(&pcm(1_000)).await; // may already see the failure
+                // Each fault of `realtime_faults` fires after the server's first message (the
+                // answer to this frame) or at the end of audio, so the session cannot have failed
+                // before this first frame: sending it succeeds, for every fault.
+                stream
+                    .send_audio(&pcm(1_000))
+                    .await
+                    .expect("the first frame is queued before any fault fires");
                 let finished = stream.finish().await;
                 // Alternate the two ways out: close() and Drop.
                 let closed = if i % 2 == 0 { Some(stream.close().await) } else { None };

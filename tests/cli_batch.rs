@@ -166,35 +166,107 @@ fn keep_leaves_the_files_and_jobs_and_reports_their_ids() {
 
 #[test]
 fn a_job_that_outlasts_the_timeout_fails_its_file_and_is_still_cleaned_up() {
-    use std::time::Duration;
+    use std::sync::atomic::{AtomicBool, Ordering::SeqCst};
+    use std::thread;
+    use std::time::{Duration, Instant};
 
     use soniox::mock::{JobTiming, MockConfig, MockServer};
 
-    // Processing takes 3 s; the tool waits 1 s (`--timeout 1`) on the core poller's schedule.
-    let mock = MockServer::start_with(MockConfig::default().job_timing(JobTiming::Elapsed {
-        queued: Duration::ZERO,
-        processing: Duration::from_secs(3),
-    }))
+    // The job is `processing` until it has been checked (GET) 100 times: the tool, waiting
+    // 1 s (`--timeout 1`) on the core poller's schedule, cannot end it, so it must give up
+    // whatever the machine's speed. Its cleanup delete is then refused (409) until the job
+    // ends, which this test brings about only after seeing that refusal.
+    const PROCESSING_CHECKS: u32 = 100;
+    let mock = MockServer::start_with(
+        MockConfig::default()
+            .job_timing(JobTiming::Polls {
+                queued: 0,
+                processing: PROCESSING_CHECKS,
+            })
+            .record_responses(true),
+    )
     .unwrap();
     let dir = tempfile::tempdir().unwrap();
     let slow = wav(dir.path(), "slow.wav", 2_000);
 
-    let r = run(
-        soniox(&mock),
-        &["transcribe", "--timeout", "1", slow.to_str().unwrap()],
-        None,
-    );
+    let run_over = AtomicBool::new(false);
+    let (r, ended) = thread::scope(|scope| {
+        let ender = scope.spawn(|| {
+            // Wait for the refused delete (or the run's end; at most 60 s, a hang guard).
+            let deadline = Instant::now() + Duration::from_secs(60);
+            let refused = loop {
+                let log = mock.response_log();
+                if let Some(r) = log
+                    .iter()
+                    .find(|r| r.method == "DELETE" && r.status == 409 && r.path.starts_with("/v1/transcriptions/"))
+                {
+                    break r.path.clone();
+                }
+                if run_over.load(SeqCst) || Instant::now() > deadline {
+                    return false;
+                }
+                thread::sleep(Duration::from_millis(20));
+            };
+            let client = soniox::blocking::Client::builder()
+                .api_key(mock.api_key())
+                .base_url(mock.base_url())
+                .build()
+                .unwrap();
+            // Checked until it answers `completed` or is gone: the check that ends `processing`
+            // still answers `processing` (the mock counts a check after answering it), and the
+            // tool's next delete may then remove the job before this test checks again.
+            let id = refused.trim_start_matches("/v1/transcriptions/");
+            (0..=PROCESSING_CHECKS).any(|_| match client.transcriptions().get(id) {
+                Ok(t) => t.status.as_str() == "completed",
+                Err(e) if e.status() == Some(404) => true,
+                Err(e) => panic!("checking job {id}: {e:?}"),
+            })
+        });
+        let r = run(
+            soniox(&mock),
+            &["transcribe", "--timeout", "1", slow.to_str().unwrap()],
+            None,
+        );
+        run_over.store(true, SeqCst);
+        (r, ender.join().unwrap())
+    });
 
     assert_eq!(r.code, Some(1), "{r:?}");
     assert!(r.stderr.contains("after 1 s (--timeout)"), "{}", r.stderr);
     assert!(r.stderr.contains(": 0 transcribed, 1 failed"), "{}", r.stderr);
-    let s = mock.stats();
-    // The first check is immediate and the poller grows its pauses from 200 ms: several
-    // checks fit in the second, never a busy loop (1000 would be one per millisecond).
-    let checks = s.route("GET /v1/transcriptions/{id}");
-    assert!((2..100).contains(&checks), "{checks} status checks");
-    assert_eq!(s.route("GET /v1/transcriptions/{id}/transcript"), 0);
+    assert!(
+        ended,
+        "the tool's delete was refused while the job processed: {}",
+        r.stderr
+    );
+    // The tool's checks are the GETs before its first delete (this test's came after). The
+    // first is immediate; then each pause (200 ms, growing 1.5× per check) starts after the
+    // previous answer, so checks can come late but never early: at 0, 0.2, 0.5 and 0.95 s
+    // at the earliest, and the next (1.625 s) is past the timeout. At most 4, never a busy
+    // loop; at least the immediate one.
+    let log = mock.response_log();
+    let first_delete = log
+        .iter()
+        .position(|r| r.method == "DELETE" && r.path.starts_with("/v1/transcriptions/"))
+        .expect("the job was deleted");
+    let checks = log[..first_delete]
+        .iter()
+        .filter(|r| r.method == "GET" && r.path.starts_with("/v1/transcriptions/"))
+        .count();
+    assert!((1..=4).contains(&checks), "{checks} status checks");
+    assert_eq!(mock.stats().route("GET /v1/transcriptions/{id}/transcript"), 0);
     // Nothing left behind: the job is deleted once it ends (409 until then).
     assert_eq!(mock.files().len(), 0, "upload deleted: {}", r.stderr);
     assert_eq!(mock.transcriptions().len(), 0, "job deleted: {}", r.stderr);
+    let deletes: Vec<u16> = log[first_delete..]
+        .iter()
+        .filter(|r| r.method == "DELETE" && r.path.starts_with("/v1/transcriptions/"))
+        .map(|r| r.status)
+        .collect();
+    let (last, refusals) = deletes.split_last().unwrap();
+    assert_eq!(*last, 204, "{deletes:?}");
+    assert!(
+        !refusals.is_empty() && refusals.iter().all(|s| *s == 409),
+        "{deletes:?}"
+    );
 }

@@ -315,20 +315,43 @@ fn read(p: &Path) -> String {
 fn ctrl_c_ends_a_long_run_early_with_the_report_written_and_exit_130() {
     use std::process::Stdio;
     use std::thread;
-    use std::time::Duration;
+    use std::time::{Duration, Instant};
 
+    use soniox::mock::{JobTiming, MockConfig, MockServer};
+
+    // A mock in this process (configured as `--mock` configures its own), so the test sees
+    // the run start: Ctrl-C goes once every user has uploaded its file and the users have
+    // made 3 requests more (the task mix is running), not after a guessed time.
+    let mock = MockServer::start_with(
+        MockConfig::default()
+            .job_timing(JobTiming::Immediate)
+            .max_pending_jobs(usize::MAX),
+    )
+    .unwrap();
     let dir = tempfile::tempdir().unwrap();
     let json = dir.path().join("report.json");
     // Ten minutes planned: only Ctrl-C can end it within the bound below.
     let mut child = Command::new(BIN)
-        .args(["--mock", "--users", "3", "--spawn-rate", "100", "--run-time", "10m"])
+        .args(["--host", &mock.base_url(), "--api-key", &mock.api_key()])
+        .args(["--users", "3", "--spawn-rate", "100", "--run-time", "10m"])
         .args(["--wait", "0.05..0.1", "--quiet", "--json"])
         .arg(&json)
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    thread::sleep(Duration::from_millis(1_500));
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let s = mock.stats();
+        if s.uploads == 3 && s.requests >= 6 {
+            break;
+        }
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            panic!("the run did not start within 30 s: {s:?}");
+        }
+        thread::sleep(Duration::from_millis(20));
+    }
     common_signal::interrupt(&child);
     let status = common_signal::exit_within(&mut child, Duration::from_secs(60), "soniox-load");
     let mut stderr = String::new();
@@ -339,7 +362,12 @@ fn ctrl_c_ends_a_long_run_early_with_the_report_written_and_exit_130() {
         "{stderr}"
     );
     let r: Value = serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
-    let total = n(&r["total"]["requests"]);
-    assert!(total >= 3, "each user uploaded its file at least: {r}");
+    // The report holds every request the mock saw (the ones in flight at Ctrl-C finished
+    // and were counted), one upload per user, and nothing failed.
+    let s = mock.stats();
+    assert_eq!(n(&r["total"]["requests"]), s.requests, "{r}");
+    assert!(s.requests >= 6, "{s:?}");
+    assert_eq!(n(&task(&r, "/files [upload]")["requests"]), 3, "{r}");
+    assert_eq!(s.uploads, 3);
     assert_eq!(n(&r["total"]["failures"]), 0, "{r}");
 }

@@ -2,15 +2,18 @@
 //! Twelve concurrent 2 s streams sent as fast as possible run by default (threads, and
 //! async-std tasks with the `async` feature); a 60 s and a 300 s stream at real-time pace
 //! and twelve concurrent 20 s streams at real-time pace are `#[ignore]`d (they take as
-//! long as their audio). Exact facts only (transcripts, bytes, session counts and peaks);
-//! no wall-clock assertions, and every loop is bounded.
+//! long as their audio). Every concurrent stream connects before any sends, so the mock's
+//! session peak is exactly the stream count. Exact facts only (transcripts, bytes, session
+//! counts and peaks); no wall-clock assertions, and every loop is bounded.
 
 mod common_stress;
 
 use std::fs::File;
 use std::io::Cursor;
+use std::sync::atomic::{AtomicUsize, Ordering::SeqCst};
+use std::sync::Arc;
 use std::thread;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use common_stress::{client_with, mock_with, stats_when, wav_ms};
 use soniox::audio::{pcm_chunks, WavSpec};
@@ -37,6 +40,55 @@ fn client(mock: &MockServer) -> Client {
 
 fn pcm_config() -> RealtimeConfig {
     RealtimeConfig::new("stt-rt-v5").pcm_s16le(16_000, 1)
+}
+
+/// A bounded rendezvous of the concurrent streams: each arrives once connected, then waits
+/// until all have (at most 30 s, a hang guard: one that failed to connect fails the others
+/// too). No session ends before every one has opened, so the mock's peak is exact.
+struct Rendezvous {
+    arrived: AtomicUsize,
+    n: usize,
+}
+
+impl Rendezvous {
+    fn new(n: u64) -> Arc<Rendezvous> {
+        Arc::new(Rendezvous {
+            arrived: AtomicUsize::new(0),
+            n: n as usize,
+        })
+    }
+
+    /// Counts this stream in; returns the deadline of its wait.
+    fn arrive(&self) -> Instant {
+        self.arrived.fetch_add(1, SeqCst);
+        Instant::now() + Duration::from_secs(30)
+    }
+
+    /// Whether every stream has arrived; panics once `deadline` has passed without.
+    fn all_arrived(&self, deadline: Instant) -> bool {
+        let arrived = self.arrived.load(SeqCst);
+        assert!(
+            arrived >= self.n || Instant::now() < deadline,
+            "only {arrived} of {} streams connected within 30 s",
+            self.n
+        );
+        arrived >= self.n
+    }
+
+    fn arrive_and_wait(&self) {
+        let deadline = self.arrive();
+        while !self.all_arrived(deadline) {
+            thread::sleep(Duration::from_millis(1));
+        }
+    }
+
+    #[cfg(feature = "async")]
+    async fn arrive_and_wait_async(&self) {
+        let deadline = self.arrive();
+        while !self.all_arrived(deadline) {
+            async_std::task::sleep(Duration::from_millis(1)).await;
+        }
+    }
 }
 
 /// `ms` of 16 kHz mono PCM.
@@ -114,19 +166,21 @@ fn a_five_minute_stream_fed_from_another_thread_transcribes_every_word() {
     assert_eq!((s.ws_sessions, s.ws_finished, s.ws_audio_bytes), (1, 1, len));
 }
 
-/// Runs `STREAMS` concurrent sessions of `ms` PCM each, one per thread, paced by `pace`;
-/// checks every transcript and the mock's session counters.
+/// Runs `STREAMS` concurrent sessions of `ms` PCM each, one per thread, paced by `pace`,
+/// all connected before any sends; checks every transcript and the mock's session counters.
 fn concurrent_streams(ms: u64, pace: Pace) {
     let mock = mock();
     let client = client(&mock);
+    let all_open = Rendezvous::new(STREAMS);
     let threads: Vec<_> = (0..STREAMS)
         .map(|i| {
-            let client = client.clone();
+            let (client, all_open) = (client.clone(), all_open.clone());
             thread::spawn(move || {
                 // Lengths differ by one word each, so no stream can pass with another's text.
                 let ms = ms + 480 * i;
                 let audio = pcm(ms);
                 let mut stream = client.realtime().connect(pcm_config()).unwrap();
+                all_open.arrive_and_wait();
                 let sent = stream.send_reader(Cursor::new(&audio), CHUNK, pace).unwrap();
                 let events = stream.finish().unwrap();
                 assert_eq!(sent, audio.len() as u64);
@@ -144,12 +198,9 @@ fn concurrent_streams(ms: u64, pace: Pace) {
     let s = stats_when(&mock, |s| s.ws_finished == STREAMS && s.ws_open_sessions == 0);
     assert_eq!((s.ws_sessions, s.ws_finished), (STREAMS, STREAMS));
     assert_eq!(s.ws_audio_bytes, bytes);
-    assert!(
-        s.ws_peak_sessions <= MAX_STREAMS as u64,
-        "peak {} sessions",
-        s.ws_peak_sessions
-    );
-    assert!(s.ws_peak_sessions >= 1);
+    // All were open at once (the rendezvous), within the limit (nothing was refused).
+    assert_eq!(s.ws_peak_sessions, STREAMS, "every stream open at once");
+    assert!(STREAMS <= MAX_STREAMS as u64);
 }
 
 #[test]
@@ -171,13 +222,15 @@ fn twelve_concurrent_async_streams_from_spawned_tasks_all_complete() {
 
     let mock = mock();
     let client = async_client_with(&mock, |b| b);
+    let all_open = Rendezvous::new(STREAMS);
     let results = async_std::task::block_on(async {
         let tasks = (0..STREAMS).map(|i| {
-            let client = client.clone();
+            let (client, all_open) = (client.clone(), all_open.clone());
             async_std::task::spawn(async move {
                 let ms = 2_000 + 480 * i;
                 let audio = pcm(ms);
                 let mut stream = client.realtime().connect(pcm_config()).await.unwrap();
+                all_open.arrive_and_wait_async().await;
                 let sent = stream
                     .send_reader(
                         futures::io::Cursor::new(&audio),
@@ -202,9 +255,5 @@ fn twelve_concurrent_async_streams_from_spawned_tasks_all_complete() {
     let s = stats_when(&mock, |s| s.ws_finished == STREAMS && s.ws_open_sessions == 0);
     assert_eq!((s.ws_sessions, s.ws_finished), (STREAMS, STREAMS));
     assert_eq!(s.ws_audio_bytes, bytes);
-    assert!(
-        s.ws_peak_sessions <= MAX_STREAMS as u64,
-        "peak {} sessions",
-        s.ws_peak_sessions
-    );
+    assert_eq!(s.ws_peak_sessions, STREAMS, "every stream open at once");
 }

@@ -117,6 +117,8 @@ pub fn pcm(ms: u64) -> Vec<u8> {
 pub type Expected = Option<(Option<u16>, &'static str)>;
 
 /// The faults of the realtime chaos sequence, one per session, with how each must end.
+/// Each fires only after the server's first message or at the end of audio: the tests'
+/// first audio frame is always sent before it (and they assert so).
 pub fn realtime_faults() -> Vec<(FaultAction, Expected)> {
     vec![
         (
