@@ -5,6 +5,7 @@
 #[path = "common_chaos/capture.rs"]
 mod capture;
 
+#[cfg(feature = "async")]
 use std::time::Duration;
 
 use soniox::mock::{Fault, FaultAction, MockServer};
