@@ -7,10 +7,11 @@
 //! still counts as audio.
 
 /// The container `head` (the file's first bytes) starts with, if any: `wav`, `aiff`, `flac`,
-/// `ogg`, `mp3`, `aac`, `mp4` (also m4a), `webm` (Matroska), `asf` or `amr`.
+/// `ogg`, `mp3` (MPEG audio, layers II and III), `aac` (ADTS), `mp4` (also m4a), `webm` (Matroska),
+/// `asf`, `amr` or `caf`. RF64/BW64 count as `wav`.
 pub(crate) fn container(head: &[u8]) -> Option<&'static str> {
     let at = |offset: usize, magic: &[u8]| head.get(offset..offset + magic.len()) == Some(magic);
-    if at(0, b"RIFF") && at(8, b"WAVE") {
+    if (at(0, b"RIFF") || at(0, b"RF64") || at(0, b"BW64")) && at(8, b"WAVE") {
         Some("wav")
     } else if at(0, b"FORM") && (at(8, b"AIFF") || at(8, b"AIFC")) {
         Some("aiff")
@@ -18,9 +19,9 @@ pub(crate) fn container(head: &[u8]) -> Option<&'static str> {
         Some("flac")
     } else if at(0, b"OggS") {
         Some("ogg")
-    } else if at(0, b"ID3") || mpeg_frame(head, 0b01) {
+    } else if at(0, b"ID3") || mpeg_audio(head) {
         Some("mp3")
-    } else if mpeg_frame(head, 0b00) {
+    } else if adts(head) {
         Some("aac")
     } else if at(4, b"ftyp") {
         Some("mp4")
@@ -30,18 +31,22 @@ pub(crate) fn container(head: &[u8]) -> Option<&'static str> {
         Some("asf")
     } else if at(0, b"#!AMR") {
         Some("amr")
+    } else if at(0, b"caff") {
+        Some("caf")
     } else {
         None
     }
 }
 
-/// An MPEG audio sync word (11 bits set) whose layer bits are `layer`: `0b01` is MPEG layer III
-/// (mp3), `0b00` is an ADTS AAC frame.
-fn mpeg_frame(head: &[u8], layer: u8) -> bool {
-    match head {
-        [0xFF, b, ..] => b & 0xE0 == 0xE0 && (b >> 1) & 0b11 == layer,
-        _ => false,
-    }
+/// An MPEG audio frame header: the 11-bit sync and layer II (`10`) or III (`01`). Layer I
+/// (`11`) is left out: `FF FE` is also the byte-order mark of UTF-16 text.
+fn mpeg_audio(head: &[u8]) -> bool {
+    matches!(head, [0xFF, b, ..] if b & 0xE0 == 0xE0 && matches!((b >> 1) & 0b11, 0b01 | 0b10))
+}
+
+/// An ADTS (AAC) frame header: the 12-bit sync and layer `00`.
+fn adts(head: &[u8]) -> bool {
+    matches!(head, [0xFF, b, ..] if b & 0xF6 == 0xF0)
 }
 
 #[cfg(test)]
@@ -51,7 +56,14 @@ mod tests {
     #[test]
     fn known_containers_by_their_magic() {
         let wav = crate::audio::wav_bytes(crate::audio::WavSpec::default(), std::time::Duration::from_millis(10));
-        let cases: [(&[u8], Option<&str>); 14] = [
+        let cases: [(&[u8], Option<&str>); 19] = [
+            (b"RF64\xff\xff\xff\xffWAVEds64", Some("wav")),
+            (b"caff\0\x01\0\0", Some("caf")),
+            (&[0xFF, 0xFD, 0x90, 0x64], Some("mp3")),
+            // An 11-bit sync with layer 00 but not the 12-bit ADTS sync: neither.
+            (&[0xFF, 0xE1, 0x50, 0x80], None),
+            // UTF-16 text behind its byte-order mark (an MPEG layer I header's shape).
+            (&[0xFF, 0xFE, b'h', 0], None),
             (&wav, Some("wav")),
             (b"FORM\0\0\0\x10AIFFCOMM", Some("aiff")),
             (b"fLaC\0\0\0\x22", Some("flac")),

@@ -193,40 +193,52 @@ impl<'m> Fields<'m> {
 }
 
 /// An integer field's value as the API's validation (pydantic, lax mode) reads it: an
-/// integer, a float without a fractional part (`189.0`), or a string holding an integer
-/// (`"189"`). Anything else is the pydantic error type and message for it.
+/// integer, a float without a fractional part (`189.0`), or a string holding one (`"189"`,
+/// `" 189 "`, `"189.00"`). Beyond the `i64` range it saturates, so the field's range check
+/// refuses it as pydantic's does. Anything else is the pydantic error type and message for it.
 pub(crate) fn lax_int(v: &Value) -> Result<i64, (&'static str, &'static str)> {
     const FRACTION: (&str, &str) = (
         "int_from_float",
         "Input should be a valid integer, got a number with a fractional part",
     );
-    const TOO_BIG: (&str, &str) = (
-        "int_parsing_size",
-        "Unable to parse input string as an integer, exceeded maximum size",
+    const PARSING: (&str, &str) = (
+        "int_parsing",
+        "Input should be a valid integer, unable to parse string as an integer",
     );
+    let saturate = |negative: bool| if negative { i64::MIN } else { i64::MAX };
     match v {
         Value::Number(n) => {
             if let Some(i) = n.as_i64() {
                 return Ok(i);
             }
             if n.is_u64() {
-                return Err(TOO_BIG);
+                return Ok(i64::MAX);
             }
             let f = n.as_f64().unwrap_or(f64::NAN);
-            if f.fract() != 0.0 || !f.is_finite() {
+            if !f.is_finite() || f.fract() != 0.0 {
                 Err(FRACTION)
             } else if f < i64::MIN as f64 || f >= i64::MAX as f64 {
-                Err(TOO_BIG)
+                Ok(saturate(f < 0.0))
             } else {
                 Ok(f as i64)
             }
         }
-        Value::String(s) => s.parse::<i64>().map_err(|_| {
-            (
-                "int_parsing",
-                "Input should be a valid integer, unable to parse string as an integer",
-            )
-        }),
+        Value::String(s) => {
+            let s = s.trim();
+            // "189.0" and "189.00" are 189; "189.5" is not an integer.
+            let digits = match s.split_once('.') {
+                Some((whole, fraction)) if !fraction.is_empty() && fraction.bytes().all(|b| b == b'0') => whole,
+                Some(_) => return Err(PARSING),
+                None => s,
+            };
+            let unsigned = digits.strip_prefix(['-', '+']).unwrap_or(digits);
+            if unsigned.is_empty() || !unsigned.bytes().all(|b| b.is_ascii_digit()) {
+                return Err(PARSING);
+            }
+            Ok(digits
+                .parse::<i64>()
+                .unwrap_or_else(|_| saturate(digits.starts_with('-'))))
+        }
         _ => Err(("int_type", "Input should be a valid integer")),
     }
 }
@@ -264,24 +276,33 @@ mod tests {
 
     #[test]
     fn integers_are_read_leniently_like_pydantic() {
-        for (v, n) in [
+        let ok = [
             (json!(189), 189),
             (json!(189.0), 189),
+            (json!(-0.0), 0),
             (json!("189"), 189),
+            (json!(" 189 "), 189),
+            (json!("189.00"), 189),
+            (json!("-3"), -3),
             (json!(-3.0), -3),
             (json!(1e3), 1000),
-        ] {
+            // Out of range saturates: the field's range check refuses it.
+            (json!(u64::MAX), i64::MAX),
+            (json!(1e300), i64::MAX),
+            (json!(-1e300), i64::MIN),
+            (json!("99999999999999999999"), i64::MAX),
+        ];
+        for (v, n) in ok {
             assert_eq!(lax_int(&v), Ok(n), "{v}");
         }
         let kind = |v: Value| lax_int(&v).unwrap_err().0;
         assert_eq!(kind(json!(189.5)), "int_from_float");
-        assert_eq!(kind(json!("189.0")), "int_parsing");
-        assert_eq!(kind(json!("x")), "int_parsing");
+        for bad in ["189.5", "x", "", "1e3", "12a", "-", "."] {
+            assert_eq!(kind(json!(bad)), "int_parsing", "{bad:?}");
+        }
         assert_eq!(kind(json!(true)), "int_type");
         assert_eq!(kind(json!(null)), "int_type");
         assert_eq!(kind(json!([1])), "int_type");
-        assert_eq!(kind(json!(u64::MAX)), "int_parsing_size");
-        assert_eq!(kind(json!(1e300)), "int_parsing_size");
         let map = json!({"n": 60.0, "m": 3600.5});
         let mut f = Fields::new(map.as_object().unwrap());
         assert_eq!(f.int("n", true, 1, 3600), Some(60));

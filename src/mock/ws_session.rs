@@ -144,15 +144,17 @@ impl Session<'_> {
             Ok(map) => map,
             Err(e) => return self.fail(e).await,
         };
+        // Over the limit: refused before a start-message key is checked, so a single-use
+        // temporary key is not used up by a session that never runs.
+        if over_limit {
+            return self.fail(WsError::too_many_streams()).await;
+        }
         if grant.is_none() {
             grant = start_api_key(&map).and_then(|k| check_key(self.shared, k));
         }
         let Some(grant) = grant else {
             return self.auth_failed().await;
         };
-        if over_limit {
-            return self.fail(WsError::too_many_streams()).await;
-        }
         let start = match validate_start(&map) {
             Ok(start) => start,
             Err(e) => return self.fail(e).await,

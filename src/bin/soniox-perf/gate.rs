@@ -1,6 +1,6 @@
 //! The gate: a run must meet its targets and must not regress against a stored baseline run.
 //!
-//! Only gated metrics take part (see [`Gate`](crate::metric::Gate)): ratios against a raw
+//! Only gated metrics take part (see [`Gate`]): ratios against a raw
 //! baseline measured in the same run, and deterministic figures (heap bytes, allocation
 //! counts, connections, calls that succeeded). Raw wall-clock times are never compared: the
 //! machine is shared.
@@ -125,14 +125,22 @@ impl Outcome {
     }
 }
 
-/// The enforced targets of `m` (gated on `gate`): those on the gated field, from `m` and from
-/// `also` (the baseline's metric of the same name), each once.
-fn enforced<'a>(m: &'a Metric, gate: &Gate, also: Option<&'a Metric>) -> Vec<&'a Target> {
-    let mut out: Vec<&Target> = Vec::new();
-    for t in m.targets.iter().chain(also.into_iter().flat_map(|b| b.targets.iter())) {
-        let same = |o: &&Target| o.field == t.field && o.op == t.op && o.bound == t.bound;
-        if t.field == gate.field && !out.iter().any(same) {
-            out.push(t);
+/// The enforced targets of `m` (gated on `gate`): those on the gated field, from `also` (the
+/// baseline's metric of the same name) and from `m`, each once. A target counts as a known
+/// miss only when every copy of it says so: the run cannot excuse a baseline target.
+fn enforced(m: &Metric, gate: &Gate, also: Option<&Metric>) -> Vec<Target> {
+    let mut out: Vec<Target> = Vec::new();
+    for t in also.into_iter().flat_map(|b| b.targets.iter()).chain(m.targets.iter()) {
+        if t.field != gate.field {
+            continue;
+        }
+        let same = out
+            .iter_mut()
+            .find(|o| o.field == t.field && o.op == t.op && o.bound == t.bound);
+        match same {
+            Some(o) if t.known_miss.is_none() => o.known_miss = None,
+            Some(_) => {}
+            None => out.push(t.clone()),
         }
     }
     out

@@ -254,6 +254,11 @@ impl Shared {
     /// session ended; wakes the keeper if bytes were left in the WebSocket's buffer.
     pub(super) fn settle(&self, io: &mut Io) {
         self.counters.publish(&io.session);
+        if io.is_broken() && io.conn.socket().is_parked() {
+            // A write failed while the reader waits: `read` shut the socket's read side,
+            // which may not end a `WSAPoll` (see `sys`); the reader's own wake-up does.
+            self.reader.wake();
+        }
         if io.session.phase().is_terminal() && !io.closed {
             io.close(&self.tcp);
             self.wake_all();

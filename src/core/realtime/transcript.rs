@@ -33,8 +33,8 @@ impl RealtimeTranscript {
 
     /// Applies one message: its final tokens are appended, its non-final tokens become
     /// the new tail (an empty tail when it has none).
-    /// Its `final_audio_proc_ms` / `total_audio_proc_ms` are kept (they never go back), and
-    /// `finished` marks the transcript complete.
+    /// Its `final_audio_proc_ms` / `total_audio_proc_ms` are kept (they never go back, until
+    /// [`clear`](Self::clear)), and `finished` marks the transcript complete.
     pub fn apply(&mut self, response: &RealtimeResponse) {
         if let Some(ms) = response.final_audio_proc_ms {
             self.final_audio_proc_ms = self.final_audio_proc_ms.max(ms);
