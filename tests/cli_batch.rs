@@ -3,7 +3,7 @@
 
 mod common_cli;
 
-use common_cli::{mock, run, soniox, wav};
+use common_cli::{held_jobs_mock, mock, run, soniox, wav};
 use soniox::mock::transcript_text;
 
 #[test]
@@ -170,22 +170,12 @@ fn a_job_that_outlasts_the_timeout_fails_its_file_and_is_still_cleaned_up() {
     use std::thread;
     use std::time::{Duration, Instant};
 
-    use soniox::mock::{JobTiming, MockConfig, MockServer};
-
     // The job is `processing` until it has been checked (GET) 100 times: the tool, waiting
     // 1 s (`--timeout 1`) on the core poller's schedule, cannot end it, so it must give up
     // whatever the machine's speed. Its cleanup delete is then refused (409) until the job
     // ends, which this test brings about only after seeing that refusal.
     const PROCESSING_CHECKS: u32 = 100;
-    let mock = MockServer::start_with(
-        MockConfig::default()
-            .job_timing(JobTiming::Polls {
-                queued: 0,
-                processing: PROCESSING_CHECKS,
-            })
-            .record_responses(true),
-    )
-    .unwrap();
+    let mock = held_jobs_mock(PROCESSING_CHECKS);
     let dir = tempfile::tempdir().unwrap();
     let slow = wav(dir.path(), "slow.wav", 2_000);
 

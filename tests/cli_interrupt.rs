@@ -12,9 +12,8 @@ use std::process::Stdio;
 use std::thread;
 use std::time::{Duration, Instant};
 
-use common_cli::{soniox, wav};
+use common_cli::{held_jobs_mock, soniox, wav};
 use soniox::blocking::Client;
-use soniox::mock::{JobTiming, MockConfig, MockServer};
 use soniox::types::TranscriptionStatus;
 
 #[test]
@@ -24,15 +23,7 @@ fn ctrl_c_mid_batch_deletes_every_file_and_job_and_exits_130() {
     // every cleanup delete is refused (409) until this test, having seen that refusal for
     // both jobs, ends them with its own checks. No clock decides any outcome.
     const PROCESSING_CHECKS: u32 = 100;
-    let mock = MockServer::start_with(
-        MockConfig::default()
-            .job_timing(JobTiming::Polls {
-                queued: 0,
-                processing: PROCESSING_CHECKS,
-            })
-            .record_responses(true),
-    )
-    .unwrap();
+    let mock = held_jobs_mock(PROCESSING_CHECKS);
     let dir = tempfile::tempdir().unwrap();
     let files: Vec<String> = (0..4)
         .map(|i| wav(dir.path(), &format!("f{i}.wav"), 2_000).display().to_string())

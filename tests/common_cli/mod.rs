@@ -28,6 +28,20 @@ pub fn mock() -> MockServer {
 }
 
 /// The binary with the mock's key and URLs in its environment (nothing else from ours).
+/// A mock whose jobs stay `processing` until they have been checked (GET) `checks` times,
+/// recording its responses: a test decides when a job ends, no clock does.
+pub fn held_jobs_mock(checks: u32) -> MockServer {
+    MockServer::start_with(
+        MockConfig::default()
+            .job_timing(JobTiming::Polls {
+                queued: 0,
+                processing: checks,
+            })
+            .record_responses(true),
+    )
+    .expect("mock server starts")
+}
+
 pub fn soniox(mock: &MockServer) -> Command {
     let mut cmd = bare();
     cmd.env("SONIOX_API_KEY", mock.api_key())
