@@ -270,9 +270,8 @@ impl<T: FromConfig> ConfigBuilder<T> {
         self.max_connections = n;
         self
     }
-    /// Maximum idle connections kept for reuse by the blocking client. Default 20 (capped
-    /// at `max_connections`). The async client keeps up to `max_connections` for reuse
-    /// (libcurl's cache: a smaller one let connection churn exceed the limit).
+    /// Maximum idle connections kept for reuse (by both clients). Default 20 (capped at
+    /// `max_connections`); 0 closes every connection after its exchange.
     pub fn max_idle_connections(mut self, n: usize) -> Self {
         self.max_idle_connections = n;
         self

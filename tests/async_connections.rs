@@ -89,11 +89,19 @@ fn the_client_is_cheap_to_clone_and_shares_its_pool() {
 }
 
 #[test]
-fn the_async_client_keeps_connections_for_reuse_whatever_the_idle_setting() {
-    // curl's cache is sized at max_connections (a smaller cache let connection churn exceed
-    // the limit at the server), so max_idle_connections does not apply to the async client.
+fn the_idle_setting_bounds_the_connections_kept_for_reuse() {
+    // 0: every exchange closes its connection (as in the blocking client).
     let mock = mock();
     let client = client_with(&mock, |b| b.max_idle_connections(0));
+    run(async {
+        for _ in 0..3 {
+            client.models().list().await.unwrap();
+        }
+    });
+    assert_eq!(mock.stats().connections_accepted, 3);
+    // 1: one connection carries every sequential call.
+    let mock = common_async::mock();
+    let client = client_with(&mock, |b| b.max_idle_connections(1));
     run(async {
         for _ in 0..3 {
             client.models().list().await.unwrap();

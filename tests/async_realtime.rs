@@ -87,6 +87,26 @@ async fn stats_within(mock: &MockServer, bound: Duration, what: &str, done: impl
     }
 }
 
+/// Reads `stream`'s events (each must be `Ok`) while polling the mock's stats until `done`
+/// holds; panics naming `what` after `bound` (a hang guard). The stream is polled all along:
+/// that is what sends its keepalives while it waits for events.
+async fn reading_until(
+    stream: &mut RealtimeStream,
+    mock: &MockServer,
+    bound: Duration,
+    what: &str,
+    done: impl Fn(&MockStats) -> bool,
+) -> MockStats {
+    let mut watch = std::pin::pin!(stats_within(mock, bound, what, done));
+    loop {
+        match futures::future::select(stream.next(), watch.as_mut()).await {
+            futures::future::Either::Left((Some(Ok(_)), _)) => {}
+            futures::future::Either::Left((other, _)) => panic!("{what}: the stream gave {other:?}"),
+            futures::future::Either::Right((stats, _)) => return stats,
+        }
+    }
+}
+
 /// A bounded rendezvous: each of `n` tasks arrives, then waits until all `n` have (at most
 /// 30 s, a hang guard: a task that failed before arriving fails the others too).
 struct Rendezvous {
@@ -265,7 +285,8 @@ fn automatic_keepalives_keep_an_idle_session_alive_past_the_idle_timeout() {
     // The idle time is counted, not slept: the session sends a keepalive only when nothing
     // went out for a whole interval, so IDLE_KEEPALIVES of them counted by the mock after
     // it took the audio mean the session sat idle for at least 25 × 100 ms = 2.5 s, past
-    // the 2 s idle timeout. Nobody polls the stream meanwhile: the driver task sends them.
+    // the 2 s idle timeout. The stream is polled meanwhile (waiting for events that do not
+    // come): no task runs behind it, its poll sends them.
     assert!(KEEPALIVE_INTERVAL * IDLE_KEEPALIVES as u32 > IDLE_TIMEOUT);
     run(async {
         let mock = mock_with(MockConfig::default().ws_idle_timeout(IDLE_TIMEOUT));
@@ -279,7 +300,7 @@ fn automatic_keepalives_keep_an_idle_session_alive_past_the_idle_timeout() {
         })
         .await
         .ws_keepalives;
-        let idle = stats_within(&mock, Duration::from_secs(60), "the keepalives", |s| {
+        let idle = reading_until(&mut stream, &mock, Duration::from_secs(60), "the keepalives", |s| {
             s.ws_keepalives >= before + IDLE_KEEPALIVES || s.ws_open_sessions == 0
         })
         .await;

@@ -315,8 +315,8 @@ mod nonblocking {
     fn twenty_tasks_over_a_pool_of_five_all_succeed_by_queueing() {
         let mock = listing_mock(2);
         latency(&mock, "GET", "/v1/models", 10);
-        // A small idle setting too: the async client keeps curl's connection cache at the
-        // limit (a smaller cache once let the mock see 7 sockets for a limit of 5).
+        // A small idle setting too: connections beyond it close after their exchange, and
+        // new ones open later, so the limit must hold through that churn.
         let client = async_client_with(&mock, |b| b.max_connections(SMALL_POOL).max_idle_connections(2));
         let ok: usize = run(async {
             let tasks = (0..CALLERS).map(|_| {

@@ -11,7 +11,8 @@ use std::time::{Duration, Instant, SystemTime};
 use futures::AsyncRead;
 
 use super::limiter::Limiter;
-use super::transport::{self, Failure, Transport};
+use super::net;
+use super::transport::{Failure, Transport};
 use super::{Auth, Files, Models, Realtime, Transcriptions};
 use crate::config::{Config, ConfigBuilder, FromConfig};
 use crate::core::http::{HttpRequest, RawResponse};
@@ -59,8 +60,8 @@ impl FromConfig for Client {
 }
 
 impl Client {
-    /// A client for a validated configuration. Starts libcurl's background threads
-    /// (two per client; clones share them).
+    /// A client for a validated configuration. Cheap: it opens nothing and starts no
+    /// thread; connections open on first use and are shared by clones.
     pub fn new(config: Config) -> Result<Client> {
         let transport = Transport::new(&config)?;
         let limiter = Limiter::new(config.max_connections());
@@ -129,7 +130,7 @@ impl Client {
             .await;
             match self.after_attempt(req, &mut retry, result, &span) {
                 ControlFlow::Break(done) => return done,
-                ControlFlow::Continue(delay) => transport::sleep(delay).await,
+                ControlFlow::Continue(delay) => net::sleep(delay).await,
             }
         }
     }
@@ -147,7 +148,7 @@ impl Client {
             number = number.saturating_add(1);
             let span = observe::request_span(req, number);
             let result = observed(&span, async {
-                match transport::open_file(path).await {
+                match net::open_file(path).await {
                     Ok(mut file) => {
                         let _permit = self.inner.limiter.acquire().await;
                         self.inner.transport.send_upload(req, &mut file, progress).await
@@ -161,7 +162,7 @@ impl Client {
             .await;
             match self.after_attempt(req, &mut retry, result, &span) {
                 ControlFlow::Break(done) => return done,
-                ControlFlow::Continue(delay) => transport::sleep(delay).await,
+                ControlFlow::Continue(delay) => net::sleep(delay).await,
             }
         }
     }

@@ -5,8 +5,8 @@ use std::path::Path;
 use futures::AsyncRead;
 
 use super::client::{io_error, Client};
+use super::net;
 use super::pages::PageStream;
-use super::transport;
 use crate::core::files as core;
 use crate::core::paginator::{FileListing, Paginator};
 use crate::error::{Error, Result};
@@ -116,12 +116,12 @@ impl<'c> Files<'c> {
 /// Checks a local file before any request: exists, is a file, is readable; returns its
 /// length and the file name to record.
 async fn local_file(path: &Path, name: Option<&str>) -> Result<(u64, String)> {
-    let (len, is_dir) = transport::file_metadata(path).await.map_err(|e| io_error(path, e))?;
+    let (len, is_dir) = net::file_metadata(path).await.map_err(|e| io_error(path, e))?;
     if is_dir {
         return Err(Error::invalid(format!("{} is a directory, not a file", path.display())));
     }
     // Opening proves it is readable now (permissions), before the network is touched.
-    drop(transport::open_file(path).await.map_err(|e| io_error(path, e))?);
+    drop(net::open_file(path).await.map_err(|e| io_error(path, e))?);
     let filename = match name {
         Some(n) => n.to_owned(),
         None => path

@@ -1,7 +1,8 @@
 //! An async counting semaphore: at most `n` requests hold a connection at once; the
-//! others wait (without blocking a thread) until one is released. libcurl's own
-//! per-host limit is set to the same `n`; this gate also covers the body read and
-//! keeps waiting requests out of curl's queue, where its timeout would already run.
+//! others wait (without blocking a thread, and without a timeout: waiting for a turn
+//! never fails) until one is released. The permit is held until the response body was
+//! read and the connection went back to the pool, and the pool opens a connection only
+//! when no idle one is left, so the connections open at once never exceed `n`.
 
 use async_lock::{Semaphore, SemaphoreGuard};
 

@@ -1,4 +1,5 @@
-//! The async client: surf over libcurl for REST, an async semaphore for the connection limit.
+//! The async client: surf over our own pure-Rust HTTP/1.1 backend for REST, an async
+//! semaphore for the connection limit, a realtime stream driven by the caller's task.
 //!
 //! ```no_run
 //! # async fn run() -> soniox::Result<()> {
@@ -22,18 +23,22 @@
 //! The client is `Clone + Send + Sync` and its futures are `Send`. At most
 //! `max_connections` requests are on the wire at once and the rest wait their turn.
 //!
-//! Executors: the client needs none of its own. libcurl runs on a background thread per
-//! client, timers and file reads use async-std's runtime-independent reactor and
-//! blocking pool, so it runs under async-std, smol, `futures::executor::block_on` or
-//! tokio alike. Public signatures use only [`futures`] traits
+//! Executors: the client needs none of its own and spawns no task. Its futures do
+//! their own I/O when polled: sockets and timers come from async-std's
+//! runtime-independent reactor (async-io, one thread per process, started on first
+//! use), file reads from async-std's blocking pool, so it runs under async-std, smol,
+//! `futures::executor::block_on` or tokio alike. Public signatures use only [`futures`] traits
 //! ([`Stream`](futures::Stream), [`AsyncRead`](futures::AsyncRead)).
 
 mod client;
 mod files;
+mod h1;
 mod limiter;
 mod models;
+mod net;
 mod pages;
 mod poll;
+mod pool;
 mod realtime;
 mod transcribe;
 mod transcriptions;

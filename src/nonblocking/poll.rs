@@ -2,7 +2,7 @@
 
 use std::time::Instant;
 
-use super::transport;
+use super::net;
 use crate::core::poller::{PollPolicy, PollStep, Poller};
 use crate::error::{Error, Result, TimeoutError};
 
@@ -54,7 +54,7 @@ pub async fn poll_until_complete<S>(
                 }
                 poller.handle_pending(Instant::now());
             }
-            PollStep::WaitUntil(t) => transport::sleep(t.saturating_duration_since(Instant::now())).await,
+            PollStep::WaitUntil(t) => net::sleep(t.saturating_duration_since(Instant::now())).await,
             PollStep::TimedOut => {
                 return Err(Error::Timeout(TimeoutError {
                     context: format!("polling (after {} checks)", poller.checks()),

@@ -39,31 +39,44 @@
 //! Or from one task: [`RealtimeStream::send_reader`] (or `send_audio` in a loop), then
 //! [`RealtimeStream::finish`], which returns the events not read yet.
 //!
-//! How it works: one driver task owns the socket and the [`RealtimeSession`], which
-//! makes every protocol decision (start message, keepalives, end of audio, errors). It runs on async-std's global
-//! executor (its own threads, started on first use), so it keeps the session alive —
-//! automatic keepalives included — whether or not the caller is polling anything, and
-//! whatever executor the caller uses (async-std, smol, `futures::executor::block_on`,
-//! tokio). Audio and commands reach it through one bounded queue
-//! ([`Realtime::queue_capacity`], default 16), taken only while the socket keeps up: a
-//! stalled server makes `send_audio` wait instead of growing memory. Events come back
-//! through an unbounded queue: read them.
+//! How it works: no task runs behind a stream, and the library spawns none. The socket and
+//! the [`RealtimeSession`], which makes every protocol decision (start message, keepalives,
+//! end of audio, errors), live behind one lock that is held only for non-blocking work,
+//! never across an await. The task that awaits `send_audio` writes its frame to the socket
+//! itself; the task that polls the stream reads the socket itself. Whoever waits registers
+//! its waker with the socket (async-io's reactor, which works under any executor: async-std,
+//! smol, `futures::executor::block_on`, tokio), and whoever reads events another party waits
+//! for wakes it. So **the stream moves only while it or a sender is being polled**: the
+//! automatic keepalive (when no audio went out for the config's `keepalive_interval`) goes
+//! out while the stream is polled (a `next().await` waiting for events, `finish`) or a send
+//! waits for room, and frames the socket could not take at once go out on the next poll.
+//! Keep reading the stream while a session is open (as the examples above do).
+//! Back-pressure: at most [`Realtime::queue_capacity`] frames (default 16) wait in the
+//! WebSocket's buffer beyond what the socket took; then `send_audio` waits until the socket
+//! takes more, reading what the server sends meanwhile (a server blocked on writing results
+//! never stalls the sender): a stalled server makes `send_audio` wait instead of growing
+//! memory. Events read but not handed out yet wait in the session: read them.
+//!
+//! Threads: none of the stream's own. The async-io reactor thread (`async-io`, started by
+//! that crate on first use of a socket or timer) delivers readiness when no task is blocked
+//! driving it.
 
-mod driver;
+mod io;
 mod pace;
 mod sender;
+mod shared;
 mod stream;
+mod wake;
 mod ws;
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use futures::channel::{mpsc, oneshot};
 use log::debug;
 
-use self::driver::{Driver, Shared};
 pub use self::pace::stream_audio;
 pub use self::sender::AudioSender;
+use self::shared::Shared;
 pub use self::stream::RealtimeStream;
 use self::ws::WsConn;
 use super::client::Client;
@@ -104,9 +117,9 @@ impl<'c> Realtime<'c> {
         self
     }
 
-    /// Audio chunks and commands queued before `send_audio` waits (at least 1). Default
-    /// 16. Memory held by a stalled stream is about this many chunks, plus one in the
-    /// WebSocket's buffer, plus the kernel's socket buffers.
+    /// Audio chunks and commands the WebSocket's buffer may hold beyond what the socket
+    /// took before `send_audio` waits (at least 1). Default 16. Memory held by a stalled
+    /// stream is at most this many chunks plus the kernel's socket buffers.
     pub fn queue_capacity(mut self, n: usize) -> Self {
         self.queue_capacity = n.max(1);
         self
@@ -129,19 +142,15 @@ impl<'c> Realtime<'c> {
         let cfg = self.client.config();
         let conn = WsConn::connect(cfg.ws_url(), key.expose(), cfg.user_agent(), cfg.connect_timeout()).await?;
         debug!("realtime: connected to {}", cfg.ws_url());
-        let shared = Arc::new(Shared::default());
-        let (commands, commands_rx) = async_channel::bounded(self.queue_capacity);
-        let (events_tx, events) = mpsc::unbounded();
-        let (done_tx, done) = oneshot::channel();
-        ws::spawn(Driver::new(
-            conn,
-            session,
-            shared.clone(),
-            commands_rx,
-            events_tx,
-            done_tx,
-        ));
-        let sender = AudioSender { commands, shared };
-        Ok(RealtimeStream::new(sender, events, done, self.finish_timeout))
+        let span = tracing::info_span!(
+            "soniox.realtime",
+            model = session.config().model.as_str(),
+            audio_bytes = tracing::field::Empty,
+            messages = tracing::field::Empty,
+            phase = tracing::field::Empty,
+        );
+        span.in_scope(|| tracing::debug!("realtime session started"));
+        let shared = Arc::new(Shared::new(conn, session, self.queue_capacity, span));
+        Ok(RealtimeStream::new(shared, self.finish_timeout))
     }
 }

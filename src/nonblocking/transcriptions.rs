@@ -3,8 +3,8 @@
 use std::time::Instant;
 
 use super::client::Client;
+use super::net;
 use super::pages::PageStream;
-use super::transport;
 use crate::core::paginator::{Paginator, TranscriptionListing};
 use crate::core::poller::{TranscriptionWait, WaitOptions, WaitStep};
 use crate::core::transcriptions as core;
@@ -74,7 +74,7 @@ impl<'c> Transcriptions<'c> {
                     let resp = self.client.execute(&req).await;
                     wait.handle_response(Instant::now(), resp);
                 }
-                WaitStep::WaitUntil(t) => transport::sleep(t.saturating_duration_since(Instant::now())).await,
+                WaitStep::WaitUntil(t) => net::sleep(t.saturating_duration_since(Instant::now())).await,
                 WaitStep::Done(result) => return result,
             }
         }

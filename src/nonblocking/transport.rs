@@ -1,41 +1,32 @@
-//! The only file that names surf, http-client, isahc (libcurl) and async-std: converts
+//! The only file that names surf: converts
 //! [`HttpRequest`] to a surf request and the surf response to a [`RawResponse`], streams
 //! uploads, sleeps and opens files. No status branching, no JSON, no backoff.
 //!
-//! Two libcurl clients (one background thread each), both capped at `max_connections`
-//! per host:
-//! - `http`: every request but uploads. curl's timeout bounds the whole exchange, body
-//!   included, at `timeout`; up to `max_connections` are kept for reuse (curl's cache; a
-//!   smaller cache lets connection churn exceed the limit at the server).
-//! - `uploads`: its whole-transfer limit is `upload_timeout` (`None`: no limit, so a
-//!   large file is never cut off). Our own timers add the stall limits of the blocking
-//!   client: curl taking no body chunk for `timeout`, or no answer within `timeout`
-//!   after the whole body was handed over, aborts with [`Error::Timeout`]. It keeps no
-//!   idle connection, so the two pools together never hold more than `max_connections`
-//!   open.
-//!
-//! The libcurl clients are built with isahc's own builder and handed to surf through
-//! [`surf::Config::set_http_client`]: surf's `Config` → client conversion drops
-//! `max_connections_per_host`, and http-client's `Config` has no connect timeout and no
-//! idle-pool size.
+//! One surf client over our own HTTP/1.1 backend ([`H1Client`]: async-std TCP,
+//! futures-rustls, ureq-proto) and its per-host [`Pool`]. The whole exchange is bounded
+//! at `timeout` (connecting within `connect_timeout`); an upload at `upload_timeout`
+//! (`None`: no limit, so a large file is never cut off), plus the stall limits of the
+//! blocking client: the socket taking no body chunk for `timeout`, or no answer within
+//! `timeout` after the whole body was handed over, aborts with [`Error::Timeout`].
 //!
 //! Uploads stream: the file is read in 64 KiB chunks (async-std's file, whose reads run
-//! on its blocking pool) and handed to curl through a channel of two chunks, so memory
+//! on its blocking pool) and handed to the socket through a channel of two chunks, so memory
 //! stays flat whatever the file size. The body is head ++ exactly `file_len` bytes ++
 //! tail with an exact `Content-Length`; a file that ends early fails the upload with
 //! [`Error::Io`]. Feeding the body from our own future (not a spawned task) also lets
 //! `upload_reader` take a borrowed, non-`'static` reader.
 
-use std::future::Future;
 use std::io;
-use std::path::Path;
 use std::pin::pin;
 use std::time::Duration;
 
 use futures::channel::mpsc;
 use futures::future::{self, Either};
 use futures::{AsyncRead, AsyncReadExt, SinkExt, TryStreamExt};
-use isahc::config::Configurable;
+use std::sync::Arc;
+
+use super::h1::{H1Client, H1Error, Phase};
+use super::pool::{Pool, IDLE_BOUND};
 
 use crate::config::{ApiKey, Config};
 use crate::core::http::{Body, HttpRequest, Method, RawResponse};
@@ -47,10 +38,7 @@ use crate::types::ProgressCallback;
 const MAX_RESPONSE_BODY: u64 = 256 * 1024 * 1024;
 /// Upload chunk size.
 const CHUNK: usize = 64 * 1024;
-/// How long after curl's own timeout the outer bound of an exchange fires (curl's fires
-/// first whenever its agent thread is alive).
-const AGENT_GRACE: Duration = Duration::from_millis(500);
-/// Chunks queued ahead of curl.
+/// Chunks queued ahead of the socket.
 const QUEUED_CHUNKS: usize = 2;
 
 /// A failed exchange, with whether any of the request may have reached the server.
@@ -63,7 +51,6 @@ pub(crate) struct Failure {
 /// The `Authorization` value is kept in an [`ApiKey`] so that no `Debug` output can show it.
 pub(crate) struct Transport {
     http: surf::Client,
-    uploads: surf::Client,
     base: String,
     auth: ApiKey,
     user_agent: String,
@@ -88,24 +75,10 @@ impl Transport {
         if !is_header_value(&auth) || !is_header_value(config.user_agent()) {
             return Err(Error::invalid("the API key and the user agent must be printable ASCII"));
         }
-        let http = curl_client(
-            config,
-            isahc::HttpClient::builder()
-                .timeout(config.timeout())
-                // The cache holds up to `max_connections`, not `max_idle_connections`: curl
-                // closes connections beyond its cache right after a transfer while the next
-                // transfer may already be opening one, so a smaller cache let the server see
-                // more than the limit at once (measured: 6–7 open sockets for a limit of 5
-                // with a cache of 2). The semaphore keeps in-flight requests at the limit.
-                .connection_cache_size(config.max_connections()),
-        )?;
-        let mut uploads = isahc::HttpClient::builder().connection_cache_size(0);
-        if let Some(limit) = config.upload_timeout() {
-            uploads = uploads.timeout(limit);
-        }
+        let pool = Arc::new(Pool::new(config.max_idle_connections(), IDLE_BOUND));
+        let http = surf::Client::with_http_client(H1Client::new(pool, config.connect_timeout()));
         Ok(Transport {
             http,
-            uploads: curl_client(config, uploads)?,
             base: config.base_url().to_owned(),
             auth: ApiKey::new(auth),
             user_agent: config.user_agent().to_owned(),
@@ -130,8 +103,6 @@ impl Transport {
         if let Some(ct) = req.content_type() {
             request.insert_header("content-type", ct.as_str());
         }
-        // curl bounds the whole exchange at `timeout`; this outer bound is a backstop for
-        // a curl agent that stopped (its thread panicked: then nothing would ever wake us).
         let exchange = async {
             let resp = self
                 .http
@@ -140,15 +111,9 @@ impl Transport {
                 .map_err(|e| failure(req, e, self.timeout))?;
             read_response(req, resp, self.timeout).await
         };
-        within(self.timeout + AGENT_GRACE, exchange).await.unwrap_or_else(|| {
-            Err(classify(
-                req,
-                true,
-                true,
-                self.timeout,
-                "no answer from the HTTP agent".into(),
-            ))
-        })
+        within(self.timeout, exchange)
+            .await
+            .unwrap_or_else(|| Err(classify(req, true, true, self.timeout, "no answer in time".into())))
     }
 
     /// One exchange of an upload: head, then exactly `file_len` bytes of `file`, then
@@ -172,8 +137,16 @@ impl Transport {
         request.set_body(surf::Body::from_reader(rx.into_async_read(), Some(len)));
         request.insert_header("content-type", m.content_type().as_str());
         let exchange = pin!(async {
-            let resp = self.uploads.send(request).await.map_err(|e| failure(req, e, limit))?;
-            read_response(req, resp, limit).await
+            let exchange = async {
+                let resp = self.http.send(request).await.map_err(|e| failure(req, e, limit))?;
+                read_response(req, resp, limit).await
+            };
+            match self.upload_timeout {
+                Some(limit) => within(limit, exchange)
+                    .await
+                    .unwrap_or_else(|| Err(classify(req, true, true, limit, "the upload took too long".into()))),
+                None => exchange.await,
+            }
         });
         let feed = pin!(feed(m, file, tx, progress, self.timeout));
         let stalled = || classify(req, true, true, self.timeout, "the upload stalled".into());
@@ -209,99 +182,7 @@ impl Transport {
     }
 }
 
-/// Sleeps without blocking a thread, under any executor (async-io's timer).
-pub(crate) async fn sleep(d: Duration) {
-    async_std::task::sleep(d).await;
-}
-
-/// `fut`'s output, or `None` if it takes longer than `limit` (then `fut` is dropped).
-async fn within<T>(limit: Duration, fut: impl Future<Output = T>) -> Option<T> {
-    match future::select(pin!(fut), pin!(sleep(limit))).await {
-        Either::Left((out, _)) => Some(out),
-        Either::Right(((), _)) => None,
-    }
-}
-
-/// The length of a local file and whether it is a directory.
-pub(crate) async fn file_metadata(path: &Path) -> io::Result<(u64, bool)> {
-    let meta = async_std::fs::metadata(path).await?;
-    Ok((meta.len(), meta.is_dir()))
-}
-
-/// Opens a local file for reading (reads run on async-std's blocking pool).
-pub(crate) async fn open_file(path: &Path) -> io::Result<impl AsyncRead + Unpin + Send + 'static> {
-    async_std::fs::File::open(path).await
-}
-
-/// A libcurl client capped at `max_connections`, wrapped for surf.
-fn curl_client(config: &Config, builder: isahc::HttpClientBuilder) -> Result<surf::Client> {
-    let curl = builder
-        .max_connections(config.max_connections())
-        .max_connections_per_host(config.max_connections())
-        .connect_timeout(config.connect_timeout())
-        .tcp_nodelay()
-        .build()
-        .map_err(|e| transport_error("building the HTTP client", false, Box::new(e)))?;
-    surf::Config::new()
-        .set_http_client(CurlClient(curl))
-        .try_into()
-        .map_err(|e: isahc::Error| transport_error("building the HTTP client", false, Box::new(e)))
-}
-
-/// libcurl (isahc) behind surf, as http-client's `IsahcClient` but without its panic:
-/// that client converts every response header with `HeaderValue::to_str(..).unwrap()`, so
-/// a header value that is not visible ASCII (a server's or a proxy's `x-note: café`)
-/// panicked the call (found by `tests/chaos_async.rs`, fault `NonAsciiHeader`). Here such
-/// a value is kept with every byte outside printable ASCII replaced by `?`.
-#[derive(Debug)]
-struct CurlClient(isahc::HttpClient);
-
-#[http_client::async_trait]
-impl http_client::HttpClient for CurlClient {
-    async fn send(&self, mut req: http_client::Request) -> Result<http_client::Response, http_client::Error> {
-        use isahc::http;
-        let method = http::Method::from_bytes(req.method().as_ref().as_bytes())
-            .map_err(|e| http_client::Error::from_str(400, format!("bad method: {e}")))?;
-        let mut builder = http::Request::builder().uri(req.url().as_str()).method(method);
-        for (name, values) in req.iter() {
-            for value in values {
-                builder = builder.header(name.as_str(), value.as_str());
-            }
-        }
-        let body = req.take_body();
-        let body = match body.len() {
-            Some(len) => isahc::Body::from_reader_sized(body, len as u64),
-            None => isahc::Body::from_reader(body),
-        };
-        let request = builder
-            .body(body)
-            .map_err(|e| http_client::Error::from_str(400, format!("bad request: {e}")))?;
-        let (parts, body) = self.0.send_async(request).await?.into_parts();
-        let mut response = http_client::Response::new(parts.status.as_u16());
-        for (name, value) in &parts.headers {
-            match value.to_str() {
-                Ok(v) => response.append_header(name.as_str(), v),
-                Err(_) => response.append_header(name.as_str(), printable_ascii(value.as_bytes()).as_str()),
-            }
-        }
-        response.set_body(http_client::Body::from_reader(futures::io::BufReader::new(body), None));
-        Ok(response)
-    }
-}
-
-/// `bytes` with every byte outside printable ASCII (and tab) replaced by `?`.
-fn printable_ascii(bytes: &[u8]) -> String {
-    bytes
-        .iter()
-        .map(|&b| {
-            if b == b'\t' || (0x20..0x7f).contains(&b) {
-                b as char
-            } else {
-                '?'
-            }
-        })
-        .collect()
-}
+use super::net::within;
 
 /// Reads the status, the headers and the whole body (so the connection can be reused).
 async fn read_response(req: &HttpRequest, mut resp: surf::Response, limit: Duration) -> Result<RawResponse, Failure> {
@@ -327,17 +208,13 @@ async fn read_response(req: &HttpRequest, mut resp: surf::Response, limit: Durat
     Ok(RawResponse { status, headers, body })
 }
 
-/// Classifies a surf (isahc) error: did the request possibly reach the server?
+/// Classifies a surf error: did the request possibly reach the server?
 fn failure(req: &HttpRequest, e: surf::Error, limit: Duration) -> Failure {
-    let curl = e.downcast_ref::<isahc::Error>();
-    let not_sent = matches!(
-        curl,
-        Some(isahc::Error::ConnectFailed | isahc::Error::CouldntResolveHost | isahc::Error::CouldntResolveProxy)
-    );
-    let timed_out = matches!(curl, Some(isahc::Error::Timeout))
-        || e.downcast_ref::<io::Error>()
-            .is_some_and(|io| io.kind() == io::ErrorKind::TimedOut);
-    classify(req, !not_sent, timed_out, limit, e.into_inner().into())
+    let (sent, timed_out) = match e.downcast_ref::<H1Error>() {
+        Some(h1) => (h1.phase != Phase::Connect, h1.source.kind() == io::ErrorKind::TimedOut),
+        None => (true, false),
+    };
+    classify(req, sent, timed_out, limit, e.into_inner().into())
 }
 
 fn classify(
@@ -360,14 +237,6 @@ fn classify(
     Failure { sent, error }
 }
 
-fn transport_error(context: &str, maybe_processed: bool, source: Box<dyn std::error::Error + Send + Sync>) -> Error {
-    Error::Transport(TransportError {
-        context: context.to_owned(),
-        maybe_processed,
-        source,
-    })
-}
-
 fn is_header_value(s: &str) -> bool {
     s.bytes().all(|b| (0x20..0x7f).contains(&b))
 }
@@ -376,13 +245,13 @@ fn is_header_value(s: &str) -> bool {
 enum Feed {
     /// The local source failed (or ended before `file_len` bytes).
     Local(io::Error),
-    /// curl stopped reading the body: the exchange has ended and tells why.
+    /// The exchange stopped reading the body: it has ended and tells why.
     Closed,
-    /// curl took no chunk for `timeout`.
+    /// The socket took no chunk for `timeout`.
     Stalled,
 }
 
-/// Queues head, exactly `file_len` bytes of `file`, then tail, for curl to send.
+/// Queues head, exactly `file_len` bytes of `file`, then tail, for the socket.
 async fn feed(
     m: &Multipart,
     file: &mut (dyn AsyncRead + Unpin + Send),
@@ -415,13 +284,4 @@ async fn feed(
         }
     }
     put(m.tail().to_vec()).await
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn header_values_that_are_not_ascii_become_question_marks() {
-        assert_eq!(super::printable_ascii("café ☕\tok".as_bytes()), "caf?? ???\tok");
-        assert_eq!(super::printable_ascii(b"\x00\x7f plain"), "?? plain");
-    }
 }

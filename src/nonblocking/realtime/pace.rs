@@ -12,7 +12,7 @@ use super::ws::sleep;
 use crate::core::realtime::Pace;
 use crate::error::{Error, Result};
 use crate::nonblocking::client::io_error;
-use crate::nonblocking::transport::open_file;
+use crate::nonblocking::net::open_file;
 
 /// Reads `reader` to its end in chunks of `chunk_bytes` (each full but the last) and
 /// sends every chunk through `sender`, paced by `pace`. Returns the bytes sent. Does not

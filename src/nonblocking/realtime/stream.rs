@@ -2,41 +2,39 @@
 //! [`AudioSender`]), the end-of-audio handshake, a bounded close.
 
 use std::fmt;
+use std::future::poll_fn;
 use std::path::Path;
 use std::pin::{pin, Pin};
-use std::sync::atomic::Ordering::Relaxed;
-use std::task::{Context, Poll};
+use std::sync::Arc;
+use std::task::{ready, Context, Poll};
 use std::time::{Duration, Instant};
 
-use futures::channel::{mpsc, oneshot};
 use futures::future::{self, Either};
 use futures::stream::FusedStream;
 use futures::{AsyncRead, Stream, StreamExt};
-use log::{debug, warn};
+use log::debug;
 
-use super::driver::Ended;
 use super::pace;
 use super::sender::AudioSender;
+use super::shared::Shared;
 use super::ws::{sleep, within};
-use crate::core::realtime::{deliver, finish_timed_out, RealtimeEvent, RealtimeTranscript};
+use crate::core::realtime::{deliver, finish_timed_out, Phase, RealtimeEvent, RealtimeTranscript};
 use crate::core::realtime::{Pace, RealtimeStats};
 use crate::error::{Error, Result, TimeoutError};
 
-/// Longest wait for the driver to stop on [`RealtimeStream::close`]; it normally stops
-/// within microseconds, plus at most a second to get its close frame out.
-const JOIN_BOUND: Duration = Duration::from_secs(2);
+/// Longest wait for the close frame to go out on [`RealtimeStream::close`].
+const CLOSE_BOUND: Duration = Duration::from_secs(1);
 
 /// An open realtime stream. Send audio with [`send_audio`](Self::send_audio) (or from
 /// other tasks through a [`sender`](Self::sender)); read events as a [`Stream`] (or with
 /// [`recv`](Self::recv)); end with [`finish`](Self::finish).
 ///
-/// One background task owns the socket; dropping the stream (or
-/// [`close`](Self::close)) stops it without waiting for the server. `Send`, `Unpin`.
+/// No task runs behind it: polling the stream (and awaiting a sender's futures) does the
+/// I/O, keepalives included, on the caller's task. Dropping the stream (or
+/// [`close`](Self::close)) closes the socket without waiting for the server. `Send`,
+/// `Unpin`.
 pub struct RealtimeStream {
     sender: AudioSender,
-    events: mpsc::UnboundedReceiver<Result<RealtimeEvent>>,
-    /// Canceled when the driver task ends.
-    done: Option<oneshot::Receiver<()>>,
     ended: bool,
     transcript: RealtimeTranscript,
     finish_timeout: Duration,
@@ -52,24 +50,17 @@ impl fmt::Debug for RealtimeStream {
 }
 
 impl RealtimeStream {
-    pub(super) fn new(
-        sender: AudioSender,
-        events: mpsc::UnboundedReceiver<Result<RealtimeEvent>>,
-        done: oneshot::Receiver<()>,
-        finish_timeout: Duration,
-    ) -> RealtimeStream {
+    pub(super) fn new(shared: Arc<Shared>, finish_timeout: Duration) -> RealtimeStream {
         RealtimeStream {
-            sender,
-            events,
-            done: Some(done),
+            sender: AudioSender::new(shared),
             ended: false,
             transcript: RealtimeTranscript::new(),
             finish_timeout,
         }
     }
 
-    /// See [`AudioSender::send_audio`]: queues one audio frame, waiting while the queue
-    /// is full (back-pressure).
+    /// See [`AudioSender::send_audio`]: sends one audio frame, waiting while the queue is
+    /// full (back-pressure).
     pub async fn send_audio(&self, chunk: &[u8]) -> Result<()> {
         self.sender.send_audio(chunk).await
     }
@@ -94,7 +85,7 @@ impl RealtimeStream {
 
     /// Reads `reader` to its end in chunks of `chunk_bytes` (the last may be shorter) and
     /// sends each, paced by `pace`; returns the bytes sent. Events wait in the stream
-    /// meanwhile. See [`stream_audio`](super::stream_audio).
+    /// meanwhile (read from the socket while a send waits for room). See [`stream_audio`](super::stream_audio).
     pub async fn send_reader(&self, reader: impl AsyncRead + Unpin, chunk_bytes: usize, pace: Pace) -> Result<u64> {
         pace::stream_audio(&self.sender, reader, chunk_bytes, pace).await
     }
@@ -133,14 +124,14 @@ impl RealtimeStream {
     pub async fn finish(&mut self) -> Result<Vec<RealtimeEvent>> {
         let deadline = Instant::now() + self.finish_timeout;
         if self.ended {
-            return match self.sender.shared.ended() {
-                Some(Ended::Failed(e)) => Err(Error::Realtime(e)),
-                _ => Ok(Vec::new()),
+            return match self.sender.shared.lock().session.failure() {
+                Some(e) => Err(Error::Realtime(e.clone())),
+                None => Ok(Vec::new()),
             };
         }
-        let shared = &self.sender.shared;
-        if !shared.finishing.load(Relaxed) && shared.ended().is_none() {
-            // Any other error: the session already ended; its last events are still queued.
+        let streaming = self.sender.shared.lock().session.phase() == Phase::Streaming;
+        if streaming {
+            // Any other error: the session already ended; its last events are still to read.
             if let Err(Error::Timeout(_)) = self.sender.queue_finish(Some(self.finish_timeout)).await {
                 return Err(self.finish_timed_out());
             }
@@ -149,11 +140,13 @@ impl RealtimeStream {
         let mut out = Vec::new();
         // Bounded by the deadline: each turn takes one event or ends.
         loop {
-            let event = match future::select(self.events.next(), timer.as_mut()).await {
-                Either::Left((event, _)) => event,
+            let event = match future::select(self.next(), timer.as_mut()).await {
+                Either::Left((Some(event), _)) => event,
+                // Only after the last event, which returns below.
+                Either::Left((None, _)) => return Ok(out),
                 Either::Right(((), _)) => return Err(self.finish_timed_out()),
             };
-            let event = self.take(event)?;
+            let event = event?;
             let finished = matches!(event, RealtimeEvent::Finished);
             out.push(event);
             if finished {
@@ -177,34 +170,25 @@ impl RealtimeStream {
         self.ended
     }
 
-    /// Stops the stream now, without waiting for the server: the driver task sends a
-    /// close frame, closes the socket and ends. Audio not sent yet is dropped (call
-    /// [`finish`](Self::finish) first to get every result). Never hangs: errors with
-    /// [`Error::Timeout`] if the driver did not stop within 2 s (it is then left to end
-    /// on its own). Dropping the stream asks the same without waiting.
-    pub async fn close(mut self) -> Result<()> {
-        self.sender.shared.close();
-        let Some(done) = self.done.take() else {
-            return Ok(());
-        };
-        match within(JOIN_BOUND, done).await {
-            Some(_) => Ok(()),
-            None => {
-                warn!("realtime: the driver did not stop within {JOIN_BOUND:?}; detaching it");
-                Err(Error::Timeout(TimeoutError {
-                    context: "stopping the realtime driver".to_owned(),
-                    after: JOIN_BOUND,
-                }))
-            }
-        }
+    /// Stops the stream now, without waiting for the server: sends a close frame (waiting
+    /// at most a second for the socket to take it) and closes the socket. Audio not sent
+    /// yet is dropped (call [`finish`](Self::finish) first to get every result); senders
+    /// waiting for room return an error. Never hangs. Dropping the stream does the same
+    /// without waiting: the close frame goes only if the socket takes it at once.
+    pub async fn close(self) -> Result<()> {
+        let shared = self.sender.shared.clone();
+        shared.begin_close();
+        let _ = within(CLOSE_BOUND, poll_fn(|cx| shared.poll_close_frame(cx.waker()))).await;
+        shared.close();
+        Ok(())
     }
 
-    /// Records an event handed to the user; the driver stopping without a last event
+    /// Records an event handed to the user; the socket closing without a last event
     /// becomes a `connection_closed` error, never a silent end.
     fn take(&mut self, event: Option<Result<RealtimeEvent>>) -> Result<RealtimeEvent> {
         deliver(
             event,
-            "the realtime driver stopped before the session ended",
+            "the realtime connection closed before the session ended",
             &mut self.ended,
             &mut self.transcript,
         )
@@ -219,13 +203,16 @@ impl Stream for RealtimeStream {
     type Item = Result<RealtimeEvent>;
 
     /// The next event; ends (`None`) after [`RealtimeEvent::Finished`] or the error that
-    /// ended the session.
+    /// ended the session. Polling it does the stream's I/O: reads the socket, writes what
+    /// waits (a due keepalive, frames the socket did not take yet) and arms the keepalive
+    /// timer.
     fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
         let this = self.get_mut();
         if this.ended {
             return Poll::Ready(None);
         }
-        this.events.poll_next_unpin(cx).map(|event| Some(this.take(event)))
+        let event = ready!(this.sender.shared.poll_event(cx));
+        Poll::Ready(Some(this.take(event)))
     }
 }
 
@@ -236,10 +223,10 @@ impl FusedStream for RealtimeStream {
 }
 
 impl Drop for RealtimeStream {
-    /// Asks the driver to stop (a close frame, then the socket closes); never waits.
+    /// Closes the socket (a close frame if the socket takes it at once); never waits.
     fn drop(&mut self) {
-        if self.done.is_some() {
-            debug!("realtime: stream dropped; stopping its driver");
+        if !self.ended {
+            debug!("realtime: stream dropped before the session ended; closing it");
         }
         self.sender.shared.close();
     }

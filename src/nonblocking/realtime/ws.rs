@@ -1,46 +1,39 @@
-//! The only file of the async realtime client that names async-tungstenite, futures-rustls,
-//! rustls and async-std: opens the WebSocket (TCP with `TCP_NODELAY`, TLS over one cached
-//! ring-based rustls config, then `async_tungstenite::client_async` with
-//! `Authorization: Bearer`, all within the connect timeout), offers the driver five
-//! poll-style moves (read one message, ready, start a frame, flush, close), and the two
-//! runtime services the driver needs: a task spawner and a re-armable timer.
+//! The only file of the async realtime client that names async-tungstenite: opens the
+//! WebSocket (a TCP (+ TLS) stream from [`net`](crate::nonblocking::net), then
+//! `async_tungstenite::client_async` with `Authorization: Bearer`, all within the connect
+//! timeout) and offers the stream's handles six poll-style moves (read one message, ready,
+//! start a frame, flush, close, shut down), plus the re-armable timer they need.
 //! No protocol decisions here: frames in, frames out.
 //!
 //! The stream is opened here, not by `async_tungstenite::async_std::connect_async`
-//! (deprecated, and it cannot do wss with futures-rustls). TCP, DNS, timers and the
-//! spawned driver task use async-std's runtime-independent reactor and global executor,
-//! so the caller's executor does not matter.
+//! (deprecated, and it cannot do wss with futures-rustls). Sockets and timers come from
+//! async-std's runtime-independent reactor (async-io), so the caller's executor does not
+//! matter; nothing here spawns a task.
 
-use std::future::Future;
 use std::io;
+use std::net::Shutdown;
 use std::pin::Pin;
 use std::task::{ready, Context, Poll};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use async_std::net::TcpStream;
 use async_tungstenite::tungstenite::client::IntoClientRequest;
 use async_tungstenite::tungstenite::http::header::{AUTHORIZATION, USER_AGENT};
 use async_tungstenite::tungstenite::http::HeaderValue;
 use async_tungstenite::tungstenite::protocol::WebSocketConfig;
-use async_tungstenite::tungstenite::{self, Message};
+use async_tungstenite::tungstenite::{self, Message, Utf8Bytes};
 use async_tungstenite::WebSocketStream;
-use futures::future::{self, Either};
 use futures::{Sink, Stream};
-use futures_rustls::client::TlsStream;
-use futures_rustls::TlsConnector;
-use rustls::pki_types::ServerName;
 
 use crate::core::http::{api_error, RawResponse};
 use crate::error::{Error, Result, TimeoutError, TransportError};
 
-/// Plain TCP for `ws://`, TLS over TCP for `wss://`.
-type Socket = Either<TcpStream, TlsStream<TcpStream>>;
+use crate::nonblocking::net::{self, Endpoint, Socket};
 
 /// What one [`WsConn::poll_read`] found.
 #[derive(Debug)]
 pub(super) enum Incoming {
-    /// A text frame.
-    Text(String),
+    /// A text frame (tungstenite's own buffer, not copied).
+    Text(Utf8Bytes),
     /// A binary, ping or pong frame: nothing for the session (pings are answered by
     /// tungstenite).
     Skipped,
@@ -75,29 +68,16 @@ impl WsConn {
             request.headers_mut().insert(USER_AGENT, ua);
         }
         let uri = request.uri();
-        let tls = uri.scheme_str() == Some("wss");
-        let host = uri.host().unwrap_or_default().trim_matches(['[', ']']).to_owned();
-        let port = uri.port_u16().unwrap_or(if tls { 443 } else { 80 });
-        let server_name = match tls {
-            true => Some(
-                ServerName::try_from(host.clone())
-                    .map_err(|e| Error::invalid(format!("WebSocket host {host:?}: {e}")))?,
-            ),
-            false => None,
-        };
-        let connector = match tls {
-            true => Some(TlsConnector::from(crate::tls::client_config()?)),
-            false => None,
+        let to = Endpoint {
+            tls: uri.scheme_str() == Some("wss"),
+            host: uri.host().unwrap_or_default().trim_matches(['[', ']']).to_owned(),
+            port: uri
+                .port_u16()
+                .unwrap_or(if uri.scheme_str() == Some("wss") { 443 } else { 80 }),
         };
 
         let open = async {
-            let io = |e: io::Error| transport(&context, e);
-            let tcp = TcpStream::connect((host.as_str(), port)).await.map_err(io)?;
-            tcp.set_nodelay(true).map_err(io)?;
-            let socket = match (connector, server_name) {
-                (Some(connector), Some(name)) => Either::Right(connector.connect(name, tcp).await.map_err(io)?),
-                _ => Either::Left(tcp),
-            };
+            let socket = net::open(&to).await.map_err(|e| transport(&context, e))?;
             let config = WebSocketConfig::default().max_message_size(Some(16 << 20));
             match async_tungstenite::client_async_with_config(request, socket, Some(config)).await {
                 Ok((ws, _response)) => Ok(WsConn { ws }),
@@ -116,7 +96,7 @@ impl WsConn {
     /// The next message, once one is complete.
     pub(super) fn poll_read(&mut self, cx: &mut Context<'_>) -> Poll<Incoming> {
         Poll::Ready(match ready!(Pin::new(&mut self.ws).poll_next(cx)) {
-            Some(Ok(Message::Text(text))) => Incoming::Text(text.as_str().to_owned()),
+            Some(Ok(Message::Text(text))) => Incoming::Text(text),
             Some(Ok(Message::Close(Some(frame)))) => {
                 Incoming::Closed(Some(frame.code.into()), frame.reason.to_string())
             }
@@ -157,60 +137,19 @@ impl WsConn {
     pub(super) fn poll_close(&mut self, cx: &mut Context<'_>) -> Poll<()> {
         Pin::new(&mut self.ws).poll_close(cx).map(|_| ())
     }
-}
 
-// ---- runtime services --------------------------------------------------------------
-
-/// Runs the driver on async-std's global executor (its own threads), detached: it ends
-/// by itself when the session ends or the stream is closed or dropped.
-pub(super) fn spawn(driver: impl Future<Output = ()> + Send + 'static) {
-    drop(async_std::task::spawn(driver));
-}
-
-/// A one-shot timer that can be re-armed; polled by the driver.
-pub(super) struct Timer {
-    at: Instant,
-    sleep: Pin<Box<dyn Future<Output = ()> + Send>>,
-}
-
-impl std::fmt::Debug for Timer {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Timer").field("at", &self.at).finish_non_exhaustive()
+    /// Shuts the TCP connection down both ways (under TLS too): the peer sees the end of
+    /// the stream after what was written, and every wait on the socket ends. Never blocks.
+    pub(super) fn shutdown(&self) {
+        let tcp = match self.ws.get_ref() {
+            Socket::Plain(tcp) => tcp,
+            Socket::Tls(tls) => tls.get_ref().0,
+        };
+        let _ = tcp.shutdown(Shutdown::Both);
     }
 }
 
-impl Timer {
-    /// A timer that fires at `at` (at once if `at` has passed).
-    pub(super) fn at(at: Instant) -> Timer {
-        let left = at.saturating_duration_since(Instant::now());
-        Timer {
-            at,
-            sleep: Box::pin(async_std::task::sleep(left)),
-        }
-    }
-    /// When it fires.
-    pub(super) fn deadline(&self) -> Instant {
-        self.at
-    }
-    /// `Ready` once the deadline has passed.
-    pub(super) fn poll_fire(&mut self, cx: &mut Context<'_>) -> Poll<()> {
-        self.sleep.as_mut().poll(cx)
-    }
-}
-
-/// Sleeps for `d`.
-pub(super) async fn sleep(d: Duration) {
-    async_std::task::sleep(d).await;
-}
-
-/// `fut`'s output if it completes within `limit`, else `None` (and `fut` is dropped).
-pub(super) async fn within<T>(limit: Duration, fut: impl Future<Output = T>) -> Option<T> {
-    let timer = std::pin::pin!(sleep(limit));
-    match future::select(std::pin::pin!(fut), timer).await {
-        Either::Left((out, _)) => Some(out),
-        Either::Right(((), _)) => None,
-    }
-}
+pub(super) use crate::nonblocking::net::{sleep, within, Timer};
 
 // ---- errors -------------------------------------------------------------------------
 

@@ -1,0 +1,178 @@
+//! The async client's runtime services, in one place for REST and realtime: opening a
+//! TCP (+ TLS) connection, timers, and local files. Sockets and timers come from
+//! async-std's runtime-independent reactor (async-io), so they work under any executor
+//! (async-std, smol, `futures::executor`, tokio); nothing here spawns a task.
+//!
+//! TLS is futures-rustls over the crate's one ring-based rustls config
+//! ([`crate::tls::client_config`]): REST and realtime make the same trust decision.
+
+use std::future::Future;
+use std::io;
+use std::net::{IpAddr, SocketAddr, ToSocketAddrs};
+use std::path::Path;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+use std::time::{Duration, Instant};
+
+use async_std::net::TcpStream;
+use futures::future::{self, Either};
+use futures::{AsyncRead, AsyncWrite};
+use futures_rustls::client::TlsStream;
+use futures_rustls::TlsConnector;
+use rustls::pki_types::ServerName;
+
+/// Plain TCP for `http://` and `ws://`, TLS over TCP for `https://` and `wss://`.
+pub(crate) enum Socket {
+    Plain(TcpStream),
+    Tls(Box<TlsStream<TcpStream>>),
+}
+
+impl std::fmt::Debug for Socket {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Socket::Plain(_) => "Socket::Plain",
+            Socket::Tls(_) => "Socket::Tls",
+        })
+    }
+}
+
+/// Where to connect: a host name or IP literal (no brackets), a port, and whether TLS.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub(crate) struct Endpoint {
+    pub(crate) host: String,
+    pub(crate) port: u16,
+    pub(crate) tls: bool,
+}
+
+/// Opens TCP (with `TCP_NODELAY`) to `to`, then TLS when `to.tls`. Not bounded in time:
+/// callers wrap it in [`within`].
+pub(crate) async fn open(to: &Endpoint) -> io::Result<Socket> {
+    let server_name = match to.tls {
+        true => Some(
+            ServerName::try_from(to.host.clone())
+                .map_err(|e| io::Error::new(io::ErrorKind::InvalidInput, format!("host {:?}: {e}", to.host)))?,
+        ),
+        false => None,
+    };
+    let tcp = TcpStream::connect(&*resolve(to).await?).await?;
+    tcp.set_nodelay(true)?;
+    match server_name {
+        None => Ok(Socket::Plain(tcp)),
+        Some(name) => {
+            let config = crate::tls::client_config().map_err(io::Error::other)?;
+            let tls = TlsConnector::from(config).connect(name, tcp).await?;
+            Ok(Socket::Tls(Box::new(tls)))
+        }
+    }
+}
+
+impl AsyncRead for Socket {
+    fn poll_read(self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &mut [u8]) -> Poll<io::Result<usize>> {
+        match self.get_mut() {
+            Socket::Plain(s) => Pin::new(s).poll_read(cx, buf),
+            Socket::Tls(s) => Pin::new(s.as_mut()).poll_read(cx, buf),
+        }
+    }
+}
+
+impl AsyncWrite for Socket {
+    fn poll_write(self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &[u8]) -> Poll<io::Result<usize>> {
+        match self.get_mut() {
+            Socket::Plain(s) => Pin::new(s).poll_write(cx, buf),
+            Socket::Tls(s) => Pin::new(s.as_mut()).poll_write(cx, buf),
+        }
+    }
+    fn poll_write_vectored(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        bufs: &[io::IoSlice<'_>],
+    ) -> Poll<io::Result<usize>> {
+        match self.get_mut() {
+            Socket::Plain(s) => Pin::new(s).poll_write_vectored(cx, bufs),
+            Socket::Tls(s) => Pin::new(s.as_mut()).poll_write_vectored(cx, bufs),
+        }
+    }
+    fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        match self.get_mut() {
+            Socket::Plain(s) => Pin::new(s).poll_flush(cx),
+            Socket::Tls(s) => Pin::new(s.as_mut()).poll_flush(cx),
+        }
+    }
+    fn poll_close(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        match self.get_mut() {
+            Socket::Plain(s) => Pin::new(s).poll_close(cx),
+            Socket::Tls(s) => Pin::new(s.as_mut()).poll_close(cx),
+        }
+    }
+}
+
+/// The addresses of `to`: an IP literal at once, a name on the `blocking` crate's thread
+/// pool (async-std's own resolver would start its executor's threads).
+async fn resolve(to: &Endpoint) -> io::Result<Vec<SocketAddr>> {
+    if let Ok(ip) = to.host.parse::<IpAddr>() {
+        return Ok(vec![SocketAddr::new(ip, to.port)]);
+    }
+    let (host, port) = (to.host.clone(), to.port);
+    blocking::unblock(move || (host.as_str(), port).to_socket_addrs().map(Iterator::collect)).await
+}
+
+/// A one-shot timer that can be re-armed (async-io's timer).
+pub(crate) struct Timer {
+    at: Instant,
+    sleep: Pin<Box<dyn Future<Output = ()> + Send>>,
+}
+
+impl std::fmt::Debug for Timer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Timer").field("at", &self.at).finish_non_exhaustive()
+    }
+}
+
+impl Timer {
+    /// A timer that fires at `at` (at once if `at` has passed).
+    pub(crate) fn at(at: Instant) -> Timer {
+        let left = at.saturating_duration_since(Instant::now());
+        Timer {
+            at,
+            sleep: Box::pin(async_std::task::sleep(left)),
+        }
+    }
+    /// When it fires.
+    pub(crate) fn deadline(&self) -> Instant {
+        self.at
+    }
+    /// `Ready` once the deadline has passed.
+    pub(crate) fn poll_fire(&mut self, cx: &mut Context<'_>) -> Poll<()> {
+        self.sleep.as_mut().poll(cx)
+    }
+}
+
+/// Sleeps without blocking a thread, under any executor. `Duration::MAX` sleeps "forever"
+/// (async-io saturates far deadlines).
+pub(crate) async fn sleep(d: Duration) {
+    async_std::task::sleep(d).await;
+}
+
+/// `fut`'s output if it completes within `limit`, else `None` (and `fut` is dropped).
+pub(crate) async fn within<T>(limit: Duration, fut: impl Future<Output = T>) -> Option<T> {
+    let timer = std::pin::pin!(sleep(limit));
+    match future::select(std::pin::pin!(fut), timer).await {
+        Either::Left((out, _)) => Some(out),
+        Either::Right(((), _)) => None,
+    }
+}
+
+/// The length of a local file and whether it is a directory (on the `blocking` pool).
+pub(crate) async fn file_metadata(path: &Path) -> io::Result<(u64, bool)> {
+    let path = path.to_owned();
+    let meta = blocking::unblock(move || std::fs::metadata(path)).await?;
+    Ok((meta.len(), meta.is_dir()))
+}
+
+/// Opens a local file for reading; the open and the reads run on the `blocking` crate's
+/// thread pool (async-std's file would start its executor's threads as well).
+pub(crate) async fn open_file(path: &Path) -> io::Result<impl AsyncRead + Unpin + Send + 'static> {
+    let path = path.to_owned();
+    let file = blocking::unblock(move || std::fs::File::open(path)).await?;
+    Ok(blocking::Unblock::with_capacity(64 * 1024, file))
+}
