@@ -1,9 +1,12 @@
 //! Connection pooling against the in-process mock, each SDK path next to its raw baseline
-//! (raw ureq with the SDK's agent settings for the blocking client, raw surf over the same
-//! libcurl settings for the async one; both from `soniox-perf`'s floors, the same source file
-//! `src/bin/soniox-perf/scenarios/floors.rs`). Besides the timings, every benchmark checks what the mock counted: connections
-//! accepted and the peak of connections open at once. Those facts are exact, so they are
-//! asserted (a failed assertion aborts the run) and printed after divan's table.
+//! (raw ureq with the SDK's agent settings for the blocking client; raw async-h1 over
+//! kept-alive async-std TCP streams with `TCP_NODELAY` for the async one, with, for the
+//! concurrent case, the least pool a raw user needs: `LIMIT` connections handed out through a
+//! channel; the requests and decode from `soniox-perf`'s floors, the same source file
+//! `src/bin/soniox-perf/scenarios/floors.rs`). Besides the timings, every benchmark checks
+//! what the mock counted: connections accepted and the peak of connections open at once.
+//! Those facts are exact, so they are asserted (a failed assertion aborts the run) and
+//! printed after divan's table.
 //!
 //! ```text
 //! cargo bench --features async --bench pool
@@ -225,7 +228,7 @@ fn concurrent_100_blocking_raw_ureq(b: Bencher) {
 }
 
 // ---------------------------------------------------------------------------------------------
-// The async client (async-std) next to raw surf over libcurl with the SDK's curl settings.
+// The async client (async-std) next to raw async-h1 over kept-alive TCP streams.
 
 #[cfg(feature = "async")]
 mod nonblocking {
@@ -249,15 +252,20 @@ mod nonblocking {
             .expect("client builds")
     }
 
-    /// surf over a libcurl client set up as the SDK sets up its own: per-host cap, TCP_NODELAY,
-    /// an idle cache as large as the cap.
-    fn raw_surf(limit: usize) -> surf::Client {
-        floors::surf_client(limit).expect("curl client builds")
+    /// One raw async-h1 connection with `TCP_NODELAY`, to `url`'s host.
+    async fn raw_h1(url: &floors::Url) -> floors::H1Conn {
+        floors::H1Conn::open(url, floors::H1::Sdk).await.expect("raw connect")
     }
 
     /// The raw GET plus the same typed decode the SDK does.
-    async fn raw_surf_get(client: &surf::Client, url: &str, auth: &str) -> usize {
-        floors::surf_models(client, url, auth).await.expect("raw GET").len()
+    async fn raw_h1_get(conn: &floors::H1Conn, url: &floors::Url, auth: &str) -> usize {
+        floors::h1_models(conn, url, auth).await.expect("raw GET").len()
+    }
+
+    /// `url` parsed and the `Authorization` value.
+    fn h1_url_auth(mock: &MockServer) -> (floors::Url, String) {
+        let (url, auth) = url_auth(mock);
+        (floors::h1_url(&url).expect("URL parses"), auth)
     }
 
     #[divan::bench(sample_count = 100, sample_size = 1)]
@@ -281,21 +289,24 @@ mod nonblocking {
         );
     }
 
+    /// The connection is opened inside the timing, on the first request, as the SDK's is.
     #[divan::bench(sample_count = 100, sample_size = 1)]
-    fn sequential_100_async_raw_surf(b: Bencher) {
+    fn sequential_100_async_raw_h1(b: Bencher) {
         let mock = MockServer::start();
-        let (url, auth) = url_auth(&mock);
+        let (url, auth) = h1_url_auth(&mock);
         let runs = Cell::new(0);
-        b.with_inputs(|| raw_surf(100)).bench_local_values(|client| {
-            block_on(async {
+        b.bench_local(|| {
+            let conn = block_on(async {
+                let conn = raw_h1(&url).await;
                 for _ in 0..REQUESTS {
-                    assert!(raw_surf_get(&client, &url, &auth).await > 0);
+                    assert!(raw_h1_get(&conn, &url, &auth).await > 0);
                 }
+                conn
             });
             runs.set(runs.get() + 1);
-            client
+            conn
         });
-        fact("sequential_100_async_raw_surf", &mock, runs.get(), REQUESTS);
+        fact("sequential_100_async_raw_h1", &mock, runs.get(), REQUESTS);
         assert_eq!(
             mock.stats().connections_accepted,
             runs.get(),
@@ -324,23 +335,25 @@ mod nonblocking {
     }
 
     #[divan::bench(sample_count = 1, sample_size = 1)]
-    fn idle_gaps_50_async_raw_surf(b: Bencher) {
+    fn idle_gaps_50_async_raw_h1(b: Bencher) {
         let mock = MockServer::start();
-        let (url, auth) = url_auth(&mock);
+        let (url, auth) = h1_url_auth(&mock);
         let runs = Cell::new(0);
-        b.with_inputs(|| raw_surf(100)).bench_local_values(|client| {
-            block_on(async {
+        b.bench_local(|| {
+            let conn = block_on(async {
+                let conn = raw_h1(&url).await;
                 for i in 0..GAP_REQUESTS {
                     if i > 0 {
                         async_std::task::sleep(GAP).await;
                     }
-                    assert!(raw_surf_get(&client, &url, &auth).await > 0);
+                    assert!(raw_h1_get(&conn, &url, &auth).await > 0);
                 }
+                conn
             });
             runs.set(runs.get() + 1);
-            client
+            conn
         });
-        fact("idle_gaps_50_async_raw_surf", &mock, runs.get(), GAP_REQUESTS);
+        fact("idle_gaps_50_async_raw_h1", &mock, runs.get(), GAP_REQUESTS);
         assert_eq!(mock.stats().connections_accepted, runs.get(), "one connection per run");
     }
 
@@ -371,16 +384,22 @@ mod nonblocking {
         });
     }
 
+    /// The least pool a raw async-h1 user needs for a limit: `LIMIT` connections, opened
+    /// once, each task taking one (a semaphore and a list) and giving it back after its request.
     #[divan::bench(sample_count = 50, sample_size = 1)]
-    fn concurrent_100_async_raw_surf(b: Bencher) {
+    fn concurrent_100_async_raw_h1(b: Bencher) {
         let mock = MockServer::start();
-        let client = raw_surf(LIMIT);
-        let (url, auth) = url_auth(&mock);
+        let (url, auth) = h1_url_auth(&mock);
+        let conns: Vec<_> = (0..LIMIT).map(|_| block_on(raw_h1(&url))).collect();
+        let pool = Arc::new((async_lock::Semaphore::new(LIMIT), std::sync::Mutex::new(conns)));
         let (url, auth) = (Arc::new(url), Arc::new(auth));
-        concurrent(b, "concurrent_100_async_raw_surf", &mock, || {
-            let (client, url, auth) = (client.clone(), url.clone(), auth.clone());
+        concurrent(b, "concurrent_100_async_raw_h1", &mock, || {
+            let (pool, url, auth) = (pool.clone(), url.clone(), auth.clone());
             async_std::task::spawn(async move {
-                assert!(raw_surf_get(&client, &url, &auth).await > 0);
+                let _turn = pool.0.acquire().await;
+                let conn = pool.1.lock().expect("pool").pop().expect("a pooled connection");
+                assert!(raw_h1_get(&conn, &url, &auth).await > 0);
+                pool.1.lock().expect("pool").push(conn);
             })
         });
     }

@@ -6,9 +6,10 @@
 //! The raw floors are `soniox-perf`'s, from the same source file
 //! (`src/bin/soniox-perf/scenarios/floors.rs`, included below): the same stack configured as
 //! the SDK configures it (the tungstenite read buffer of 4 KiB, ureq's buffers, pool and
-//! timeouts, libcurl's settings, `TCP_NODELAY`, one reused connection), doing the same work
-//! (the typed decode; the realtime transcript). The stack out of the box ("raw, defaults")
-//! is printed as an informational line.
+//! timeouts, `TCP_NODELAY`, one reused connection; for the async client, async-h1 over one
+//! kept-alive TCP stream with the SDK's headers), doing the same work (the typed decode; the
+//! realtime transcript). The stack out of the box ("raw, defaults") is printed as an
+//! informational line; the async client is also compared with the blocking one.
 //!
 //! ```text
 //! cargo bench --bench ratios --features async
@@ -294,16 +295,26 @@ fn async_ratios(mock: &MockServer, auth: &str, url: &str) {
         .base_url(mock.base_url())
         .build()
         .unwrap();
-    let raw = floors::surf_client(floors::SDK_MAX_CONNECTIONS).unwrap();
-    let defaults = floors::surf_defaults();
+    let blocking = Client::builder()
+        .api_key(mock.api_key())
+        .base_url(mock.base_url())
+        .build()
+        .unwrap();
+    let url = floors::h1_url(url).unwrap();
+    let conn = block_on(floors::H1Conn::open(&url, floors::H1::Sdk)).unwrap();
     compare(
-        "async models().list() vs raw surf (curl, fair floor)",
+        "async models().list() vs raw async-h1 (fair floor)",
         || drop(block_on(client.models().list()).unwrap()),
-        || drop(block_on(floors::surf_models(&raw, url, auth)).unwrap()),
+        || drop(block_on(floors::h1_models(&conn, &url, auth)).unwrap()),
     );
     compare(
-        "  informational: vs raw surf, defaults",
+        "  informational: vs async-h1, a connection per call",
         || drop(block_on(client.models().list()).unwrap()),
-        || drop(block_on(floors::surf_models(&defaults, url, auth)).unwrap()),
+        || drop(block_on(floors::h1_models_fresh(&url, auth)).unwrap()),
+    );
+    compare(
+        "async models().list() vs the blocking client's",
+        || drop(block_on(client.models().list()).unwrap()),
+        || drop(blocking.models().list().unwrap()),
     );
 }

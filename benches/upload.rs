@@ -1,10 +1,12 @@
 //! Upload throughput against the in-process mock: `files().upload(path)` next to a raw
 //! streamed multipart POST of the same file with the same framing (the SDK's own
 //! [`Multipart`] head and tail around the file read from disk), for 1, 10 and 100 MB files.
-//! The blocking client is compared with raw ureq, the async client (feature `async`) with raw
-//! surf over libcurl, each client set up as the SDK sets up its own: the floors are
-//! `soniox-perf`'s (the same source file, `src/bin/soniox-perf/scenarios/floors.rs`). divan reports bytes per second (`BytesCount` of the file size); compare
-//! SDK and raw of the same size, not absolute figures (the machine is shared).
+//! The blocking client is compared with raw ureq set up as the SDK sets up its own, the async
+//! client (feature `async`) with raw async-h1 over one kept-alive TCP stream with
+//! `TCP_NODELAY` (the file read in the SDK's 64 KiB blocks): the floors are `soniox-perf`'s
+//! (the same source file, `src/bin/soniox-perf/scenarios/floors.rs`). divan reports bytes per
+//! second (`BytesCount` of the file size); compare SDK and raw of the same size, not absolute
+//! figures (the machine is shared).
 //!
 //! ```text
 //! cargo bench --features async --bench upload
@@ -28,8 +30,6 @@ use divan::counter::BytesCount;
 use divan::Bencher;
 use soniox::audio::generate_test_audio_file;
 use soniox::blocking::Client;
-#[cfg(feature = "async")]
-use soniox::core::multipart::Multipart;
 use soniox::mock::MockServer;
 
 const MB: u64 = 1_000_000;
@@ -71,14 +71,6 @@ fn check(mock: &MockServer, uploads: u64, size: u64) {
     let s = mock.stats();
     assert_eq!(s.uploads, uploads, "uploads the mock completed");
     assert_eq!(s.upload_bytes, uploads * size, "file bytes the mock received");
-}
-
-/// The SDK's framing for this file (no extra fields, as `files().upload(path)` sends).
-#[cfg(feature = "async")]
-fn framing(path: &Path, seed: u64) -> Multipart {
-    let len = std::fs::metadata(path).expect("file metadata").len();
-    let name = path.file_name().and_then(|n| n.to_str()).expect("file name");
-    Multipart::new(seed, name, len, &[])
 }
 
 #[divan::bench(args = [1, 10, 100], sample_count = 20, sample_size = 1, max_time = 4)]
@@ -123,12 +115,10 @@ mod nonblocking {
     use async_std::task::block_on;
     use divan::counter::BytesCount;
     use divan::Bencher;
-    use futures::io::{BufReader, Cursor};
-    use futures::AsyncReadExt;
     use soniox::mock::MockServer;
     use soniox::nonblocking::Client;
 
-    use super::{check, file, floors, framing, MB};
+    use super::{check, file, floors, MB};
 
     #[divan::bench(args = [1, 10, 100], sample_count = 20, sample_size = 1, max_time = 4)]
     fn async_sdk(b: Bencher, mb: u64) {
@@ -149,36 +139,20 @@ mod nonblocking {
         check(&mock, runs, size);
     }
 
-    /// Raw surf over a libcurl client with the SDK's upload settings (`floors::surf_upload_client`:
-    /// TCP_NODELAY, no idle cache): the same multipart body streamed from disk in 64 KiB reads.
+    /// Raw async-h1 over one kept-alive TCP stream with `TCP_NODELAY`
+    /// (`floors::h1_upload`): the same multipart body streamed from disk in 64 KiB reads,
+    /// with an exact `Content-Length`.
     #[divan::bench(args = [1, 10, 100], sample_count = 20, sample_size = 1, max_time = 4)]
-    fn async_raw_surf(b: Bencher, mb: u64) {
+    fn async_raw_h1(b: Bencher, mb: u64) {
         let mock = MockServer::start();
-        let client = floors::surf_upload_client(floors::SDK_MAX_CONNECTIONS).expect("curl client builds");
-        let url = format!("{}/v1/files", mock.base_url());
+        let url = floors::h1_url(&format!("{}/v1/files", mock.base_url())).expect("URL parses");
+        let conn = block_on(floors::H1Conn::open(&url, floors::H1::Sdk)).expect("connected");
         let auth = format!("Bearer {}", mock.api_key());
         let path = file(mb);
         let size = mb * MB;
         let mut runs = 0;
         b.counter(BytesCount::new(size)).bench_local(|| {
-            let m = framing(path, runs);
-            block_on(async {
-                let file = async_std::fs::File::open(path).await.expect("file opens");
-                let body = Cursor::new(m.head().to_vec())
-                    .chain(file.take(m.file_len()))
-                    .chain(Cursor::new(m.tail().to_vec()));
-                let len = usize::try_from(m.content_length()).expect("length fits");
-                let body = surf::Body::from_reader(BufReader::with_capacity(64 * 1024, body), Some(len));
-                let mut resp = client
-                    .post(&url)
-                    .header("authorization", auth.as_str())
-                    .header("content-type", m.content_type().as_str())
-                    .body(body)
-                    .await
-                    .expect("raw upload");
-                assert_eq!(u16::from(resp.status()), 201);
-                let _ = resp.body_bytes().await.expect("raw body");
-            });
+            block_on(floors::h1_upload(&conn, &url, &auth, path, runs)).expect("raw upload");
             runs += 1;
         });
         check(&mock, runs, size);

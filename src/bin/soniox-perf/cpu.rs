@@ -2,7 +2,7 @@
 //!
 //! Sums the first field of `/proc/self/task/*/schedstat` (nanoseconds on CPU) over every live
 //! thread: the caller's thread and any thread a client runs (the blocking realtime keepalive
-//! thread, libcurl's agent thread). The mock server is a child process, so none of its CPU is
+//! thread, async-std's reactor thread). The mock server is a child process, so none of its CPU is
 //! counted. A thread that exits between two readings takes its time with it: the scenarios
 //! read the clock only while the clients they measure are alive.
 

@@ -52,6 +52,7 @@ pub fn median(v: &[f64]) -> f64 {
 }
 
 /// One side of a comparison.
+#[derive(Clone)]
 pub struct Side {
     /// Median over rounds of wall-clock µs per operation.
     pub wall_us: f64,
@@ -196,7 +197,7 @@ fn batch(
     if let (Some(c0), Some(c1)) = (c0, c1) {
         let all = c1.saturating_sub(c0);
         // Paced: the operations' share of this thread, plus every other thread's whole
-        // time (the clients' own threads: the realtime keeper, libcurl's agent).
+        // time (the clients' own threads, and any runtime thread their I/O wakes).
         let counted = match gap {
             None => all,
             Some(_) => own_in_ops + all.saturating_sub(own1.saturating_sub(own0)),
@@ -263,6 +264,19 @@ pub fn compare<'a>(
         defaults,
         rounds: done,
     })
+}
+
+/// As [`compare`], for any number of sides run in the same rounds: each side's figures, in
+/// `ops`' order, and the rounds run. For comparisons that need more than the SDK, its floor
+/// and the stack's defaults (the async REST rounds also run the blocking client).
+pub fn compare_all(
+    rounds: usize,
+    n: usize,
+    budget: Duration,
+    gap: Option<Duration>,
+    ops: &mut [Op<'_>],
+) -> Result<(Vec<Side>, usize), String> {
+    sides(&RealClock::new(), rounds, n, budget, gap, ops)
 }
 
 /// The comparison itself, on `clock`: a warm-up batch of each side (at most 50 operations),
@@ -444,6 +458,25 @@ mod tests {
         assert_eq!(pair.rounds, 4);
         assert_eq!((a, b, c), (50, 50, 50), "10 warm-up + 4 × 10 each");
         assert_eq!(pair.defaults.map(|d| d.hist.len()), Some(40));
+    }
+
+    #[test]
+    fn any_number_of_sides_run_in_the_same_rounds() {
+        let counts: [std::cell::Cell<usize>; 4] = Default::default();
+        let mut ops: Vec<Box<dyn FnMut() -> Result<(), String> + '_>> = counts
+            .iter()
+            .map(|c| {
+                Box::new(move || {
+                    c.set(c.get() + 1);
+                    Ok(())
+                }) as Box<dyn FnMut() -> Result<(), String>>
+            })
+            .collect();
+        let mut refs: Vec<Op<'_>> = ops.iter_mut().map(|op| &mut **op as Op<'_>).collect();
+        let (sides, rounds) = compare_all(3, 10, Duration::from_secs(60), None, &mut refs).unwrap();
+        assert_eq!((sides.len(), rounds), (4, 3));
+        assert!(counts.iter().all(|c| c.get() == 40), "10 warm-up + 3 × 10 each");
+        assert!(sides.iter().all(|s| s.hist.len() == 30));
     }
 
     #[test]

@@ -1,8 +1,12 @@
-//! Client construction: `Client::builder().api_key(..).base_url(..).build()` for both clients,
-//! next to the fair raw floor (see [`floors`]): the same stack's clients configured as the SDK
-//! configures them (a ureq agent with the SDK's settings; the two libcurl clients the async
-//! SDK builds, one pooled for REST, one without a cache for uploads), with the stack out of
-//! the box in the same rounds as "raw, defaults"; and the heap a client holds once built.
+//! Client construction: `Client::builder().api_key(..).base_url(..).build()` for both clients.
+//! The blocking client is interleaved with the fair raw floor (see [`floors`]): a ureq agent
+//! configured as the SDK configures its own, with ureq out of the box in the same rounds as
+//! "raw, defaults". The async client has no raw counterpart to build: its floor, async-h1, is
+//! a function over a stream a caller opens, and a raw futures-rustls user shares one rustls
+//! config as the SDK does (built once per process). So it is interleaved with the blocking
+//! client instead, which gates its ratio (the async client must not drift away from the
+//! blocking one), and it carries the absolute target "median ≤ 100 µs" (reported; the gate
+//! never compares wall-clock figures). And the heap a client holds once built.
 
 use std::hint::black_box;
 
@@ -38,7 +42,7 @@ pub fn run(plan: &Plan, mock: &mut MockProcess) -> Result<Vec<Metric>, String> {
         "construction.blocking",
         &pair,
         100.0,
-        "a ureq agent with the SDK's settings",
+        "a raw baseline: a ureq agent with the SDK's settings",
     );
     out.push(m.gate(Field::Ratio, Better::Lower, 0.0));
     out.extend(vs_defaults(
@@ -49,36 +53,23 @@ pub fn run(plan: &Plan, mock: &mut MockProcess) -> Result<Vec<Metric>, String> {
     ));
 
     let pair = compare(
-        rounds.min(10),
-        (n / 5).max(2),
+        rounds,
+        n,
         plan.budget,
         None,
         &mut || nonblocking(mock, 100).map(|c| drop(black_box(c))),
-        &mut || {
-            let rest = floors::surf_client(floors::SDK_MAX_CONNECTIONS)?;
-            let uploads = floors::surf_upload_client(floors::SDK_MAX_CONNECTIONS)?;
-            drop(black_box((rest, uploads)));
-            Ok(())
-        },
-        Some(&mut || {
-            drop(black_box(floors::surf_defaults()));
-            Ok(())
-        }),
+        &mut || blocking(mock, 100).map(|c| drop(black_box(c))),
+        None,
     )?;
-    // Not gated: both sides start libcurl's agent threads, whose start-up time swings from
-    // 0.7× to 2.3× between quick runs on a loaded machine.
-    out.push(latency(
-        "construction.async",
-        &pair,
-        10_000.0,
-        "two surf clients over libcurl with the SDK's settings (REST pooled, uploads uncached)",
-    ));
-    out.extend(vs_defaults(
-        GROUP,
-        "construction.async",
-        &pair,
-        "one surf::Client::new() (libcurl's defaults)",
-    ));
+    out.push(
+        latency(
+            "construction.async",
+            &pair,
+            100.0,
+            "the blocking client (Client::builder()..build() with the same settings)",
+        )
+        .gate(Field::Ratio, Better::Lower, 0.0),
+    );
 
     // The heap a client keeps, measured on a fresh one held alive.
     let before = alloc::snapshot();
@@ -90,12 +81,7 @@ pub fn run(plan: &Plan, mock: &mut MockProcess) -> Result<Vec<Metric>, String> {
     let client = nonblocking(mock, 100)?;
     let after = alloc::snapshot();
     drop(black_box(client));
-    out.push(heap(
-        "construction.async.heap_bytes",
-        &before,
-        &after,
-        "async (Rust heap only; libcurl's own malloc is not counted)",
-    ));
+    out.push(heap("construction.async.heap_bytes", &before, &after, "async"));
     Ok(out)
 }
 
@@ -107,7 +93,7 @@ fn latency(name: &str, pair: &crate::measure::Pair, target_us: f64, raw: &str) -
             format!("median ≤ {}", us(target_us)),
         ))
         .note(format!(
-            "build + drop, {} rounds interleaved with a raw baseline: {raw}; plan: < 10 ms",
+            "build + drop, {} rounds interleaved with {raw}; plan: < 10 ms",
             pair.rounds
         ))
 }

@@ -6,14 +6,24 @@
 //!
 //! - **the SDK's configuration of that stack**: the same tungstenite read buffer (4 KiB; at
 //!   the 128 KiB default tungstenite zero-fills 128 KiB before every read), the same ureq
-//!   buffers, pool and per-phase timeouts, the same libcurl settings, `TCP_NODELAY`, one
-//!   connection reused for every call, as the SDK does. The ratio then measures the SDK's own
-//!   code, not a setting any user could copy;
+//!   buffers, pool and per-phase timeouts, `TCP_NODELAY`, one connection reused for every
+//!   call, as the SDK does. The ratio then measures the SDK's own code, not a setting any
+//!   user could copy;
 //! - **the same result**: where the SDK hands out typed values, the raw side decodes into the
 //!   same public types with serde (`Vec<Model>`; realtime tokens as [`Token`]s) and, where the
 //!   SDK keeps state for the user (the realtime transcript), keeps the same state, with the
 //!   least work a raw user needs (it owns the decoded message, so it moves tokens where the
 //!   SDK, which also hands the event to its caller, clones them).
+//!
+//! The async REST floor is the HTTP/1.1 exchange itself, without surf or a pool: async-h1's
+//! client (`async_h1::connect`) over one kept-alive async-std `TcpStream` with `TCP_NODELAY`
+//! (a clone of the stream per request, as async-h1 takes it by value), sending the headers
+//! the SDK sends (`authorization`, `user-agent`, `accept`), reading the body to its end (so
+//! the connection can carry the next request) and decoding it as the other floors do; no
+//! timer (async-h1 has no timeouts of its own). The async SDK's surf layer, connection pool,
+//! timeout timers and retry bookkeeping are then all in the ratio: they are the SDK's cost
+//! over a raw user of the same transport. The async upload floor is the same exchange with
+//! the SDK's multipart body of exact length, streamed from disk.
 //!
 //! The decode is a serde struct of the raw user's own ([`RawResult`]), not the SDK's
 //! `decode_message`: the floor must not contain SDK code, or any cost in that code would be
@@ -23,13 +33,14 @@
 //! overhead the ratio should show.
 //!
 //! The `*_defaults` variants are the stack out of the box (tungstenite's 128 KiB read buffer
-//! and no `TCP_NODELAY`, ureq's 128 KiB buffers and pool of 3 per host, `surf::Client::new()`):
-//! informational figures that show what the SDK's configuration buys (or costs) over a user
-//! who does not tune the stack. They are never gated.
+//! and no `TCP_NODELAY`, ureq's 128 KiB buffers and pool of 3 per host; for async REST, what
+//! async-h1's own example does: a fresh TCP connection per request, Nagle on): informational
+//! figures that show what the SDK's configuration buys (or costs) over a user who does not
+//! tune the stack. They are never gated.
 //!
 //! Kept in step with the SDK by hand (the SDK's settings are private): `src/blocking/transport.rs`
 //! (ureq agent), `src/blocking/realtime/ws.rs` (tungstenite), `src/nonblocking/transport.rs`
-//! (libcurl) and `src/nonblocking/realtime/ws.rs` (async-tungstenite).
+//! (the headers of an async request) and `src/nonblocking/realtime/ws.rs` (async-tungstenite).
 
 use std::io::Read;
 use std::net::TcpStream;
@@ -58,8 +69,11 @@ pub const SDK_TIMEOUT: Duration = Duration::from_secs(30);
 pub const SDK_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 /// The SDK's default idle pool (`max_idle_connections`).
 pub const SDK_MAX_IDLE: usize = 20;
-/// The SDK's default connection limit (`max_connections`).
-pub const SDK_MAX_CONNECTIONS: usize = 100;
+/// The SDK's default `User-Agent` (`src/config.rs`), sent by the raw async-h1 floor too.
+pub const SDK_USER_AGENT: &str = concat!("soniox-rust/", env!("CARGO_PKG_VERSION"));
+/// The async SDK's upload chunk (`CHUNK`, src/nonblocking/transport.rs): the raw async
+/// upload reads the file in blocks of this size.
+pub const SDK_UPLOAD_CHUNK: usize = 64 * 1024;
 /// A bound on every raw blocking read (the SDK side is bounded by its own timeouts).
 const READ_GUARD: Duration = Duration::from_secs(10);
 
@@ -325,7 +339,7 @@ pub fn tungstenite_trip(
 }
 
 // ---------------------------------------------------------------------------------------
-// Async: surf over libcurl (REST), async-tungstenite on async-std (realtime).
+// Async: async-tungstenite on async-std (realtime); raw async-h1 (REST, below).
 
 #[cfg(feature = "async")]
 pub use self::nonblocking::*;
@@ -337,57 +351,8 @@ mod nonblocking {
     use async_tungstenite::tungstenite::Message;
     use async_tungstenite::WebSocketStream;
     use futures::StreamExt;
-    use http_client::isahc::IsahcClient;
-    use isahc::config::Configurable;
-    use soniox::types::Model;
 
-    use super::{models, start_message, RawTranscript, SDK_CONNECT_TIMEOUT, SDK_TIMEOUT, SDK_WS_MAX_MESSAGE};
-
-    /// surf over a libcurl client configured as the SDK's REST client: request timeout,
-    /// connect timeout, `TCP_NODELAY`, at most `max_connections` (per host too) with an idle
-    /// cache as large.
-    pub fn surf_client(max_connections: usize) -> Result<surf::Client, String> {
-        let curl = isahc::HttpClient::builder()
-            .timeout(SDK_TIMEOUT)
-            .connection_cache_size(max_connections)
-            .max_connections(max_connections)
-            .max_connections_per_host(max_connections)
-            .connect_timeout(SDK_CONNECT_TIMEOUT)
-            .tcp_nodelay()
-            .build()
-            .map_err(|e| format!("curl client: {e}"))?;
-        Ok(surf::Client::with_http_client(IsahcClient::from_client(curl)))
-    }
-
-    /// surf over a libcurl client configured as the SDK's upload client: no idle cache.
-    pub fn surf_upload_client(max_connections: usize) -> Result<surf::Client, String> {
-        let curl = isahc::HttpClient::builder()
-            .connection_cache_size(0)
-            .max_connections(max_connections)
-            .max_connections_per_host(max_connections)
-            .connect_timeout(SDK_CONNECT_TIMEOUT)
-            .tcp_nodelay()
-            .build()
-            .map_err(|e| format!("curl client: {e}"))?;
-        Ok(surf::Client::with_http_client(IsahcClient::from_client(curl)))
-    }
-
-    /// surf out of the box.
-    pub fn surf_defaults() -> surf::Client {
-        surf::Client::new()
-    }
-
-    /// The raw async `models().list()`: the GET, the status checked, the typed decode.
-    pub async fn surf_models(client: &surf::Client, url: &str, auth: &str) -> Result<Vec<Model>, String> {
-        let mut resp = client
-            .get(url)
-            .header("authorization", auth)
-            .await
-            .map_err(|e| format!("raw surf: {e}"))?;
-        let status = u16::from(resp.status());
-        let body = resp.body_bytes().await.map_err(|e| format!("raw surf body: {e}"))?;
-        models(status, &body)
-    }
+    use super::{start_message, RawTranscript, SDK_WS_MAX_MESSAGE};
 
     /// A raw async-tungstenite WebSocket set up as the SDK's async stream sets up its own
     /// (async-std TCP with `TCP_NODELAY`, tungstenite's default buffers, the 16 MiB message
@@ -430,6 +395,135 @@ mod nonblocking {
                 None => return Err("the raw async socket closed".into()),
             }
         }
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Async REST: raw async-h1 over one kept-alive async-std TCP stream (async-h1 and http-types
+// come with the `mock` feature; the futures traits with `async`).
+
+#[cfg(all(feature = "async", feature = "mock"))]
+pub use self::h1::*;
+
+#[cfg(all(feature = "async", feature = "mock"))]
+mod h1 {
+    use std::path::Path;
+
+    use async_std::net::TcpStream;
+    use futures::io::{AsyncReadExt, BufReader, Cursor};
+    use http_types::{Method, Request};
+    use soniox::core::multipart::Multipart;
+    use soniox::types::Model;
+
+    use super::{models, SDK_UPLOAD_CHUNK, SDK_USER_AGENT};
+
+    /// A parsed URL, as async-h1's requests take it.
+    pub use http_types::Url;
+
+    /// One HTTP/1.1 connection, reused for every request (async-std's `TcpStream` is a
+    /// shared handle: async-h1 gets a clone per request).
+    #[derive(Debug)]
+    pub struct H1Conn {
+        stream: TcpStream,
+    }
+
+    /// How a raw async-h1 connection is set up.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+    pub enum H1 {
+        /// As the SDK's async client: `TCP_NODELAY`.
+        Sdk,
+        /// async-std's TCP out of the box: Nagle on.
+        Defaults,
+    }
+
+    /// `url` parsed once (a raw user keeps the parsed URL of an endpoint it calls again and
+    /// again; each request clones it).
+    pub fn h1_url(url: &str) -> Result<Url, String> {
+        Url::parse(url).map_err(|e| format!("{url:?}: {e}"))
+    }
+
+    impl H1Conn {
+        /// Opens a plain TCP connection to `url`'s host and port.
+        pub async fn open(url: &Url, setup: H1) -> Result<H1Conn, String> {
+            let host = url.host_str().ok_or_else(|| format!("{url}: no host"))?;
+            let port = url.port_or_known_default().unwrap_or(80);
+            let stream = TcpStream::connect((host, port))
+                .await
+                .map_err(|e| format!("raw async-h1 connect: {e}"))?;
+            if setup == H1::Sdk {
+                stream.set_nodelay(true).map_err(|e| format!("nodelay: {e}"))?;
+            }
+            Ok(H1Conn { stream })
+        }
+    }
+
+    /// A request with the headers every request of the async SDK carries.
+    fn request(method: Method, url: &Url, auth: &str) -> Request {
+        let mut req = Request::new(method, url.clone());
+        req.insert_header("authorization", auth);
+        req.insert_header("user-agent", SDK_USER_AGENT);
+        req.insert_header("accept", "application/json");
+        req
+    }
+
+    /// The raw async `models().list()` over `conn`: the GET, the body read to its end (the
+    /// connection stays usable), the status checked, the typed decode.
+    pub async fn h1_models(conn: &H1Conn, url: &Url, auth: &str) -> Result<Vec<Model>, String> {
+        let mut resp = async_h1::connect(conn.stream.clone(), request(Method::Get, url, auth))
+            .await
+            .map_err(|e| format!("raw async-h1: {e}"))?;
+        let status = u16::from(resp.status());
+        let body = resp.body_bytes().await.map_err(|e| format!("raw async-h1 body: {e}"))?;
+        models(status, &body)
+    }
+
+    /// The naive async-h1 `models().list()` (async-h1's own example): a fresh TCP connection
+    /// per request, async-std's defaults (Nagle on), closed afterwards.
+    pub async fn h1_models_fresh(url: &Url, auth: &str) -> Result<Vec<Model>, String> {
+        let conn = H1Conn::open(url, H1::Defaults).await?;
+        h1_models(&conn, url, auth).await
+    }
+
+    /// The raw async `files().upload(path)` over `conn`: the SDK's own multipart framing
+    /// (head, the file streamed from disk in [`SDK_UPLOAD_CHUNK`] reads, tail) as a body of
+    /// exact length, so async-h1 sends a `Content-Length` and no chunked encoding; the reply
+    /// read to its end.
+    pub async fn h1_upload(conn: &H1Conn, url: &Url, auth: &str, path: &Path, seed: u64) -> Result<(), String> {
+        let file = async_std::fs::File::open(path)
+            .await
+            .map_err(|e| format!("{}: {e}", path.display()))?;
+        let len = file
+            .metadata()
+            .await
+            .map_err(|e| format!("{}: {e}", path.display()))?
+            .len();
+        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("upload.wav");
+        let m = Multipart::new(seed, name, len, &[]);
+        let body = Cursor::new(m.head().to_vec())
+            .chain(file.take(m.file_len()))
+            .chain(Cursor::new(m.tail().to_vec()));
+        let length = usize::try_from(m.content_length()).map_err(|_| "the upload is too large".to_owned())?;
+        let mut req = request(Method::Post, url, auth);
+        req.insert_header("content-type", m.content_type().as_str());
+        req.set_body(http_types::Body::from_reader(
+            BufReader::with_capacity(SDK_UPLOAD_CHUNK, body),
+            Some(length),
+        ));
+        let mut resp = async_h1::connect(conn.stream.clone(), req)
+            .await
+            .map_err(|e| format!("raw async-h1 upload: {e}"))?;
+        let status = u16::from(resp.status());
+        let reply = resp
+            .body_bytes()
+            .await
+            .map_err(|e| format!("raw async-h1 upload reply: {e}"))?;
+        if status != 201 {
+            return Err(format!(
+                "raw async-h1 upload: status {status}: {}",
+                String::from_utf8_lossy(&reply)
+            ));
+        }
+        Ok(())
     }
 }
 

@@ -35,12 +35,7 @@ pub fn run(plan: &Plan, mock: &mut MockProcess) -> Result<Vec<Metric>, String> {
     let nonblocking = growth(n, call)?;
     Ok(vec![
         metric("heap.blocking.live_growth", n, blocking, ""),
-        metric(
-            "heap.async.live_growth",
-            n,
-            nonblocking,
-            "; Rust heap only (libcurl's own malloc is not counted)",
-        ),
+        metric("heap.async.live_growth", n, nonblocking, ""),
     ])
 }
 

@@ -6,9 +6,9 @@
 //!
 //! | scenario | SDK | fair raw floor |
 //! |---|---|---|
-//! | `construction` | `Client::builder()..build()` (both clients) | a ureq agent / two surf clients with the SDK's settings |
-//! | `rest` | `models().list()` (both clients) | ureq / surf with the SDK's settings: GET + the same typed decode |
-//! | `upload` | `files().upload(path)` | the SDK's multipart framing streamed by ureq with the SDK's settings |
+//! | `construction` | `Client::builder()..build()` (both clients) | a ureq agent with the SDK's settings / (async) the blocking client |
+//! | `rest` | `models().list()` (both clients) | ureq with the SDK's settings / async-h1 over one kept-alive TCP stream with `TCP_NODELAY`: GET + the same typed decode; the async rounds also run the blocking client |
+//! | `upload` | `files().upload(path)` (both clients) | the SDK's multipart framing streamed by ureq with the SDK's settings / by async-h1 over one kept-alive TCP stream |
 //! | `realtime` | `send_audio` + read until the result (both clients) | tungstenite (4 KiB read buffer) / async-tungstenite: typed decode + transcript |
 //! | `heap` | 1000 `models().list()` | — |
 //! | `concurrency` | 100 concurrent `models().list()` over 20 connections | — |

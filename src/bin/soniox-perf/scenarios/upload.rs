@@ -1,18 +1,23 @@
 //! Upload: `files().upload(path)` of a large file, interleaved with the fair raw floor (see
-//! [`floors`]): the SDK's multipart framing around the file streamed from disk by a ureq agent
-//! with the SDK's settings (80/32 KiB buffers, TCP_NODELAY, the same per-upload limits), exact
-//! `Content-Length`; ureq out of the box runs in the same rounds as "raw, defaults". And the
-//! heap peak of a 1 MB and of the large upload (client and pooled connection included).
+//! [`floors`]): the SDK's multipart framing around the file streamed from disk, exact
+//! `Content-Length`; for the blocking client by a ureq agent with the SDK's settings (80/32
+//! KiB buffers, TCP_NODELAY, the same per-upload limits), with ureq out of the box in the same
+//! rounds as "raw, defaults"; for the async client by async-h1 over one kept-alive async-std
+//! TCP stream with `TCP_NODELAY`, the file read in the SDK's 64 KiB blocks. And the heap peak
+//! of a 1 MB and of the large upload through the blocking client (client and pooled
+//! connection included).
 
 use std::cell::Cell;
 use std::path::Path;
 
 use soniox::audio::generate_test_audio_file;
 
-use super::floors;
-use super::{bearer, blocking, sdk, Plan};
+use async_std::task::block_on;
+
+use super::floors::{self, H1Conn, H1};
+use super::{bearer, blocking, nonblocking, sdk, Plan};
 use crate::alloc;
-use crate::measure::{compare, vs_defaults};
+use crate::measure::{compare, interleave, vs_defaults};
 use crate::metric::{Better, Field, Metric, Target};
 use crate::mock_proc::MockProcess;
 
@@ -133,5 +138,42 @@ fn measure(plan: &Plan, mock: &mut MockProcess, dir: &Path) -> Result<Vec<Metric
         &pair,
         "ureq out of the box (128 KiB buffers, no per-write limit)",
     ));
+    drop(client);
+
+    // Async: the SDK next to raw async-h1 streaming the same framing.
+    let client = nonblocking(mock, 100)?;
+    let parsed = floors::h1_url(&url)?;
+    let conn = block_on(H1Conn::open(&parsed, H1::Sdk))?;
+    let pair = interleave(
+        plan.upload_rounds,
+        1,
+        plan.budget,
+        &mut || {
+            block_on(client.files().upload(&big))
+                .map(drop)
+                .map_err(sdk("async large upload"))
+        },
+        &mut || block_on(floors::h1_upload(&conn, &parsed, &auth, &big, next())),
+    )?;
+    let (s, r) = (&pair.sdk, &pair.raw);
+    let how = format!(
+        "{big_mb} MB file, {} rounds interleaved with the fair floor: the SDK's multipart framing \
+         streamed from disk in 64 KiB reads by async-h1 over one kept-alive TCP stream (TCP_NODELAY)",
+        pair.rounds
+    );
+    out.push(
+        Metric::new(GROUP, "upload.async.throughput", mb / (s.wall_us / 1e6), "MB/s")
+            .raw_with_ratio(mb / (r.wall_us / 1e6), r.wall_us / s.wall_us)
+            .gate(Field::Ratio, Better::Higher, 0.0)
+            .note(how.clone()),
+    );
+    if let (Some(sc), Some(rc)) = (s.cpu_us, r.cpu_us) {
+        out.push(
+            Metric::new(GROUP, "upload.async.cpu_per_mb", sc / mb, "µs/MB")
+                .raw(rc / mb)
+                .gate(Field::Ratio, Better::Lower, 0.0)
+                .note(format!("client CPU per MB sent; {how}")),
+        );
+    }
     Ok(out)
 }
