@@ -123,10 +123,12 @@ impl Client {
         loop {
             number = number.saturating_add(1);
             let span = observe::request_span(req, number);
-            let result = observed(&span, async {
+            // Boxed: the exchange's state is a few KB, which every caller's future (and
+            // every executor that moves it) would otherwise carry and copy.
+            let result = Box::pin(observed(&span, async {
                 let _permit = self.inner.limiter.acquire().await;
                 self.inner.transport.send(req).await
-            })
+            }))
             .await;
             match self.after_attempt(req, &mut retry, result, &span) {
                 ControlFlow::Break(done) => return done,

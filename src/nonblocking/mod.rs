@@ -31,6 +31,7 @@
 //! ([`Stream`](futures::Stream), [`AsyncRead`](futures::AsyncRead)).
 
 mod client;
+mod deadlines;
 mod files;
 mod h1;
 mod limiter;

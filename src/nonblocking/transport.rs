@@ -25,6 +25,7 @@ use futures::future::{self, Either};
 use futures::{AsyncRead, AsyncReadExt, SinkExt, TryStreamExt};
 use std::sync::Arc;
 
+use super::deadlines::Deadlines;
 use super::h1::{H1Client, H1Error, Phase};
 use super::pool::{Pool, IDLE_BOUND};
 
@@ -56,6 +57,8 @@ pub(crate) struct Transport {
     user_agent: String,
     timeout: Duration,
     upload_timeout: Option<Duration>,
+    /// One timer for every time limit of this client's exchanges.
+    deadlines: Deadlines,
 }
 
 impl std::fmt::Debug for Transport {
@@ -84,6 +87,7 @@ impl Transport {
             user_agent: config.user_agent().to_owned(),
             timeout: config.timeout(),
             upload_timeout: config.upload_timeout(),
+            deadlines: Deadlines::default(),
         })
     }
 
@@ -111,7 +115,8 @@ impl Transport {
                 .map_err(|e| failure(req, e, self.timeout))?;
             read_response(req, resp, self.timeout).await
         };
-        within(self.timeout, exchange)
+        self.deadlines
+            .within(self.timeout, exchange)
             .await
             .unwrap_or_else(|| Err(classify(req, true, true, self.timeout, "no answer in time".into())))
     }
@@ -142,19 +147,23 @@ impl Transport {
                 read_response(req, resp, limit).await
             };
             match self.upload_timeout {
-                Some(limit) => within(limit, exchange)
+                Some(limit) => self
+                    .deadlines
+                    .within(limit, exchange)
                     .await
                     .unwrap_or_else(|| Err(classify(req, true, true, limit, "the upload took too long".into()))),
                 None => exchange.await,
             }
         });
-        let feed = pin!(feed(m, file, tx, progress, self.timeout));
+        let feed = pin!(feed(m, file, tx, progress, &self.deadlines, self.timeout));
         let stalled = || classify(req, true, true, self.timeout, "the upload stalled".into());
         // Dropping the exchange aborts the transfer.
         match future::select(feed, exchange).await {
-            Either::Left((Ok(()) | Err(Feed::Closed), exchange)) => {
-                within(self.timeout, exchange).await.unwrap_or_else(|| Err(stalled()))
-            }
+            Either::Left((Ok(()) | Err(Feed::Closed), exchange)) => self
+                .deadlines
+                .within(self.timeout, exchange)
+                .await
+                .unwrap_or_else(|| Err(stalled())),
             Either::Left((Err(Feed::Local(source)), _)) => Err(Failure {
                 sent: true,
                 error: Error::Io { path: None, source },
@@ -181,8 +190,6 @@ impl Transport {
         Ok(request)
     }
 }
-
-use super::net::within;
 
 /// Reads the status, the headers and the whole body (so the connection can be reused).
 async fn read_response(req: &HttpRequest, mut resp: surf::Response, limit: Duration) -> Result<RawResponse, Failure> {
@@ -257,9 +264,10 @@ async fn feed(
     file: &mut (dyn AsyncRead + Unpin + Send),
     mut tx: mpsc::Sender<io::Result<Vec<u8>>>,
     progress: &mut Option<ProgressCallback>,
+    deadlines: &Deadlines,
     stall: Duration,
 ) -> Result<(), Feed> {
-    let mut put = async |chunk: Vec<u8>| match within(stall, tx.send(Ok(chunk))).await {
+    let mut put = async |chunk: Vec<u8>| match deadlines.within(stall, tx.send(Ok(chunk))).await {
         Some(Ok(())) => Ok(()),
         Some(Err(_)) => Err(Feed::Closed),
         None => Err(Feed::Stalled),

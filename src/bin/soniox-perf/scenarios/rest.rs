@@ -136,7 +136,13 @@ pub fn metrics(name: &str, raw: &str, floor: &str, pair: &Pair, cpu_target: bool
         if cpu_target {
             cpu = cpu.target(Target::le(Field::Ratio, 1.15, format!("≤ 1.15 × {raw}")));
         }
-        out.push(python_sdk::quote(cpu, PYTHON_REST_CPU_US));
+        let mut cpu = python_sdk::quote(cpu, PYTHON_REST_CPU_US);
+        if name.contains(".async.") {
+            for t in &mut cpu.targets {
+                t.known_miss = Some(ASYNC_CPU_KNOWN_MISS.to_owned());
+            }
+        }
+        out.push(cpu);
     }
     out.push(
         Metric::new(GROUP, &format!("{name}.allocs_per_call"), s.allocs, "allocs")
@@ -150,6 +156,14 @@ pub fn metrics(name: &str, raw: &str, floor: &str, pair: &Pair, cpu_target: bool
     out
 }
 
+/// Why the async client misses its CPU targets (issue 15): measured, not argued.
+const ASYNC_CPU_KNOWN_MISS: &str = "async REST CPU per call is 1.35-1.41 x the blocking client's (181-182 us vs \
+     129-134 us, soniox-perf --quick --only rest, two runs); the floor of the async stack itself, raw async-h1 \
+     over the same reactor, is 153-158 us = 1.15-1.2 x blocking, so the target needs the SDK below its own raw \
+     floor. Per call the async stack pays a reactor round (epoll_ctl, epoll_pwait, a futex or eventfd wake, \
+     timerfd_settime while a deadline is armed) that blocking sockets do not; a per-request timer cost another \
+     60-80 us until the client's deadlines shared one timer (src/nonblocking/deadlines.rs)";
+
 /// `{name}.cpu_vs_blocking`: the async client's CPU per call (value) against the blocking
 /// client's (raw), both from the same interleaved rounds, with the target ≤ 1.15 × (and so
 /// the blocking client's "≤ 1/5 of the Python SDK's" carries over).
@@ -158,7 +172,7 @@ fn cpu_vs_blocking(name: &str, pair: &Pair) -> Option<Metric> {
     Some(
         Metric::new(GROUP, &format!("{name}.cpu_vs_blocking"), sc, "µs")
             .raw(bc)
-            .target(Target::le(Field::Ratio, 1.15, "≤ 1.15 × the blocking client's"))
+            .target(Target::le(Field::Ratio, 1.15, "≤ 1.15 × the blocking client's").known_miss(ASYNC_CPU_KNOWN_MISS))
             .gate(Field::Ratio, Better::Lower, 0.0)
             .note(format!(
                 "client CPU per models().list() (all threads of this process), value = the async client \
@@ -207,7 +221,11 @@ mod tests {
         );
         let tput = ms.iter().find(|m| m.name == "rest.async.x.throughput").unwrap();
         assert!(tput.targets.iter().any(|t| t.label == "≥ 0.9 × raw async-h1"));
-        assert!(ms.iter().all(|m| m.targets.iter().all(|t| t.known_miss.is_none())));
+        // The async client's CPU targets are known misses (ASYNC_CPU_KNOWN_MISS), nothing else.
+        for m in &ms {
+            let known = m.name.ends_with(".cpu_per_call");
+            assert!(m.targets.iter().all(|t| t.known_miss.is_some() == known), "{}", m.name);
+        }
 
         let m = cpu_vs_blocking("rest.async.x", &pair(120.0, 100.0)).unwrap();
         assert_eq!(m.name, "rest.async.x.cpu_vs_blocking");
@@ -242,9 +260,22 @@ mod tests {
         assert_eq!(problems(good), Vec::<String>::new());
         let mut bad = metrics("rest.async.x", "raw async-h1", "floor", &pair(300.0, 100.0), false);
         bad.extend(cpu_vs_blocking("rest.async.x", &pair(120.0, 100.0)));
+        // A miss of the known-missed CPU target is reported, not a reason to refuse.
+        assert_eq!(problems(bad.clone()), Vec::<String>::new());
+        let cpu = bad.iter().find(|m| m.name == "rest.async.x.cpu_vs_blocking").unwrap();
+        assert_eq!(cpu.pass, Some(false));
+        assert_eq!(cpu.targets[0].known_miss.as_deref(), Some(ASYNC_CPU_KNOWN_MISS));
+        // Without the known miss it would be refused.
+        for m in &mut bad {
+            for t in &mut m.targets {
+                t.known_miss = None;
+            }
+        }
         let found = problems(bad);
-        assert_eq!(found.len(), 1, "{found:?}");
-        assert!(found[0].starts_with("rest.async.x.cpu_vs_blocking"), "{found:?}");
+        assert!(
+            found.iter().any(|f| f.starts_with("rest.async.x.cpu_vs_blocking")),
+            "{found:?}"
+        );
     }
 
     #[test]
