@@ -61,7 +61,7 @@
 //! | feature | default | what it brings |
 //! |---|---|---|
 //! | `blocking` | yes | [`blocking::Client`]: ureq (REST), tungstenite + `poll(2)` via rustix (realtime), rustls with ring, crossbeam |
-//! | `async` | no | `nonblocking::Client` over surf + libcurl, an async connection limit; futures traits only |
+//! | `async` | no | `nonblocking::Client`, pure Rust: surf over our own HTTP/1.1 backend (ureq-proto, async-io sockets, futures-rustls), an async connection limit; spawns no task; futures traits only |
 //! | `mock` | no | [`mock::MockServer`] and the `soniox-mock` binary (async-std + async-h1 + async-tungstenite) |
 //! | `load` | no | the `soniox-load` load generator and the `soniox-perf` report (both clients, the mock; clap, hdrhistogram) |
 //! | `cli` | no | the `soniox` command-line tool (blocking client, the mock for `--mock`; clap, indicatif, ctrlc) |

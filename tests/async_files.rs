@@ -232,7 +232,7 @@ fn a_refused_upload_is_retried_from_a_reopened_file_and_a_reader_upload_is_not()
     let s = mock.stats();
     assert_eq!((s.route("POST /v1/files"), s.uploads), (2, 1));
     // Progress restarted from the beginning for the second attempt and ended at the total.
-    // (How far the refused first attempt got depends on when curl saw the early 503: it may
+    // (How far the refused first attempt got depends on when the client saw the early 503: it may
     // stop sending the body, so only the second attempt is certain to reach the total.)
     let seen = seen.lock().unwrap();
     let total = bytes.len() as u64;

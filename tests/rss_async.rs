@@ -1,6 +1,6 @@
-//! Resident memory of the async client (Linux): libcurl allocates through its own `malloc`
-//! calls, which dhat (tests/heap_*.rs) cannot see, so the async client is checked by the
-//! process's RSS instead (`/proc/self/status`).
+//! Resident memory of the async client (Linux), as the process's RSS (`/proc/self/status`):
+//! a second check beside dhat (tests/heap_*.rs), kept from when the client ran on libcurl,
+//! whose own `malloc` calls dhat could not see.
 //!
 //! The mock runs as a separate `soniox-mock` process (tests/common_heap/), so only the client's
 //! memory is in this process. RSS is per process, so both measurements run in order in one test:

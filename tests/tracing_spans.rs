@@ -70,7 +70,7 @@ fn assert_request_spans(text: &str, file_id: &str) {
     assert!(!by_id.contains(file_id), "{by_id}");
 }
 
-/// The capture is process-wide (spans are also made on driver and curl threads): the tests
+/// The capture is process-wide (spans may be made on any thread of the process): the tests
 /// take turns.
 static SERIAL: Mutex<()> = Mutex::new(());
 
@@ -160,7 +160,7 @@ fn an_async_realtime_session_runs_in_a_soniox_realtime_span_that_records_how_it_
         stream.finish().await.unwrap();
         stream.close().await.unwrap();
     });
-    // The driver task ends just after `close`: wait (bounded) for its span to close.
+    // The session span closes just after `close`: wait (bounded) for it.
     let mut text = captured.text().split_off(before);
     for _ in 0..200 {
         if text
