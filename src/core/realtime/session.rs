@@ -233,6 +233,26 @@ impl RealtimeSession {
     pub fn failure(&self) -> Option<&RealtimeError> {
         self.failure.as_ref()
     }
+    /// Why a caller cannot `what` (send audio, finalize, ...) now, if it cannot: the user
+    /// is closing the stream (`closing`), the driver closed its socket (`closed`) while the
+    /// session had not ended, or the session's own answer (its error once it failed, else
+    /// the phase it is in). Both clients ask this one rule.
+    pub fn check_open(&self, what: &str, closing: bool, closed: bool) -> Result<()> {
+        if closing || (closed && !self.phase.is_terminal()) {
+            return Err(Error::invalid(format!("cannot {what}: the stream was closed")));
+        }
+        let why = match self.phase {
+            Phase::Streaming => return Ok(()),
+            Phase::Connecting => "the session is not connected yet",
+            Phase::Finishing => "finish() was already called",
+            Phase::Finished => "the session has finished",
+            Phase::Failed => match &self.failure {
+                Some(e) => return Err(Error::Realtime(e.clone())),
+                None => "the session has failed",
+            },
+        };
+        Err(Error::invalid(format!("cannot {what}: {why}")))
+    }
     /// Audio bytes reported through [`audio_sent`](Self::audio_sent).
     pub fn audio_bytes_sent(&self) -> u64 {
         self.audio_bytes_sent

@@ -8,8 +8,8 @@ use std::task::{Context, Poll};
 use std::time::Instant;
 
 use super::ws::{Incoming, Timer, WsConn};
-use crate::core::realtime::{Outgoing, Phase, RealtimeSession};
-use crate::error::{Error, Result};
+use crate::core::realtime::{Outgoing, RealtimeSession};
+use crate::error::Result;
 
 /// The socket and the session: what the stream's lock guards.
 #[derive(Debug)]
@@ -208,22 +208,8 @@ impl Io {
         true
     }
 
-    /// Why `what` cannot be done now, if it cannot: the stream was closed, or the
-    /// session's own answer (its error once it failed, else the phase it is in).
+    /// Why `what` cannot be done now, if it cannot ([`RealtimeSession::check_open`]).
     pub(super) fn check_open(&self, what: &str, closing: bool) -> Result<()> {
-        if closing || (self.closed && !self.session.phase().is_terminal()) {
-            return Err(Error::invalid(format!("cannot {what}: the stream was closed")));
-        }
-        let why = match self.session.phase() {
-            Phase::Streaming => return Ok(()),
-            Phase::Connecting => "the session is not connected yet",
-            Phase::Finishing => "finish() was already called",
-            Phase::Finished => "the session has finished",
-            Phase::Failed => match self.session.failure() {
-                Some(e) => return Err(Error::Realtime(e.clone())),
-                None => "the session has failed",
-            },
-        };
-        Err(Error::invalid(format!("cannot {what}: {why}")))
+        self.session.check_open(what, closing, self.closed)
     }
 }
