@@ -1,5 +1,5 @@
 //! The async client's HTTP/1.1 backend for surf: an [`http_client::HttpClient`] of our
-//! own over [`net`](super::net) sockets (async-std TCP, futures-rustls with the crate's
+//! own over [`net`] sockets (async-std TCP, futures-rustls with the crate's
 //! one rustls config), with `ureq-proto` — the maintained sans-IO HTTP/1.1 machine under
 //! ureq, the blocking client's stack — deciding every byte on the wire: request framing,
 //! `Content-Length`/chunked bodies, response parsing, whether a connection may be reused.

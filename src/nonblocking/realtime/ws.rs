@@ -1,5 +1,5 @@
 //! The only file of the async realtime client that names async-tungstenite: opens the
-//! WebSocket (a TCP (+ TLS) stream from [`net`](crate::nonblocking::net), then
+//! WebSocket (a TCP (+ TLS) stream from [`net`], then
 //! `async_tungstenite::client_async` with `Authorization: Bearer`, all within the connect
 //! timeout) and offers the stream's handles six poll-style moves (read one message, ready,
 //! start a frame, flush, close, shut down), plus the re-armable timer they need.
