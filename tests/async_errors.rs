@@ -353,3 +353,81 @@ fn the_requests_per_minute_limit_answers_429_with_retry_after() {
         }
     });
 }
+
+/// A server that answers every request on one connection with `reply`, `n` times.
+fn raw_server(reply: &'static [u8], n: usize) -> (u16, std::thread::JoinHandle<()>) {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let server = std::thread::spawn(move || {
+        let (mut s, _) = listener.accept().unwrap();
+        s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+        let mut buf = [0u8; 4096];
+        for _ in 0..n {
+            if !matches!(s.read(&mut buf), Ok(k) if k > 0) {
+                return;
+            }
+            s.write_all(reply).unwrap();
+        }
+    });
+    (port, server)
+}
+
+fn raw_client(port: u16) -> Client {
+    Client::builder()
+        .api_key("k")
+        .base_url(format!("http://127.0.0.1:{port}"))
+        .retry(RetryPolicy::none())
+        .build()
+        .unwrap()
+}
+
+#[test]
+fn a_status_code_http_types_does_not_know_is_an_api_error_with_that_code_not_a_panic() {
+    // 520 (a CDN's "unknown error") and 599: http-types has no name for either.
+    for (reply, code) in [
+        (&b"HTTP/1.1 520 Unknown\r\nContent-Length: 2\r\n\r\nno"[..], 520),
+        (&b"HTTP/1.1 599 Whatever\r\nContent-Length: 0\r\n\r\n"[..], 599),
+    ] {
+        let (port, server) = raw_server(reply, 1);
+        let e = run(raw_client(port).models().list()).unwrap_err();
+        assert_eq!(e.status(), Some(code), "{e:?}");
+        server.join().unwrap();
+    }
+}
+
+#[test]
+fn a_chunked_body_that_also_declares_a_content_length_is_read_whole() {
+    // Chunked wins over Content-Length (RFC 9112 §6.3): the body is 24 bytes, not 5.
+    let body = b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 5\r\n\
+Transfer-Encoding: chunked\r\n\r\n10\r\n{\"models\":[],\"ex\r\n8\r\ntra\":1}\n\r\n0\r\n\r\n";
+    let (port, server) = raw_server(body, 1);
+    let models = run(raw_client(port).models().list()).unwrap();
+    assert!(models.is_empty());
+    server.join().unwrap();
+}
+
+#[test]
+fn an_endless_chunk_header_is_an_error_not_unbounded_memory() {
+    // A chunk-size line that never ends (within the 10 s server bound): refused at 64 KiB.
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let server = std::thread::spawn(move || {
+        let (mut s, _) = listener.accept().unwrap();
+        s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+        let mut buf = [0u8; 4096];
+        let _ = s.read(&mut buf).unwrap();
+        s.write_all(b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n1")
+            .unwrap();
+        let zeros = [b'0'; 4096];
+        for _ in 0..64 {
+            if s.write_all(&zeros).is_err() {
+                return;
+            }
+        }
+        while matches!(s.read(&mut buf), Ok(n) if n > 0) {}
+    });
+    let e = run(raw_client(port).models().list()).unwrap_err();
+    assert!(matches!(e, Error::Transport(_)), "{e:?}");
+    assert!(e.to_string().contains("larger than"), "{e}");
+    server.join().unwrap();
+}

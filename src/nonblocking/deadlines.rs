@@ -52,9 +52,14 @@ impl Wake for Waiters {
         self.wake_by_ref();
     }
     fn wake_by_ref(self: &Arc<Self>) {
-        let slots = self.slots.lock().unwrap_or_else(PoisonError::into_inner);
-        for waker in slots.wakers.iter().flatten() {
-            waker.wake_by_ref();
+        // Woken outside the lock: a waker may run (or drop) a future inline, whose
+        // `Expiry` then takes this lock to unregister.
+        let wakers: Vec<Waker> = {
+            let slots = self.slots.lock().unwrap_or_else(PoisonError::into_inner);
+            slots.wakers.iter().flatten().cloned().collect()
+        };
+        for waker in wakers {
+            waker.wake();
         }
     }
 }

@@ -121,13 +121,15 @@ impl H1Client {
         let call = send(&mut conn, head, body).await.map_err(exchange_error)?;
         let (head, call) = receive_head(&mut conn, call).await.map_err(exchange_error)?;
         let mut response = response(&head);
-        let len = match head.headers().get("content-length") {
-            Some(v) => v.to_str().ok().and_then(|v| v.trim().parse().ok()),
-            None => None,
-        };
         match call.proceed() {
             Some(RecvResponseResult::RecvBody(call)) => {
                 let close_delimited = matches!(call.body_mode(), BodyMode::CloseDelimited);
+                // The length ureq-proto frames the body by (chunked wins over a
+                // Content-Length sent with it), never the raw header.
+                let len = match call.body_mode() {
+                    BodyMode::LengthDelimited(n) => usize::try_from(n).ok(),
+                    _ => None,
+                };
                 response.set_body(Body::from_reader(
                     BodyReader {
                         io: Some((conn, call)),
@@ -298,7 +300,19 @@ async fn receive_head(
 /// The response head for surf; header values that are not visible ASCII (a proxy's
 /// `x-note: café`) are kept with those bytes replaced by `?`, never a panic.
 fn response(head: &http::Response<()>) -> Response {
-    let mut response = Response::new(head.status().as_u16());
+    use http_client::http_types::StatusCode;
+    let code = head.status().as_u16();
+    // http-types panics on a status it does not list (520 from a CDN, 499, 599): such a
+    // response is built with its class (x00, or 500 past 599) and carries the real code.
+    let mut response = match StatusCode::try_from(code) {
+        Ok(status) => Response::new(status),
+        Err(_) => {
+            let class = StatusCode::try_from((code / 100) * 100).unwrap_or(StatusCode::InternalServerError);
+            let mut response = Response::new(class);
+            response.ext_mut().insert(RealStatus(code));
+            response
+        }
+    };
     for (name, value) in head.headers() {
         match value.to_str() {
             Ok(v) => response.append_header(name.as_str(), v),
@@ -321,6 +335,10 @@ fn printable_ascii(bytes: &[u8]) -> String {
         })
         .collect()
 }
+
+/// The status code of a response whose code http-types has no name for.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct RealStatus(pub(crate) u16);
 
 /// A response body being read off its connection; at the end the connection goes back to
 /// the pool (or is closed). Dropped before the end, it closes the connection.
@@ -376,6 +394,13 @@ impl AsyncBufRead for BodyReader {
                 }
                 if used > 0 || made > 0 {
                     continue;
+                }
+                if conn.input().len() >= MAX_HEAD {
+                    this.io = None;
+                    return Poll::Ready(Err(io::Error::new(
+                        io::ErrorKind::InvalidData,
+                        format!("a chunk header or trailer of the response is larger than {MAX_HEAD} bytes"),
+                    )));
                 }
             }
             if ready!(conn.poll_fill(cx))? == 0 {

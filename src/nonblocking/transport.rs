@@ -26,7 +26,7 @@ use futures::{AsyncRead, AsyncReadExt, SinkExt, TryStreamExt};
 use std::sync::Arc;
 
 use super::deadlines::Deadlines;
-use super::h1::{H1Client, H1Error, Phase};
+use super::h1::{H1Client, H1Error, Phase, RealStatus};
 use super::pool::{Pool, IDLE_BOUND};
 
 use crate::config::{ApiKey, Config};
@@ -193,7 +193,7 @@ impl Transport {
 
 /// Reads the status, the headers and the whole body (so the connection can be reused).
 async fn read_response(req: &HttpRequest, mut resp: surf::Response, limit: Duration) -> Result<RawResponse, Failure> {
-    let status = u16::from(resp.status());
+    let status = resp.ext::<RealStatus>().map_or(u16::from(resp.status()), |real| real.0);
     let headers = resp
         .iter()
         .flat_map(|(name, values)| {
