@@ -182,11 +182,7 @@ fn a_server_that_never_answers_gives_a_timeout() {
 #[test]
 fn a_body_that_stops_halfway_is_bounded_by_the_timeout_too() {
     // A server that sends the head and part of the body, then goes silent.
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let port = listener.local_addr().unwrap().port();
-    let server = std::thread::spawn(move || {
-        let (mut s, _) = listener.accept().unwrap();
-        s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    let (port, server) = raw_server_with(|mut s| {
         let mut buf = [0u8; 4096];
         let _ = s.read(&mut buf).unwrap();
         s.write_all(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"models\":")
@@ -354,13 +350,22 @@ fn the_requests_per_minute_limit_answers_429_with_retry_after() {
     });
 }
 
-/// A server that answers every request on one connection with `reply`, `n` times.
-fn raw_server(reply: &'static [u8], n: usize) -> (u16, std::thread::JoinHandle<()>) {
+/// A one-connection server on loopback: accepts once, reads with a 10 s bound, and hands
+/// the socket to `serve` on its own thread.
+fn raw_server_with(serve: impl FnOnce(std::net::TcpStream) + Send + 'static) -> (u16, std::thread::JoinHandle<()>) {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let port = listener.local_addr().unwrap().port();
     let server = std::thread::spawn(move || {
-        let (mut s, _) = listener.accept().unwrap();
+        let (s, _) = listener.accept().unwrap();
         s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+        serve(s);
+    });
+    (port, server)
+}
+
+/// A server that answers each of `n` requests on one connection with `reply`.
+fn raw_server(reply: &'static [u8], n: usize) -> (u16, std::thread::JoinHandle<()>) {
+    raw_server_with(move |mut s| {
         let mut buf = [0u8; 4096];
         for _ in 0..n {
             if !matches!(s.read(&mut buf), Ok(k) if k > 0) {
@@ -368,8 +373,7 @@ fn raw_server(reply: &'static [u8], n: usize) -> (u16, std::thread::JoinHandle<(
             }
             s.write_all(reply).unwrap();
         }
-    });
-    (port, server)
+    })
 }
 
 fn raw_client(port: u16) -> Client {
@@ -409,11 +413,7 @@ Transfer-Encoding: chunked\r\n\r\n10\r\n{\"models\":[],\"ex\r\n8\r\ntra\":1}\n\r
 #[test]
 fn an_endless_chunk_header_is_an_error_not_unbounded_memory() {
     // A chunk-size line that never ends (within the 10 s server bound): refused at 64 KiB.
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let port = listener.local_addr().unwrap().port();
-    let server = std::thread::spawn(move || {
-        let (mut s, _) = listener.accept().unwrap();
-        s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    let (port, server) = raw_server_with(|mut s| {
         let mut buf = [0u8; 4096];
         let _ = s.read(&mut buf).unwrap();
         s.write_all(b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n1")

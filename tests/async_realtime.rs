@@ -13,9 +13,10 @@ use std::sync::{mpsc, Arc};
 use std::thread;
 use std::time::{Duration, Instant};
 
+use common_async::realtime::{client, pause, pcm, pcm_config, stats_within};
 use common_async::{assert_send, run};
 use futures::{AsyncRead, StreamExt};
-use soniox::audio::{pcm_chunks, WavSpec};
+use soniox::audio::WavSpec;
 use soniox::core::realtime::RealtimeEvent;
 use soniox::mock::{transcript_text, Fault, FaultAction, MockConfig, MockServer, MockStats};
 use soniox::nonblocking::{stream_audio, AudioSender, Client, Pace, RealtimeStream};
@@ -30,34 +31,9 @@ fn mock_with(config: MockConfig) -> MockServer {
     MockServer::start_with(config).expect("mock server starts")
 }
 
-fn client(mock: &MockServer) -> Client {
-    Client::builder()
-        .api_key(mock.api_key())
-        .base_url(mock.base_url())
-        .ws_url(mock.ws_url())
-        .connect_timeout(Duration::from_secs(10))
-        .build()
-        .expect("client builds")
-}
-
-fn pcm_config() -> RealtimeConfig {
-    RealtimeConfig::new("stt-rt-v5").pcm_s16le(16_000, 1)
-}
-
-/// `ms` of 16 kHz mono PCM.
-fn pcm(ms: u64) -> Vec<u8> {
-    pcm_chunks(WavSpec::default(), 64 * KB, Duration::from_millis(ms))
-        .flatten()
-        .collect()
-}
-
 /// An `AsyncRead` over `ms` of PCM.
 fn pcm_reader(ms: u64) -> impl AsyncRead + Unpin {
     futures::io::Cursor::new(pcm(ms))
-}
-
-async fn pause(ms: u64) {
-    async_std::task::sleep(Duration::from_millis(ms)).await;
 }
 
 /// Polls the mock's stats until `done` holds (at most 10 s); returns the last snapshot.
@@ -71,20 +47,6 @@ async fn stats_when(mock: &MockServer, done: impl Fn(&MockStats) -> bool) -> Moc
         stats = mock.stats();
     }
     stats
-}
-
-/// Polls the mock's stats until `done` holds; panics naming `what` after `bound` (a hang
-/// guard, never the fact under test).
-async fn stats_within(mock: &MockServer, bound: Duration, what: &str, done: impl Fn(&MockStats) -> bool) -> MockStats {
-    let deadline = Instant::now() + bound;
-    loop {
-        let stats = mock.stats();
-        if done(&stats) {
-            return stats;
-        }
-        assert!(Instant::now() < deadline, "{what}: not within {bound:?}: {stats:?}");
-        pause(5).await;
-    }
 }
 
 /// Reads `stream`'s events (each must be `Ok`) while polling the mock's stats until `done`

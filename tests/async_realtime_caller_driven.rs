@@ -19,14 +19,13 @@ use std::task::{Context, Poll};
 use std::thread;
 use std::time::{Duration, Instant};
 
+use common_async::realtime::{client, pause, pcm, pcm_config, stats_within};
 use common_async::run;
 use futures::task::ArcWake;
 use futures::{SinkExt, StreamExt};
-use soniox::audio::{pcm_chunks, WavSpec};
 use soniox::core::realtime::RealtimeEvent;
-use soniox::mock::{transcript_text, Fault, FaultAction, MockConfig, MockServer, MockStats};
+use soniox::mock::{transcript_text, Fault, FaultAction, MockConfig, MockServer};
 use soniox::nonblocking::{AudioSender, Client, RealtimeStream};
-use soniox::types::RealtimeConfig;
 use soniox::Error;
 
 /// 16 kHz mono 16-bit PCM: 32 bytes per millisecond.
@@ -39,45 +38,6 @@ fn client_for(ws_url: String) -> Client {
         .connect_timeout(Duration::from_secs(10))
         .build()
         .expect("client builds")
-}
-
-fn client(mock: &MockServer) -> Client {
-    Client::builder()
-        .api_key(mock.api_key())
-        .base_url(mock.base_url())
-        .ws_url(mock.ws_url())
-        .connect_timeout(Duration::from_secs(10))
-        .build()
-        .expect("client builds")
-}
-
-fn pcm_config() -> RealtimeConfig {
-    RealtimeConfig::new("stt-rt-v5").pcm_s16le(16_000, 1)
-}
-
-/// `ms` of 16 kHz mono PCM.
-fn pcm(ms: u64) -> Vec<u8> {
-    pcm_chunks(WavSpec::default(), 64 * 1024, Duration::from_millis(ms))
-        .flatten()
-        .collect()
-}
-
-async fn pause(ms: u64) {
-    async_std::task::sleep(Duration::from_millis(ms)).await;
-}
-
-/// Polls the mock's stats until `done` holds; panics naming `what` after `bound` (a hang
-/// guard, never the fact under test).
-async fn stats_within(mock: &MockServer, bound: Duration, what: &str, done: impl Fn(&MockStats) -> bool) -> MockStats {
-    let deadline = Instant::now() + bound;
-    loop {
-        let stats = mock.stats();
-        if done(&stats) {
-            return stats;
-        }
-        assert!(Instant::now() < deadline, "{what}: not within {bound:?}: {stats:?}");
-        pause(5).await;
-    }
 }
 
 /// Every event of a stream to its end (at most `limit`, 30 s each).

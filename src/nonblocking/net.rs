@@ -134,7 +134,7 @@ impl Timer {
         let left = at.saturating_duration_since(Instant::now());
         Timer {
             at,
-            sleep: Box::pin(async_std::task::sleep(left)),
+            sleep: Box::pin(sleep(left)),
         }
     }
     /// When it fires.
@@ -147,10 +147,10 @@ impl Timer {
     }
 }
 
-/// Sleeps without blocking a thread, under any executor. `Duration::MAX` sleeps "forever"
-/// (async-io saturates far deadlines).
+/// Sleeps without blocking a thread, under any executor (async-io's timer). `Duration::MAX`
+/// sleeps "forever" (a deadline past `Instant`'s range never fires).
 pub(crate) async fn sleep(d: Duration) {
-    async_std::task::sleep(d).await;
+    async_io::Timer::after(d).await;
 }
 
 /// `fut`'s output if it completes within `limit`, else `None` (and `fut` is dropped).

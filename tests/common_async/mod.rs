@@ -59,3 +59,4 @@ pub fn wav(dir: &Path, name: &str, secs: u64) -> PathBuf {
 pub fn assert_send<F: Future + Send>(f: F) -> F {
     f
 }
+pub mod realtime;
