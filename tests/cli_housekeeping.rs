@@ -40,8 +40,31 @@ fn files_and_jobs_are_listed_and_deleted() {
     assert!(r.stderr.contains("1 job"), "{}", r.stderr);
 
     let r = run(soniox(&mock), &["files", "delete", &ids[1], "no-such-id"], None);
-    assert_eq!(r.code, Some(0), "deleting a missing id is not an error: {r:?}");
+    assert_eq!(
+        r.code,
+        Some(1),
+        "a missing id is reported, not taken for success: {r:?}"
+    );
+    assert!(r.stderr.contains("file no-such-id not found"), "{}", r.stderr);
+    assert!(
+        r.stderr.contains("1 file deleted, 1 not found, 0 failed"),
+        "{}",
+        r.stderr
+    );
+    assert!(!r.stderr.contains("deleted file no-such-id"), "{}", r.stderr);
     assert_eq!(mock.files().len(), 2);
+    let r = run(soniox(&mock), &["--json", "jobs", "delete", "nope"], None);
+    assert_eq!(r.code, Some(1), "{r:?}");
+    let v: Vec<serde_json::Value> = serde_json::from_str(&r.stdout).unwrap();
+    assert_eq!(
+        (
+            v[0]["deleted"].as_bool(),
+            v[0]["found"].as_bool(),
+            v[0]["error"].as_str()
+        ),
+        (Some(false), Some(false), Some("job nope not found"))
+    );
+    assert_eq!(mock.transcriptions().len(), 1, "the real job is untouched");
 
     // Wait for the job to end (jobs that are processing cannot be deleted), then delete all.
     c.transcriptions().wait(&job.id, Default::default()).unwrap();
@@ -54,7 +77,11 @@ fn files_and_jobs_are_listed_and_deleted() {
     );
     let r = run(soniox(&mock), &["files", "delete", "--all"], None);
     assert_eq!(r.code, Some(0), "{r:?}");
-    assert!(r.stderr.contains("2 files deleted, 0 failed"), "{}", r.stderr);
+    assert!(
+        r.stderr.contains("2 files deleted, 0 not found, 0 failed"),
+        "{}",
+        r.stderr
+    );
     assert_eq!((mock.files().len(), mock.transcriptions().len()), (0, 0));
 }
 

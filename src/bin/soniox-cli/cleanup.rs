@@ -64,14 +64,16 @@ impl Registry {
     }
 }
 
-/// Deletes a job (a missing one counts as deleted). A job still `processing` cannot be
-/// deleted (409): it is polled until it ends, at most [`PROCESSING_WAIT`], then deleted.
-pub(crate) fn delete_job(client: &Client, id: &str) -> Result<(), String> {
+/// Deletes a job: `Ok(true)` if it was deleted, `Ok(false)` if there was no such job (the
+/// cleanup after a batch counts that as done; `jobs delete` reports it). A job still
+/// `processing` cannot be deleted (409): it is polled until it ends, at most
+/// [`PROCESSING_WAIT`], then deleted.
+pub(crate) fn delete_job(client: &Client, id: &str) -> Result<bool, String> {
     let deadline = Instant::now() + PROCESSING_WAIT;
     let mut pause = Duration::from_millis(100);
     loop {
         match client.transcriptions().delete_if_exists(id) {
-            Ok(_) => return Ok(()),
+            Ok(existed) => return Ok(existed),
             Err(Error::Api(e)) if e.status == 409 && Instant::now() < deadline => {
                 thread::sleep(pause.min(deadline.saturating_duration_since(Instant::now())));
                 pause = (pause * 2).min(Duration::from_secs(2));
@@ -81,12 +83,11 @@ pub(crate) fn delete_job(client: &Client, id: &str) -> Result<(), String> {
     }
 }
 
-/// Deletes a file (a missing one counts as deleted).
-pub(crate) fn delete_file(client: &Client, id: &str) -> Result<(), String> {
+/// Deletes a file: `Ok(true)` if it was deleted, `Ok(false)` if there was no such file.
+pub(crate) fn delete_file(client: &Client, id: &str) -> Result<bool, String> {
     client
         .files()
         .delete_if_exists(id)
-        .map(|_| ())
         .map_err(|e| format!("could not delete file {id}: {}", describe(&e)))
 }
 
@@ -96,13 +97,13 @@ pub(crate) fn delete_both(client: &Client, registry: &Registry, job: Option<&str
     let mut problems = Vec::new();
     if let Some(job) = job {
         match delete_job(client, job) {
-            Ok(()) => registry.remove_job(job),
+            Ok(_) => registry.remove_job(job), // gone either way
             Err(p) => problems.push(p),
         }
     }
     if let Some(file) = file {
         match delete_file(client, file) {
-            Ok(()) => registry.remove_file(file),
+            Ok(_) => registry.remove_file(file), // gone either way
             Err(p) => problems.push(p),
         }
     }

@@ -102,37 +102,47 @@ fn ids(args: &DeleteArgs, all: impl FnOnce() -> Result<Vec<String>, CliError>) -
     }
 }
 
-/// Deletes every id (a failure does not stop the others); `Err(Partial)` if any failed.
+/// Deletes every id (a failure does not stop the others). An id that does not exist is
+/// reported as "not found" and counts as a failure: a typo never reads as success.
+/// `Err(Partial)` if any id was not deleted.
 fn delete_each(
     ids: &[String],
     json: bool,
     what: &str,
-    delete: impl Fn(&str) -> Result<(), String>,
+    delete: impl Fn(&str) -> Result<bool, String>,
 ) -> Result<(), CliError> {
     let mut report = Vec::new();
-    let mut failed = 0;
+    let (mut deleted, mut missing) = (0, 0);
     for id in ids {
         let r = delete(id);
-        match &r {
-            Ok(()) if !json => eprintln!("deleted {what} {id}"),
-            Err(e) if !json => eprintln!("soniox: {e}"),
+        let error = match &r {
+            Ok(true) => None,
+            Ok(false) => Some(format!("{what} {id} not found")),
+            Err(e) => Some(e.clone()),
+        };
+        match (&r, &error) {
+            (Ok(true), _) if !json => eprintln!("deleted {what} {id}"),
+            (_, Some(e)) if !json => eprintln!("soniox: {e}"),
             _ => {}
         }
-        failed += usize::from(r.is_err());
-        report.push(json!({"id": id, "deleted": r.is_ok(), "error": r.err()}));
+        deleted += usize::from(matches!(r, Ok(true)));
+        missing += usize::from(matches!(r, Ok(false)));
+        report.push(
+            json!({"id": id, "deleted": matches!(r, Ok(true)), "found": !matches!(r, Ok(false)), "error": error}),
+        );
     }
+    let failed = ids.len() - deleted - missing;
     if json {
         print(&pretty(&report)?)?;
     } else {
         eprintln!(
-            "{} {what}{} deleted, {failed} failed",
-            ids.len() - failed,
-            if ids.len() - failed == 1 { "" } else { "s" }
+            "{deleted} {what}{} deleted, {missing} not found, {failed} failed",
+            if deleted == 1 { "" } else { "s" }
         );
     }
-    if failed > 0 {
+    if deleted < ids.len() {
         return Err(CliError::Partial {
-            failed,
+            failed: ids.len() - deleted,
             total: ids.len(),
         });
     }
