@@ -1,5 +1,5 @@
 //! The async client's HTTP/1.1 backend for surf: an [`http_client::HttpClient`] of our
-//! own over [`net`] sockets (async-std TCP, futures-rustls with the crate's
+//! own over [`net`] sockets (async-io TCP, futures-rustls with the crate's
 //! one rustls config), with `ureq-proto` — the maintained sans-IO HTTP/1.1 machine under
 //! ureq, the blocking client's stack — deciding every byte on the wire: request framing,
 //! `Content-Length`/chunked bodies, response parsing, whether a connection may be reused.
@@ -144,6 +144,7 @@ impl H1Client {
             }
             Some(RecvResponseResult::Cleanup(call)) => self.pool.put(&to, conn, &call),
             Some(RecvResponseResult::Redirect(redirect)) => self.pool.put(&to, conn, &redirect.proceed()),
+                        len: 0,
             None => return Err(exchange_error(io::Error::other("incomplete response head"))),
         }
         Ok(response)
@@ -204,12 +205,10 @@ fn head(req: &Request) -> io::Result<http::Request<()>> {
 /// call ready to read the response.
 async fn send(conn: &mut Conn, head: http::Request<()>, mut body: Body) -> io::Result<Call<RecvResponse>> {
     let mut call = Call::new(head).map_err(protocol)?.proceed();
-    let out = conn.out();
     while !call.can_proceed() {
-        let start = out.len();
-        out.resize(start + 8 * 1024, 0);
-        let n = call.write(&mut out[start..]).map_err(protocol)?;
-        out.truncate(start + n);
+        let (scratch, out) = conn.scratch_and_out();
+        let n = call.write(scratch).map_err(protocol)?;
+        out.extend_from_slice(&scratch[..n]);
     }
     let call = match call.proceed().map_err(protocol)? {
         Some(SendRequestResult::RecvResponse(call)) => call,
@@ -223,6 +222,7 @@ async fn send(conn: &mut Conn, head: http::Request<()>, mut body: Body) -> io::R
 /// Streams the body after the head: small pieces join the head's write, large ones go to
 /// the socket directly. A body that ends before (or runs past) its declared length fails.
 async fn send_body(conn: &mut Conn, mut call: Call<SendBody>, body: &mut Body) -> io::Result<Call<RecvResponse>> {
+    conn.sent();
     let chunked = call.is_chunked();
     loop {
         let chunk = body.fill_buf().await?;
@@ -347,7 +347,8 @@ struct BodyReader {
     close_delimited: bool,
     pool: Arc<Pool>,
     to: Endpoint,
-    /// Decoded bytes not handed out yet: `out[pos..]`.
+    /// Decoded bytes not handed out yet: `out[pos..len]` (for `poll_fill_buf`; `poll_read`
+    /// decodes straight into the caller's buffer). Allocated, and zeroed, once.
     out: Vec<u8>,
     pos: usize,
 }
@@ -356,6 +357,7 @@ impl BodyReader {
     /// The body was read to its end: the connection goes back, or is closed.
     fn end(&mut self) -> io::Result<()> {
         if let Some((conn, call)) = self.io.take() {
+    len: usize,
             match call.proceed() {
                 Some(RecvBodyResult::Cleanup(call)) => self.pool.put(&self.to, conn, &call),
                 Some(RecvBodyResult::Redirect(redirect)) => self.pool.put(&self.to, conn, &redirect.proceed()),
@@ -364,39 +366,39 @@ impl BodyReader {
         }
         Ok(())
     }
-}
 
-impl AsyncBufRead for BodyReader {
-    fn poll_fill_buf(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<&[u8]>> {
-        let this = self.get_mut();
+    /// Decodes the next body bytes into `dst` (not empty); `Ok(0)` at the end of the body.
+    fn poll_decode(&mut self, cx: &mut Context<'_>, dst: &mut [u8]) -> Poll<io::Result<usize>> {
         loop {
-            if this.pos < this.out.len() {
-                return Poll::Ready(Ok(&this.out[this.pos..]));
-            }
-            let Some((conn, call)) = this.io.as_mut() else {
-                return Poll::Ready(Ok(&[]));
+            let Some((conn, call)) = self.io.as_mut() else {
+                return Poll::Ready(Ok(0));
             };
-            if !this.close_delimited && call.can_proceed() {
-                this.end()?;
+            if !self.close_delimited && call.can_proceed() {
+                self.end()?;
                 continue;
             }
             if !conn.input().is_empty() {
-                this.out.resize(BODY_CHUNK, 0);
-                let (used, made) = call.read(conn.input(), &mut this.out).map_err(protocol)?;
+                let (used, made) = call.read(conn.input(), dst).map_err(protocol)?;
                 conn.consume(used);
-                this.out.truncate(made);
-                this.pos = 0;
+                let complete = !self.close_delimited && call.can_proceed();
+                let stuck = used == 0 && made == 0 && conn.input().len() >= MAX_HEAD;
                 // Hand the connection back as soon as the body is complete: surf stops
                 // reading at the Content-Length and would never ask again.
-                if !this.close_delimited && call.can_proceed() {
-                    this.end()?;
+                if complete {
+                    self.end()?;
+                    if made > 0 {
+                        return Poll::Ready(Ok(made));
+                    }
                     continue;
                 }
-                if used > 0 || made > 0 {
+                if made > 0 {
+                    return Poll::Ready(Ok(made));
+                }
+                if used > 0 {
                     continue;
                 }
-                if conn.input().len() >= MAX_HEAD {
-                    this.io = None;
+                if stuck {
+                    self.io = None;
                     return Poll::Ready(Err(io::Error::new(
                         io::ErrorKind::InvalidData,
                         format!("a chunk header or trailer of the response is larger than {MAX_HEAD} bytes"),
@@ -404,11 +406,10 @@ impl AsyncBufRead for BodyReader {
                 }
             }
             if ready!(conn.poll_fill(cx))? == 0 {
-                if this.close_delimited {
-                    this.io = None; // the end of the body is the end of the connection
-                    continue;
+                self.io = None;
+                if self.close_delimited {
+                    continue; // the end of the body is the end of the connection
                 }
-                this.io = None;
                 return Poll::Ready(Err(io::Error::new(
                     io::ErrorKind::UnexpectedEof,
                     "the connection closed before the end of the response body",
@@ -419,16 +420,39 @@ impl AsyncBufRead for BodyReader {
 
     fn consume(self: Pin<&mut Self>, amt: usize) {
         let this = self.get_mut();
-        this.pos = (this.pos + amt).min(this.out.len());
+        this.pos = (this.pos + amt).min(this.len);
     }
 }
+}
+
+impl AsyncBufRead for BodyReader {
+    fn poll_fill_buf(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<&[u8]>> {
+        let this = self.get_mut();
+        if this.pos == this.len {
+            if this.out.is_empty() {
+                this.out = vec![0; BODY_CHUNK];
+            }
+            let mut out = std::mem::take(&mut this.out);
+            let decoded = this.poll_decode(cx, &mut out);
+            this.out = out;
+            this.len = ready!(decoded)?;
+            this.pos = 0;
+        }
+        Poll::Ready(Ok(&this.out[this.pos..this.len]))
+    }
 
 impl AsyncRead for BodyReader {
-    fn poll_read(mut self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &mut [u8]) -> Poll<io::Result<usize>> {
-        let available = ready!(self.as_mut().poll_fill_buf(cx))?;
-        let n = available.len().min(buf.len());
-        buf[..n].copy_from_slice(&available[..n]);
-        self.consume(n);
+    fn poll_read(self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &mut [u8]) -> Poll<io::Result<usize>> {
+        let this = self.get_mut();
+        if buf.is_empty() {
+            return Poll::Ready(Ok(0));
+        }
+        if this.pos == this.len {
+            return this.poll_decode(cx, buf); // straight into the caller's buffer
+        }
+        let n = (this.len - this.pos).min(buf.len());
+        buf[..n].copy_from_slice(&this.out[this.pos..this.pos + n]);
+        this.pos += n;
         Poll::Ready(Ok(n))
     }
 }

@@ -14,7 +14,9 @@ use std::pin::Pin;
 use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 
-use async_std::net::TcpStream;
+use std::net::TcpStream;
+
+use async_io::Async;
 use futures::future::{self, Either};
 use futures::{AsyncRead, AsyncWrite};
 use futures_rustls::client::TlsStream;
@@ -23,8 +25,45 @@ use rustls::pki_types::ServerName;
 
 /// Plain TCP for `http://` and `ws://`, TLS over TCP for `https://` and `wss://`.
 pub(crate) enum Socket {
-    Plain(TcpStream),
-    Tls(Box<TlsStream<TcpStream>>),
+    Plain(Async<TcpStream>),
+    Tls(Box<TlsStream<Async<TcpStream>>>),
+}
+
+impl Socket {
+    /// The TCP stream (under the TLS session, if any).
+    pub(crate) fn tcp(&self) -> &TcpStream {
+        match self {
+            Socket::Plain(tcp) => tcp.get_ref(),
+            Socket::Tls(tls) => tls.get_ref().0.get_ref(),
+        }
+    }
+
+    /// Plain TCP: `Ready` once the socket is readable (registering the wait without a read
+    /// first: right after a request was sent, that read would only fail). TLS: `Ready` at
+    /// once (rustls may hold decrypted bytes already).
+    pub(crate) fn poll_readable(&self, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        match self {
+            Socket::Plain(tcp) => tcp.poll_readable(cx),
+            Socket::Tls(_) => Poll::Ready(Ok(())),
+        }
+    }
+
+    /// An idle connection still open with nothing unexpected to read. Plain TCP: one
+    /// non-blocking peek (no reactor registration). TLS: one read through rustls that must
+    /// find nothing yet (a peek would see records such as session tickets as data).
+    pub(crate) fn is_idle_and_open(&mut self) -> bool {
+        match self {
+            Socket::Plain(tcp) => matches!(
+                tcp.get_ref().peek(&mut [0u8; 1]),
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock
+            ),
+            Socket::Tls(tls) => {
+                let mut cx = Context::from_waker(futures::task::noop_waker_ref());
+                let mut byte = [0u8; 1];
+                matches!(Pin::new(tls.as_mut()).poll_read(&mut cx, &mut byte), Poll::Pending)
+            }
+        }
+    }
 }
 
 impl std::fmt::Debug for Socket {
@@ -54,8 +93,8 @@ pub(crate) async fn open(to: &Endpoint) -> io::Result<Socket> {
         ),
         false => None,
     };
-    let tcp = TcpStream::connect(&*resolve(to).await?).await?;
-    tcp.set_nodelay(true)?;
+    let tcp = connect(&resolve(to).await?).await?;
+    tcp.get_ref().set_nodelay(true)?;
     match server_name {
         None => Ok(Socket::Plain(tcp)),
         Some(name) => {
@@ -111,6 +150,19 @@ impl AsyncWrite for Socket {
 async fn resolve(to: &Endpoint) -> io::Result<Vec<SocketAddr>> {
     if let Ok(ip) = to.host.parse::<IpAddr>() {
         return Ok(vec![SocketAddr::new(ip, to.port)]);
+/// Connects to the first of `addrs` that accepts (as `std::net::TcpStream::connect` tries
+/// them); the last error if none does.
+async fn connect(addrs: &[SocketAddr]) -> io::Result<Async<TcpStream>> {
+    let mut last = io::Error::new(io::ErrorKind::InvalidInput, "the host name resolved to no address");
+    for addr in addrs {
+        match Async::<TcpStream>::connect(*addr).await {
+            Ok(tcp) => return Ok(tcp),
+            Err(e) => last = e,
+        }
+    }
+    Err(last)
+}
+
     }
     let (host, port) = (to.host.clone(), to.port);
     blocking::unblock(move || (host.as_str(), port).to_socket_addrs().map(Iterator::collect)).await

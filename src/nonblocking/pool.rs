@@ -38,7 +38,14 @@ pub(crate) struct Conn {
     start: usize,
     end: usize,
     out: Vec<u8>,
+    /// Where ureq-proto writes a request head: zeroed once per connection, not per request.
+    scratch: Vec<u8>,
+    /// A request was just sent: wait for readability before the next read.
+    awaiting_reply: bool,
 }
+
+/// The size of [`Conn::scratch_and_out`]'s scratch buffer.
+const SCRATCH: usize = 8 * 1024;
 
 impl std::fmt::Debug for Conn {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -56,6 +63,8 @@ impl Conn {
             start: 0,
             end: 0,
             out: Vec::new(),
+            scratch: Vec::new(),
+            awaiting_reply: false,
         }
     }
 
@@ -68,6 +77,14 @@ impl Conn {
         &mut self.out
     }
 
+    /// A zeroed scratch buffer of 8 KiB, and the bytes waiting to be written.
+    pub(crate) fn scratch_and_out(&mut self) -> (&mut [u8], &mut Vec<u8>) {
+        if self.scratch.is_empty() {
+            self.scratch = vec![0; SCRATCH];
+        }
+        (&mut self.scratch, &mut self.out)
+    }
+
     /// Writes and flushes what [`out`](Self::out) holds.
     pub(crate) async fn flush_out(&mut self) -> io::Result<()> {
         if !self.out.is_empty() {
@@ -75,6 +92,12 @@ impl Conn {
             self.out.clear();
         }
         self.socket.flush().await
+    }
+
+    /// The request is on the wire: the next [`fill`](Self::fill) waits for the socket to
+    /// become readable before it reads (when nothing is buffered already).
+    pub(crate) fn sent(&mut self) {
+        self.awaiting_reply = self.start == self.end;
     }
 
     /// The bytes received and not consumed yet.
@@ -95,6 +118,11 @@ impl Conn {
     }
 
     pub(crate) fn poll_fill(&mut self, cx: &mut Context<'_>) -> Poll<io::Result<usize>> {
+        if self.awaiting_reply {
+            // Just sent: the answer cannot be here yet, so wait before the first read.
+            std::task::ready!(self.socket.poll_readable(cx))?;
+            self.awaiting_reply = false;
+        }
         if self.input.is_empty() {
             self.input.resize(INPUT, 0);
         }
@@ -112,11 +140,9 @@ impl Conn {
         Poll::Ready(Ok(n))
     }
 
-    /// Still open, with nothing unexpected to read: one read that must find nothing yet.
+    /// Still open, with nothing unexpected to read (checked without waiting).
     fn is_open(&mut self) -> bool {
-        let mut cx = Context::from_waker(futures::task::noop_waker_ref());
-        let mut byte = [0u8; 1];
-        matches!(Pin::new(&mut self.socket).poll_read(&mut cx, &mut byte), Poll::Pending)
+        self.socket.is_idle_and_open()
     }
 }
 

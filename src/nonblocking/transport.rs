@@ -2,7 +2,7 @@
 //! [`HttpRequest`] to a surf request and the surf response to a [`RawResponse`], streams
 //! uploads, sleeps and opens files. No status branching, no JSON, no backoff.
 //!
-//! One surf client over our own HTTP/1.1 backend ([`H1Client`]: async-std TCP,
+//! One surf client over our own HTTP/1.1 backend ([`H1Client`]: async-io TCP,
 //! futures-rustls, ureq-proto) and its per-host [`Pool`]. The whole exchange is bounded
 //! at `timeout` (connecting within `connect_timeout`); an upload at `upload_timeout`
 //! (`None`: no limit, so a large file is never cut off), plus the stall limits of the
@@ -24,6 +24,7 @@ use futures::channel::mpsc;
 use futures::future::{self, Either};
 use futures::{AsyncRead, AsyncReadExt, SinkExt, TryStreamExt};
 use std::sync::Arc;
+use surf::http::headers;
 
 use super::deadlines::Deadlines;
 use super::h1::{H1Client, H1Error, Phase, RealStatus};
@@ -37,6 +38,8 @@ use crate::types::ProgressCallback;
 
 /// Largest response body read (transcripts of 5-hour files are a few MB).
 const MAX_RESPONSE_BODY: u64 = 256 * 1024 * 1024;
+/// Largest body buffer reserved up front from a `Content-Length`.
+const PRESIZE_BOUND: usize = 4 * 1024 * 1024;
 /// Upload chunk size.
 const CHUNK: usize = 64 * 1024;
 /// Chunks queued ahead of the socket.
@@ -105,7 +108,7 @@ impl Transport {
             }
         }
         if let Some(ct) = req.content_type() {
-            request.insert_header("content-type", ct.as_str());
+            request.insert_header(headers::CONTENT_TYPE, ct.as_str());
         }
         let exchange = async {
             let resp = self
@@ -184,9 +187,10 @@ impl Transport {
             Method::Delete => surf::http::Method::Delete,
         };
         let mut request = surf::Request::new(method, url);
-        request.insert_header("authorization", self.auth.expose());
-        request.insert_header("user-agent", self.user_agent.as_str());
-        request.insert_header("accept", "application/json");
+        // Named by http-types' constants: no header name is parsed per request.
+        request.insert_header(headers::AUTHORIZATION, self.auth.expose());
+        request.insert_header(headers::USER_AGENT, self.user_agent.as_str());
+        request.insert_header(headers::ACCEPT, "application/json");
         Ok(request)
     }
 }
@@ -202,7 +206,10 @@ async fn read_response(req: &HttpRequest, mut resp: surf::Response, limit: Durat
                 .map(move |v| (name.as_str().to_owned(), v.as_str().to_owned()))
         })
         .collect();
-    let mut body = Vec::new();
+    // Room for the whole body when its length is known (up to a bound, so that a header
+    // alone cannot make us allocate much), plus the probe for its end: read_to_end then
+    // zeroes the buffer once and never grows it.
+    let mut body = Vec::with_capacity(resp.len().map_or(0, |n| n.min(PRESIZE_BOUND) + 32));
     (&mut resp)
         .take(MAX_RESPONSE_BODY + 1)
         .read_to_end(&mut body)

@@ -16,6 +16,12 @@ use crate::{alloc, cpu};
 /// An operation under test: one call, or one round trip.
 pub type Op<'a> = &'a mut dyn FnMut() -> Result<(), String>;
 
+/// `n` operations in a row, calling `done` after each one (which times it): an async
+/// client's calls made from inside one running executor, as an async program makes them,
+/// rather than each in a fresh `block_on` (whose entry and exit hand async-io's reactor to
+/// its helper thread and back, a cost of the harness, not of the client).
+pub type Batch<'a> = &'a mut dyn FnMut(usize, &mut dyn FnMut()) -> Result<(), String>;
+
 /// The quantiles kept for the percentile charts.
 const CURVE: [f64; 11] = [0.0, 0.1, 0.25, 0.5, 0.75, 0.9, 0.95, 0.99, 0.995, 0.999, 1.0];
 
@@ -158,7 +164,7 @@ impl Clock for RealClock {
 
 fn batch(
     clock: &dyn Clock,
-    op: Op<'_>,
+    run: Batch<'_>,
     n: usize,
     gap: Option<Duration>,
     hist: &mut Histogram<u64>,
@@ -167,19 +173,17 @@ fn batch(
     let c0 = cpu::process_ns();
     let own0 = cpu::thread_ns();
     let a0 = alloc::snapshot();
-    let t0 = clock.now();
-    let mut last = t0;
     let mut wall = Duration::ZERO;
     // With pauses: this thread's CPU inside the operations only (not the sleeps).
     let mut own_in_ops = 0u64;
-    for _ in 0..n {
-        let mut own = 0;
-        if let Some(gap) = gap {
-            clock.pause(gap);
-            own = cpu::thread_ns();
-            last = clock.now();
-        }
-        op()?;
+    let mut own = 0;
+    if let Some(gap) = gap {
+        clock.pause(gap);
+        own = cpu::thread_ns();
+    }
+    let mut last = clock.now();
+    let mut timed = 0;
+    run(n, &mut || {
         let now = clock.now();
         if gap.is_some() {
             own_in_ops += cpu::thread_ns().saturating_sub(own);
@@ -187,7 +191,16 @@ fn batch(
         let took = now.saturating_sub(last);
         hist.saturating_record(took.as_nanos().max(1) as u64);
         wall += took;
+        timed += 1;
         last = now;
+        if let Some(gap) = gap.filter(|_| timed < n) {
+            clock.pause(gap);
+            own = cpu::thread_ns();
+            last = clock.now();
+        }
+    })?;
+    if timed != n {
+        return Err(format!("a batch of {n} operations reported {timed}"));
     }
     let a1 = alloc::snapshot();
     let own1 = cpu::thread_ns();
@@ -274,9 +287,20 @@ pub fn compare_all(
     n: usize,
     budget: Duration,
     gap: Option<Duration>,
-    ops: &mut [Op<'_>],
+    ops: &mut [Batch<'_>],
 ) -> Result<(Vec<Side>, usize), String> {
-    sides(&RealClock::new(), rounds, n, budget, gap, ops)
+    batch_sides(&RealClock::new(), rounds, n, budget, gap, ops)
+}
+
+/// One operation at a time as a [`Batch`] side of [`compare_all`].
+pub fn each<'a>(op: Op<'a>) -> impl FnMut(usize, &mut dyn FnMut()) -> Result<(), String> + 'a {
+    move |n, done| {
+        for _ in 0..n {
+            op()?;
+            done();
+        }
+        Ok(())
+    }
 }
 
 /// The comparison itself, on `clock`: a warm-up batch of each side (at most 50 operations),
@@ -290,10 +314,22 @@ fn sides(
     gap: Option<Duration>,
     ops: &mut [Op<'_>],
 ) -> Result<(Vec<Side>, usize), String> {
-    for _ in 0..n.min(50) {
-        for op in ops.iter_mut() {
-            op()?;
-        }
+    let mut singles: Vec<_> = ops.iter_mut().map(|op| each(&mut **op)).collect();
+    let mut batches: Vec<Batch<'_>> = singles.iter_mut().map(|b| b as Batch<'_>).collect();
+    batch_sides(clock, rounds, n, budget, gap, &mut batches)
+}
+
+/// As [`sides`], for sides that run their operations as batches.
+fn batch_sides(
+    clock: &dyn Clock,
+    rounds: usize,
+    n: usize,
+    budget: Duration,
+    gap: Option<Duration>,
+    ops: &mut [Batch<'_>],
+) -> Result<(Vec<Side>, usize), String> {
+    for op in ops.iter_mut() {
+        op(n.min(50), &mut || {})?;
     }
     let mut hists: Vec<Histogram<u64>> = ops.iter().map(|_| histogram()).collect();
     let mut acc: Vec<Rounds> = ops.iter().map(|_| Rounds::default()).collect();
@@ -472,11 +508,39 @@ mod tests {
                 }) as Box<dyn FnMut() -> Result<(), String>>
             })
             .collect();
-        let mut refs: Vec<Op<'_>> = ops.iter_mut().map(|op| &mut **op as Op<'_>).collect();
+        let mut singles: Vec<_> = ops.iter_mut().map(|op| each(&mut **op)).collect();
+        // A fifth side runs its operations as batches (as the async sides do, inside one
+        // executor), reporting each one.
+        let batched = std::cell::Cell::new(0usize);
+        let mut batch_side = |n: usize, done: &mut dyn FnMut()| {
+            for _ in 0..n {
+                batched.set(batched.get() + 1);
+                done();
+            }
+            Ok(())
+        };
+        let mut refs: Vec<Batch<'_>> = singles.iter_mut().map(|b| b as Batch<'_>).collect();
+        refs.push(&mut batch_side);
         let (sides, rounds) = compare_all(3, 10, Duration::from_secs(60), None, &mut refs).unwrap();
-        assert_eq!((sides.len(), rounds), (4, 3));
+        assert_eq!((sides.len(), rounds), (5, 3));
         assert!(counts.iter().all(|c| c.get() == 40), "10 warm-up + 3 × 10 each");
+        assert_eq!(batched.get(), 40);
         assert!(sides.iter().all(|s| s.hist.len() == 30));
+    }
+
+    #[test]
+    fn a_batch_that_reports_the_wrong_count_is_an_error() {
+        let mut short = |n: usize, done: &mut dyn FnMut()| {
+            for _ in 0..n.saturating_sub(1) {
+                done();
+            }
+            Ok(())
+        };
+        let mut refs: Vec<Batch<'_>> = vec![&mut short];
+        let Err(err) = compare_all(3, 10, Duration::from_secs(60), None, &mut refs) else {
+            panic!("a short batch was accepted");
+        };
+        assert!(err.contains("reported 9"), "{err}");
     }
 
     #[test]

@@ -141,11 +141,7 @@ impl WsConn {
     /// Shuts the TCP connection down both ways (under TLS too): the peer sees the end of
     /// the stream after what was written, and every wait on the socket ends. Never blocks.
     pub(super) fn shutdown(&self) {
-        let tcp = match self.ws.get_ref() {
-            Socket::Plain(tcp) => tcp,
-            Socket::Tls(tls) => tls.get_ref().0,
-        };
-        let _ = tcp.shutdown(Shutdown::Both);
+        let _ = self.ws.get_ref().tcp().shutdown(Shutdown::Both);
     }
 }
 
