@@ -15,16 +15,27 @@
 
 use std::fmt;
 use std::marker::PhantomData;
+use std::path::PathBuf;
 use std::time::Duration;
 
 use crate::core::retry::RetryPolicy;
+use crate::core::time::{nonzero, NO_LIMIT};
 use crate::core::url::BaseUrl;
 use crate::error::{Error, Result};
+use rustls_pki_types::pem::PemObject;
+use rustls_pki_types::CertificateDer;
 
 /// The default REST base URL (every path is under `/v1`).
 pub const DEFAULT_BASE_URL: &str = "https://api.soniox.com";
 /// The default realtime WebSocket URL.
 pub const DEFAULT_WS_URL: &str = "wss://stt-rt.soniox.com/transcribe-websocket";
+/// The most connections a client opens at once: a larger
+/// [`max_connections`](ConfigBuilder::max_connections) (`usize::MAX` for "no limit")
+/// counts as this many (more than one process can open to one host).
+pub const MAX_CONNECTIONS: usize = 65_536;
+/// The longest accepted API key and user agent, in bytes (both go in every request's
+/// head, which servers commonly cap at 8 KiB).
+pub const MAX_HEADER_VALUE_BYTES: usize = 2048;
 
 /// A secret API key. `Debug` and `Display` print `***`; read it with [`ApiKey::expose`].
 #[derive(Clone, PartialEq, Eq)]
@@ -66,6 +77,8 @@ pub struct Config {
     pub(crate) max_idle_connections: usize,
     pub(crate) retry: RetryPolicy,
     pub(crate) user_agent: String,
+    pub(crate) tls_roots: TlsRoots,
+    pub(crate) root_certificates: Vec<CertificateDer<'static>>,
 }
 
 impl Config {
@@ -75,6 +88,7 @@ impl Config {
     }
 
     /// Reads `SONIOX_API_KEY` (required), `SONIOX_API_BASE_URL` and `SONIOX_WS_URL`.
+    /// `SONIOX_CA_FILE`, when set, names a PEM file of extra root certificates (see [`CA_FILE_VAR`]).
     pub fn from_env() -> Result<Config> {
         ConfigBuilder::<Config>::from_env()?.build()
     }
@@ -94,11 +108,12 @@ impl Config {
     /// Time limit for each phase of a REST exchange: sending the request, waiting for
     /// the response head, reading the body (so a trickling body is cut off too). For
     /// uploads, sending the file has its own limit, [`upload_timeout`](Self::upload_timeout),
-    /// and `timeout` bounds each stalled write.
+    /// and `timeout` bounds each stalled write. [`NO_LIMIT`] or more (`Duration::MAX`):
+    /// no limit.
     pub fn timeout(&self) -> Duration {
         self.timeout
     }
-    /// Time limit for opening a connection.
+    /// Time limit for opening a connection ([`NO_LIMIT`] or more: no limit).
     pub fn connect_timeout(&self) -> Duration {
         self.connect_timeout
     }
@@ -123,6 +138,14 @@ impl Config {
     pub fn user_agent(&self) -> &str {
         &self.user_agent
     }
+    /// The base roots trusted for https and wss (see [`TlsRoots`]).
+    pub fn tls_roots(&self) -> TlsRoots {
+        self.tls_roots
+    }
+    /// The root certificates added to [`tls_roots`](Self::tls_roots) (DER, in the order given).
+    pub fn root_certificates(&self) -> impl ExactSizeIterator<Item = &[u8]> + '_ {
+        self.root_certificates.iter().map(|c| c.as_ref())
+    }
 }
 
 impl fmt::Debug for Config {
@@ -137,6 +160,8 @@ impl fmt::Debug for Config {
             .field("max_connections", &self.max_connections)
             .field("max_idle_connections", &self.max_idle_connections)
             .field("retry", &self.retry)
+            .field("tls_roots", &self.tls_roots)
+            .field("root_certificates", &self.root_certificates.len())
             .finish_non_exhaustive()
     }
 }
@@ -169,6 +194,8 @@ pub struct ConfigBuilder<T = Config> {
     retry: RetryPolicy,
     allow_insecure_http: bool,
     user_agent: String,
+    tls_roots: TlsRoots,
+    roots: Vec<RootSource>,
 }
 
 impl<T> Clone for ConfigBuilder<T> {
@@ -186,6 +213,8 @@ impl<T> Clone for ConfigBuilder<T> {
             retry: self.retry.clone(),
             allow_insecure_http: self.allow_insecure_http,
             user_agent: self.user_agent.clone(),
+            tls_roots: self.tls_roots,
+            roots: self.roots.clone(),
         }
     }
 }
@@ -205,6 +234,8 @@ impl<T> Default for ConfigBuilder<T> {
             retry: RetryPolicy::default(),
             allow_insecure_http: false,
             user_agent: concat!("soniox-rust/", env!("CARGO_PKG_VERSION")).to_owned(),
+            tls_roots: TlsRoots::Bundled,
+            roots: Vec::new(),
         }
     }
 }
@@ -221,7 +252,10 @@ impl<T> fmt::Debug for ConfigBuilder<T> {
 
 impl<T: FromConfig> ConfigBuilder<T> {
     /// A builder seeded from `SONIOX_API_KEY` (required), `SONIOX_API_BASE_URL` and
-    /// `SONIOX_WS_URL`; further setters override them.
+    /// `SONIOX_WS_URL`; further setters override them. `SONIOX_CA_FILE` ([`CA_FILE_VAR`]),
+    /// when set and not empty, adds the root certificates of that PEM file
+    /// ([`add_root_certificates_file`](Self::add_root_certificates_file)); the file is read,
+    /// and refused if unusable, by [`build`](Self::build).
     pub fn from_env() -> Result<ConfigBuilder<T>> {
         let key = std::env::var("SONIOX_API_KEY")
             .map_err(|_| Error::invalid("SONIOX_API_KEY is not set (or not valid UTF-8)"))?;
@@ -232,9 +266,15 @@ impl<T: FromConfig> ConfigBuilder<T> {
         if let Ok(url) = std::env::var("SONIOX_WS_URL") {
             b = b.ws_url(url);
         }
+        // Extra roots for this SDK only (see `add_root_certificates_file`); read by `build()`.
+        if let Some(path) = std::env::var_os(CA_FILE_VAR).filter(|p| !p.is_empty()) {
+            b = b.add_root_certificates_file(path);
+        }
         Ok(b)
     }
-    /// The API key (required).
+    /// The API key (required): printable ASCII without spaces, at most
+    /// [`MAX_HEADER_VALUE_BYTES`]; anything else is refused by [`build`](Self::build)
+    /// with [`Error::InvalidArgument`], whose message never shows the key.
     pub fn api_key(mut self, key: impl Into<String>) -> Self {
         self.api_key = Some(ApiKey::new(key));
         self
@@ -250,28 +290,34 @@ impl<T: FromConfig> ConfigBuilder<T> {
         self
     }
     /// Time limit for each phase of a REST exchange (send, wait for the answer, read the
-    /// body; see [`Config::timeout`]). Default 30 s.
+    /// body; see [`Config::timeout`]). Default 30 s. Zero is refused; [`NO_LIMIT`] or more
+    /// (`Duration::MAX`) means no limit.
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.timeout = timeout;
         self
     }
-    /// Time limit for opening a connection. Default 10 s.
+    /// Time limit for opening a connection (REST, and the realtime connection and
+    /// upgrade). Default 10 s. Zero is refused; [`NO_LIMIT`] or more (`Duration::MAX`)
+    /// means no limit.
     pub fn connect_timeout(mut self, timeout: Duration) -> Self {
         self.connect_timeout = timeout;
         self
     }
     /// Whole-transfer limit for uploads. Default `None` (a large file is never cut off).
+    /// `Some(Duration::ZERO)` is refused; `Some` of [`NO_LIMIT`] or more is the same as `None`.
     pub fn upload_timeout(mut self, timeout: Option<Duration>) -> Self {
         self.upload_timeout = timeout;
         self
     }
-    /// Maximum concurrent connections; more callers queue. Default 100.
+    /// Maximum concurrent connections; more callers queue. Default 100. Zero is refused;
+    /// above [`MAX_CONNECTIONS`] (`usize::MAX` for "no limit") it counts as that many.
     pub fn max_connections(mut self, n: usize) -> Self {
         self.max_connections = n;
         self
     }
     /// Maximum idle connections kept for reuse (by both clients). Default 20 (capped at
-    /// `max_connections`); 0 closes every connection after its exchange.
+    /// `max_connections`, so `usize::MAX` means "as many as `max_connections`"); 0 closes
+    /// every connection after its exchange.
     pub fn max_idle_connections(mut self, n: usize) -> Self {
         self.max_idle_connections = n;
         self
@@ -287,9 +333,76 @@ impl<T: FromConfig> ConfigBuilder<T> {
         self.allow_insecure_http = allow;
         self
     }
-    /// The `User-Agent` header. Default `soniox-rust/<version>`.
+    /// The `User-Agent` header. Default `soniox-rust/<version>`. Must be non-empty
+    /// printable ASCII (spaces allowed, no control characters) of at most
+    /// [`MAX_HEADER_VALUE_BYTES`], for both clients alike; else [`build`](Self::build)
+    /// refuses it with [`Error::InvalidArgument`].
     pub fn user_agent(mut self, ua: impl Into<String>) -> Self {
         self.user_agent = ua.into();
+        self
+    }
+    /// Which roots the client trusts for https and wss, REST and realtime alike, before
+    /// those added with [`add_root_certificates_pem`](Self::add_root_certificates_pem).
+    /// Default [`TlsRoots::Bundled`] (the Mozilla roots built into the binary).
+    ///
+    /// Behind a TLS-inspecting proxy (Zscaler and the like) whose CA the IT department
+    /// installed in the operating system, trust the OS store too:
+    ///
+    /// ```no_run
+    /// use soniox::TlsRoots;
+    /// let client = soniox::blocking::Client::builder()
+    ///     .api_key("...")
+    ///     .tls_roots(TlsRoots::BundledAndOs)
+    ///     .build()?;
+    /// # Ok::<(), soniox::Error>(())
+    /// ```
+    ///
+    /// The OS store is read when the client is built; a store with no usable certificate
+    /// makes that build fail with [`Error::InvalidArgument`] (never a silent fallback).
+    pub fn tls_roots(mut self, roots: TlsRoots) -> Self {
+        self.tls_roots = roots;
+        self
+    }
+    /// Trusts the certificates of a PEM text (one or more `-----BEGIN CERTIFICATE-----`
+    /// blocks; other blocks are ignored) in addition to [`tls_roots`](Self::tls_roots).
+    /// May be called any number of times. A text with no certificate, or one that does
+    /// not parse, makes [`build`](Self::build) fail with [`Error::InvalidArgument`] before
+    /// any connection is made.
+    ///
+    /// ```
+    /// # #[cfg(all(feature = "mock", feature = "blocking"))] {
+    /// // A private CA, here the embedded TLS mock's.
+    /// let mock = soniox::mock::MockServer::start_tls();
+    /// let client = soniox::blocking::Client::builder()
+    ///     .api_key(mock.api_key())
+    ///     .base_url(mock.base_url())
+    ///     .add_root_certificates_pem(mock.ca_pem())
+    ///     .build()?;
+    /// client.models().list()?;
+    /// # }
+    /// let refused = soniox::Config::builder().api_key("k").add_root_certificates_pem("not a PEM").build();
+    /// assert!(matches!(refused, Err(soniox::Error::InvalidArgument(_))));
+    /// # Ok::<(), soniox::Error>(())
+    /// ```
+    pub fn add_root_certificates_pem(mut self, pem: impl AsRef<[u8]>) -> Self {
+        self.roots.push(RootSource::Pem(pem.as_ref().to_vec()));
+        self
+    }
+    /// As [`add_root_certificates_pem`](Self::add_root_certificates_pem), with the PEM read
+    /// from a file by [`build`](Self::build) (a file that cannot be read is
+    /// [`Error::InvalidArgument`] naming it). [`from_env`](Self::from_env) calls this
+    /// with `SONIOX_CA_FILE`.
+    ///
+    /// ```no_run
+    /// let config = soniox::Config::builder()
+    ///     .api_key("...")
+    ///     .add_root_certificates_file("/etc/corp/proxy-ca.pem")
+    ///     .build()?;
+    /// assert_eq!(config.root_certificates().len(), 1);
+    /// # Ok::<(), soniox::Error>(())
+    /// ```
+    pub fn add_root_certificates_file(mut self, path: impl Into<PathBuf>) -> Self {
+        self.roots.push(RootSource::File(path.into()));
         self
     }
 
@@ -300,54 +413,170 @@ impl<T: FromConfig> ConfigBuilder<T> {
 
     /// Validates and returns the configuration.
     ///
-    /// Refused: a missing, empty or whitespace API key; a URL that does not parse or
-    /// uses a scheme other than http(s)/ws(s); plain `http://` / `ws://` to a
-    /// non-loopback host unless [`allow_insecure_http`](Self::allow_insecure_http);
-    /// a zero timeout or connect timeout; `max_connections == 0`; an invalid retry policy.
+    /// Refused, all with [`Error::InvalidArgument`]: a missing or empty API key, or one
+    /// with whitespace, control or non-ASCII characters or over [`MAX_HEADER_VALUE_BYTES`]
+    /// (the message never shows the key); a user agent that is empty, not printable ASCII
+    /// or over [`MAX_HEADER_VALUE_BYTES`]; a URL that does not parse or uses a scheme
+    /// other than http(s)/ws(s); plain `http://` / `ws://` to a non-loopback host unless
+    /// [`allow_insecure_http`](Self::allow_insecure_http); a zero timeout, connect
+    /// timeout or upload timeout; `max_connections == 0`; an invalid retry policy.
+    /// Saturated, never refused: timeouts of [`NO_LIMIT`] or more (no limit),
+    /// `max_connections` over [`MAX_CONNECTIONS`], `max_idle_connections` over
+    /// `max_connections`. Both clients build from this, so the rules are theirs alike.
     pub fn validate(self) -> Result<Config> {
-        let key = match self.api_key {
-            None => {
-                return Err(Error::invalid(
-                    "the API key is missing (set SONIOX_API_KEY or call api_key())",
-                ))
-            }
-            Some(k) if k.expose().trim().is_empty() => return Err(Error::invalid("the API key is empty")),
-            Some(k) if k.expose().chars().any(|c| c.is_control() || c.is_whitespace()) => {
-                return Err(Error::invalid("the API key contains whitespace or control characters"))
-            }
-            Some(k) => k,
+        let Some(key) = self.api_key else {
+            return Err(Error::invalid(
+                "the API key is missing (set SONIOX_API_KEY or call api_key())",
+            ));
         };
+        check_api_key(key.expose())?;
+        check_user_agent(&self.user_agent)?;
         let base_url = BaseUrl::parse(&self.base_url, &["https", "http"], self.allow_insecure_http)
             .map_err(|e| Error::invalid(format!("base URL {:?}: {e}", self.base_url)))?
             .without_v1();
         let ws_url = BaseUrl::parse(&self.ws_url, &["wss", "ws"], self.allow_insecure_http)
             .map_err(|e| Error::invalid(format!("WebSocket URL {:?}: {e}", self.ws_url)))?;
-        if self.timeout.is_zero() {
-            return Err(Error::invalid("timeout must be greater than zero"));
-        }
-        if self.connect_timeout.is_zero() {
-            return Err(Error::invalid("connect_timeout must be greater than zero"));
-        }
-        if self.upload_timeout.is_some_and(|t| t.is_zero()) {
-            return Err(Error::invalid("upload_timeout must be greater than zero (or None)"));
+        nonzero("timeout", self.timeout)?;
+        nonzero("connect_timeout", self.connect_timeout)?;
+        if let Some(t) = self.upload_timeout {
+            nonzero("upload_timeout", t)?;
         }
         if self.max_connections == 0 {
             return Err(Error::invalid("max_connections must be at least 1"));
         }
         self.retry.validate()?;
+        let root_certificates = parse_roots(&self.roots)?;
+        let max_connections = self.max_connections.min(MAX_CONNECTIONS);
         Ok(Config {
             api_key: key,
             base_url,
             ws_url,
             timeout: self.timeout,
             connect_timeout: self.connect_timeout,
-            upload_timeout: self.upload_timeout,
-            max_connections: self.max_connections,
-            max_idle_connections: self.max_idle_connections.min(self.max_connections),
+            upload_timeout: self.upload_timeout.filter(|t| *t < NO_LIMIT),
+            max_connections,
+            max_idle_connections: self.max_idle_connections.min(max_connections),
             retry: self.retry,
             user_agent: self.user_agent,
+            tls_roots: self.tls_roots,
+            root_certificates,
         })
     }
+}
+
+/// The API key rule, for both clients: non-empty printable ASCII without whitespace (it
+/// goes in an `Authorization: Bearer` header), at most [`MAX_HEADER_VALUE_BYTES`]. The
+/// messages never show the key.
+fn check_api_key(key: &str) -> Result<()> {
+    if key.trim().is_empty() {
+        return Err(Error::invalid("the API key is empty"));
+    }
+    if key.chars().any(|c| c.is_control() || c.is_whitespace()) {
+        return Err(Error::invalid("the API key contains whitespace or control characters"));
+    }
+    if !key.bytes().all(|b| b.is_ascii_graphic()) {
+        return Err(Error::invalid(
+            "the API key contains non-ASCII characters (a key is printable ASCII)",
+        ));
+    }
+    if key.len() > MAX_HEADER_VALUE_BYTES {
+        return Err(Error::invalid(format!(
+            "the API key is {} bytes long; the maximum is {MAX_HEADER_VALUE_BYTES}",
+            key.len()
+        )));
+    }
+    Ok(())
+}
+
+/// The user agent rule, for both clients: non-empty printable ASCII (spaces allowed), at
+/// most [`MAX_HEADER_VALUE_BYTES`].
+fn check_user_agent(ua: &str) -> Result<()> {
+    if ua.trim().is_empty() {
+        return Err(Error::invalid("the user agent is empty"));
+    }
+    if !ua.bytes().all(|b| b == b' ' || b.is_ascii_graphic()) {
+        return Err(Error::invalid(
+            "the user agent must be printable ASCII (no control or non-ASCII characters)",
+        ));
+    }
+    if ua.len() > MAX_HEADER_VALUE_BYTES {
+        return Err(Error::invalid(format!(
+            "the user agent is {} bytes long; the maximum is {MAX_HEADER_VALUE_BYTES}",
+            ua.len()
+        )));
+    }
+    Ok(())
+}
+
+/// The variable [`ConfigBuilder::from_env`] reads extra root certificates from.
+///
+/// `SONIOX_CA_FILE` and not `SSL_CERT_FILE`: it is scoped to this SDK, so pointing it at a
+/// corporate CA changes no other program in the same environment, and it *adds* roots to
+/// the bundled (or OS) ones instead of replacing the whole trust store. With
+/// [`TlsRoots::Os`], the OS store is read by `rustls-native-certs`, which itself honours
+/// `SSL_CERT_FILE` and `SSL_CERT_DIR` (replacing the system's files).
+pub const CA_FILE_VAR: &str = "SONIOX_CA_FILE";
+
+/// The root certificates a client trusts for https and wss (REST and realtime alike),
+/// before any added with [`ConfigBuilder::add_root_certificates_pem`]. Set with
+/// [`ConfigBuilder::tls_roots`].
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum TlsRoots {
+    /// The Mozilla root program's certificates bundled into the binary (`webpki-roots`):
+    /// the same trust on every machine, independent of its configuration. The default.
+    #[default]
+    Bundled,
+    /// The operating system's trust store, read when the client is built
+    /// (`rustls-native-certs`: the system certificate files on Linux, honouring
+    /// `SSL_CERT_FILE`/`SSL_CERT_DIR`; the keychain on macOS; the system store on
+    /// Windows). Includes CAs an administrator installed, such as a TLS-inspecting proxy's.
+    Os,
+    /// Both the bundled roots and the operating system's.
+    BundledAndOs,
+}
+
+/// Where a [`ConfigBuilder::add_root_certificates_pem`] text comes from.
+#[derive(Clone, Debug)]
+enum RootSource {
+    Pem(Vec<u8>),
+    File(PathBuf),
+}
+
+/// Parses every added PEM into DER certificates; refuses a PEM without a certificate, one
+/// that does not parse, an unreadable file and (with a TLS client compiled in) a
+/// certificate that cannot serve as a trust anchor.
+fn parse_roots(sources: &[RootSource]) -> Result<Vec<CertificateDer<'static>>> {
+    let mut out = Vec::new();
+    for (i, source) in sources.iter().enumerate() {
+        let (label, bytes) = match source {
+            RootSource::Pem(pem) => (
+                format!("root certificate PEM #{} (add_root_certificates_pem)", i + 1),
+                std::borrow::Cow::Borrowed(pem.as_slice()),
+            ),
+            RootSource::File(path) => {
+                let label = format!("root certificate file {}", path.display());
+                let bytes = std::fs::read(path).map_err(|e| Error::invalid(format!("{label}: {e}")))?;
+                (label, std::borrow::Cow::Owned(bytes))
+            }
+        };
+        let certs = CertificateDer::pem_slice_iter(&bytes)
+            .collect::<std::result::Result<Vec<_>, _>>()
+            .map_err(|e| Error::invalid(format!("{label}: not a valid PEM: {e}")))?;
+        if certs.is_empty() {
+            return Err(Error::invalid(format!(
+                "{label}: no certificate found (expected -----BEGIN CERTIFICATE----- blocks)"
+            )));
+        }
+        for (n, cert) in certs.into_iter().enumerate() {
+            #[cfg(any(feature = "blocking", feature = "async"))]
+            crate::tls::check_root(&cert)
+                .map_err(|e| Error::invalid(format!("{label}: certificate {}: {e}", n + 1)))?;
+            let _ = n;
+            out.push(cert);
+        }
+    }
+    Ok(out)
 }
 
 #[cfg(test)]
@@ -401,6 +630,58 @@ mod tests {
         assert!(err(b().connect_timeout(Duration::ZERO)).contains("connect_timeout"));
         assert!(err(b().max_connections(0)).contains("max_connections must be at least 1"));
         assert!(err(b().upload_timeout(Some(Duration::ZERO))).contains("upload_timeout"));
+    }
+
+    #[test]
+    fn keys_and_user_agents_are_printable_ascii_and_the_key_is_never_shown() {
+        let b = || Config::builder().api_key("k");
+        for (key, part) in [
+            ("sekret\u{e9}", "non-ASCII"),
+            ("sekret\u{7f}", "control"),
+            ("sekret\0", "control"),
+            ("sekret\u{a0}x", "whitespace"),
+        ] {
+            let m = err(Config::builder().api_key(key));
+            assert!(m.contains(part), "{key:?}: {m}");
+            assert!(!m.contains("sekret"), "the key shows in {m:?}");
+        }
+        let long = "k".repeat(MAX_HEADER_VALUE_BYTES + 1);
+        assert!(!err(Config::builder().api_key(long.as_str())).contains(&long));
+        assert!(Config::builder()
+            .api_key("k".repeat(MAX_HEADER_VALUE_BYTES))
+            .build()
+            .is_ok());
+        for ua in ["", "  ", "ua\r\nx-injected: 1", "ua\t", "ua\u{e9}"] {
+            assert!(err(b().user_agent(ua)).contains("user agent"), "{ua:?}");
+        }
+        assert!(err(b().user_agent("u".repeat(MAX_HEADER_VALUE_BYTES + 1))).contains("maximum"));
+        assert!(b().user_agent("my app/1.0 (x; y)").build().is_ok());
+    }
+
+    #[test]
+    fn extreme_limits_saturate() {
+        let c = Config::builder()
+            .api_key("k")
+            .timeout(Duration::MAX)
+            .connect_timeout(Duration::MAX)
+            .upload_timeout(Some(Duration::MAX))
+            .max_connections(usize::MAX)
+            .max_idle_connections(usize::MAX)
+            .build()
+            .unwrap();
+        assert_eq!((c.timeout(), c.connect_timeout()), (Duration::MAX, Duration::MAX));
+        assert_eq!(c.upload_timeout(), None);
+        assert_eq!(
+            (c.max_connections(), c.max_idle_connections()),
+            (MAX_CONNECTIONS, MAX_CONNECTIONS)
+        );
+        let one = Duration::from_nanos(1);
+        let c = Config::builder()
+            .api_key("k")
+            .timeout(one)
+            .connect_timeout(one)
+            .upload_timeout(Some(one));
+        assert!(c.max_connections(1).max_idle_connections(0).build().is_ok());
     }
 
     #[test]

@@ -96,6 +96,47 @@ pub struct TransportError {
     pub source: Box<dyn std::error::Error + Send + Sync>,
 }
 
+impl TransportError {
+    /// True when the TLS handshake failed because this client refused the server's
+    /// certificate: issued by a CA it does not trust, made for another host name, expired.
+    /// The message says which. Such an error is not retried (and
+    /// [`Error::is_retryable`] is false): only a change of trust can fix it — a
+    /// corporate or private CA is added with
+    /// [`ConfigBuilder::add_root_certificates_pem`](crate::ConfigBuilder::add_root_certificates_pem),
+    /// `SONIOX_CA_FILE`, or [`TlsRoots::Os`](crate::TlsRoots::Os).
+    pub fn is_certificate_error(&self) -> bool {
+        self.source.is::<CertificateError>()
+    }
+}
+
+/// The source of a [`TransportError`] whose TLS handshake refused the server's certificate
+/// (see [`TransportError::is_certificate_error`]).
+#[derive(Debug)]
+#[cfg_attr(not(any(feature = "blocking", feature = "async")), allow(dead_code))]
+pub(crate) struct CertificateError {
+    /// What is wrong, completing "the server's TLS certificate ...".
+    pub(crate) problem: &'static str,
+    /// The TLS library's own error.
+    pub(crate) source: Box<dyn std::error::Error + Send + Sync>,
+}
+
+impl fmt::Display for CertificateError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "TLS certificate refused: the server's certificate {} ({}); to trust a private or \
+             corporate CA, use add_root_certificates_pem, SONIOX_CA_FILE or TlsRoots::Os",
+            self.problem, self.source
+        )
+    }
+}
+
+impl std::error::Error for CertificateError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        Some(&*self.source)
+    }
+}
+
 /// A realtime session error.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RealtimeError {
@@ -140,13 +181,15 @@ pub(crate) fn lossy_prefix(body: &[u8]) -> String {
 
 impl Error {
     /// True for failures worth retrying later: 408, 429, 500, 502, 503, 504,
-    /// connection errors and timeouts. Whether the SDK itself retried depends on the
-    /// method (see [`crate::core::retry`]).
+    /// connection errors (but not a refused TLS certificate, see
+    /// [`TransportError::is_certificate_error`]) and timeouts. Whether the SDK itself
+    /// retried depends on the method (see [`crate::core::retry`]).
     pub fn is_retryable(&self) -> bool {
         match self {
             Error::Api(e) => matches!(e.status, 408 | 429 | 500 | 502 | 503 | 504),
             Error::Realtime(e) => matches!(e.code, Some(408 | 429 | 500 | 503)) || e.error_type == "connection_closed",
-            Error::Transport(_) | Error::Timeout(_) => true,
+            Error::Transport(e) => !e.is_certificate_error(),
+            Error::Timeout(_) => true,
             _ => false,
         }
     }

@@ -56,6 +56,32 @@
 //! # Ok::<(), soniox::Error>(())
 //! ```
 //!
+//! ## TLS and trust
+//!
+//! Both clients speak TLS through rustls with the ring provider, and one
+//! [`ConfigBuilder`] setting decides trust for everything a client opens: REST and the
+//! realtime WebSocket, blocking and async alike. By default the Mozilla roots bundled into
+//! the binary are trusted ([`TlsRoots::Bundled`]); [`ConfigBuilder::tls_roots`] adds or
+//! swaps in the operating system's store ([`TlsRoots::Os`], [`TlsRoots::BundledAndOs`]),
+//! and [`ConfigBuilder::add_root_certificates_pem`] (any number of times) or
+//! `SONIOX_CA_FILE` (read by [`Config::from_env`], see [`config::CA_FILE_VAR`]) add a
+//! private or corporate CA. A bad PEM is [`Error::InvalidArgument`] from `build()`; a
+//! certificate the client refuses is an [`Error::Transport`] whose message says what was
+//! wrong and whose [`error::TransportError::is_certificate_error`] is true (never retried).
+//!
+//! ```no_run
+//! use soniox::TlsRoots;
+//! let client = soniox::blocking::Client::builder()
+//!     .api_key("...")
+//!     .tls_roots(TlsRoots::BundledAndOs)                 // a TLS-inspecting proxy's CA from the OS
+//!     .add_root_certificates_pem(std::fs::read("corp-ca.pem")?) // and/or a CA of your own
+//!     .build()?;
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! The mock serves https and wss too ([`mock::MockServer::start_tls`], its CA from
+//! [`mock::MockServer::ca_pem`]).
+//!
 //! ## Features
 //!
 //! | feature | default | what it brings |
@@ -108,7 +134,10 @@
 //! method honouring `Retry-After`; 500/502/504 and lost connections only for GET and
 //! DELETE, so a POST that may have been processed is never repeated (no duplicate jobs).
 //! Bad input fails with [`Error::InvalidArgument`] or [`Error::Io`] before any request
-//! is sent; a malformed reply is [`Error::Decode`], never a panic.
+//! is sent; a malformed reply is [`Error::Decode`], never a panic. No setting panics
+//! either: an extreme value is refused with [`Error::InvalidArgument`] or saturates, and a
+//! time limit of [`core::time::NO_LIMIT`] or more (`Duration::MAX`) means no limit, by one
+//! rule for both clients ([`core::time`]).
 
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
@@ -134,7 +163,7 @@ mod observe;
 mod tls;
 pub mod webhook;
 
-pub use crate::config::{ApiKey, Config, ConfigBuilder};
+pub use crate::config::{ApiKey, Config, ConfigBuilder, TlsRoots};
 pub use crate::core::poller::{PollPolicy, WaitOptions};
 pub use crate::core::retry::RetryPolicy;
 pub use crate::error::{ApiError, Error, RealtimeError, Result};

@@ -95,17 +95,17 @@ impl SubtitleOptions {
         self.max_lines = n.max(1);
         self
     }
-    /// Sets [`max_cue_ms`](Self::max_cue_ms).
+    /// Sets [`max_cue_ms`](Self::max_cue_ms) (any value: the arithmetic saturates).
     pub fn max_cue_ms(mut self, ms: u64) -> Self {
         self.max_cue_ms = ms;
         self
     }
-    /// Sets [`min_cue_ms`](Self::min_cue_ms).
+    /// Sets [`min_cue_ms`](Self::min_cue_ms) (any value: the arithmetic saturates).
     pub fn min_cue_ms(mut self, ms: u64) -> Self {
         self.min_cue_ms = ms;
         self
     }
-    /// Sets [`max_gap_ms`](Self::max_gap_ms).
+    /// Sets [`max_gap_ms`](Self::max_gap_ms) (any value: the arithmetic saturates).
     pub fn max_gap_ms(mut self, ms: u64) -> Self {
         self.max_gap_ms = ms;
         self
@@ -276,11 +276,11 @@ pub fn cues(tokens: &[Token], opts: &SubtitleOptions) -> Vec<Cue> {
     for i in 0..cues.len() {
         let next = cues.get(i + 1).map(|c| c.start_ms);
         let cue = &mut cues[i];
-        let mut end = cue.end_ms.max(cue.start_ms + opts.min_cue_ms);
+        let mut end = cue.end_ms.max(cue.start_ms.saturating_add(opts.min_cue_ms));
         if let Some(next) = next {
             end = end.min(next.max(cue.end_ms));
         }
-        cue.end_ms = end.max(cue.start_ms + 1);
+        cue.end_ms = end.max(cue.start_ms.saturating_add(1));
     }
     cues
 }

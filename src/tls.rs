@@ -1,15 +1,21 @@
-//! The one TLS setup of the crate: rustls with the ring crypto provider and the
-//! webpki (Mozilla) roots, built once and shared by every TLS user — ureq (REST,
-//! blocking), tungstenite (realtime, blocking) and futures-rustls (realtime, async).
+//! The one TLS setup of the crate: rustls with the ring crypto provider and the roots
+//! the [`Config`] chose ([`TlsRoots`]: the bundled webpki (Mozilla) roots by default, the
+//! OS store, or both, plus any added PEM roots). Each client builds its `ClientConfig`
+//! once ([`ClientTls`]; the default one is built once per process, on first use) and hands
+//! that same `Arc` to every TLS user — ureq (REST, blocking, through [`crate::blocking`]'s own
+//! connector), tungstenite (realtime, blocking) and futures-rustls (REST and realtime,
+//! async) — so REST and realtime always make the same trust decision.
 //! The process-wide default provider is never read or installed, so an application
 //! that links aws-lc-rs elsewhere cannot make these clients panic.
 
 use std::sync::{Arc, OnceLock};
 
 use rustls::crypto::CryptoProvider;
+use rustls::pki_types::CertificateDer;
 use rustls::{ClientConfig, RootCertStore};
 
-use crate::error::{Error, Result};
+use crate::config::{Config, TlsRoots};
+use crate::error::{CertificateError, Error, Result};
 
 /// The ring provider, built once.
 pub(crate) fn provider() -> Arc<CryptoProvider> {
@@ -36,6 +42,147 @@ pub(crate) fn client_config() -> Result<Arc<ClientConfig>> {
     Ok(CONFIG.get_or_init(|| Arc::new(config)).clone())
 }
 
+/// The rustls config of one client, shared by all its connections (REST and realtime):
+/// the process-wide default one ([`client_config`], built on the first TLS connection of
+/// the process, as ureq and tungstenite would) for the bundled roots alone, else the
+/// client's own, built with the client ([`ClientTls::for_config`]).
+#[derive(Clone, Debug)]
+pub(crate) struct ClientTls(Option<Arc<ClientConfig>>);
+
+impl ClientTls {
+    /// The TLS setup for `config`: nothing built yet for the default roots; for any other
+    /// choice the client's own config, built now (the OS store is read now, so an unusable
+    /// one fails the client's build, not a later call).
+    pub(crate) fn for_config(config: &Config) -> Result<ClientTls> {
+        let roots = config.tls_roots();
+        if roots == TlsRoots::Bundled && config.root_certificates.is_empty() {
+            return Ok(ClientTls(None));
+        }
+        Ok(ClientTls(Some(client_config_for(config)?)))
+    }
+
+    /// The rustls config to connect with.
+    pub(crate) fn get(&self) -> Result<Arc<ClientConfig>> {
+        match &self.0 {
+            Some(config) => Ok(config.clone()),
+            None => client_config(),
+        }
+    }
+}
+
+/// A new client configuration for `config`'s roots (reads the OS store when asked to).
+fn client_config_for(config: &Config) -> Result<Arc<ClientConfig>> {
+    let roots = config.tls_roots();
+    let mut store = RootCertStore::empty();
+    if matches!(roots, TlsRoots::Bundled | TlsRoots::BundledAndOs) {
+        store.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned());
+    }
+    if matches!(roots, TlsRoots::Os | TlsRoots::BundledAndOs) {
+        let found = rustls_native_certs::load_native_certs();
+        let (added, _ignored) = store.add_parsable_certificates(found.certs);
+        if added == 0 {
+            let why = found
+                .errors
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join("; ");
+            return Err(Error::invalid(format!(
+                "TlsRoots::{roots:?}: no usable root certificate in the operating system's trust store{}",
+                if why.is_empty() {
+                    String::new()
+                } else {
+                    format!(" ({why})")
+                }
+            )));
+        }
+        for e in &found.errors {
+            log::debug!("OS trust store: {e}");
+        }
+    }
+    for cert in &config.root_certificates {
+        store
+            .add(cert.clone())
+            .map_err(|e| Error::invalid(format!("added root certificate: {e}")))?;
+    }
+    let config = ClientConfig::builder_with_provider(provider())
+        .with_safe_default_protocol_versions()
+        .map_err(|e| Error::invalid(format!("TLS configuration: {e}")))?
+        .with_root_certificates(store)
+        .with_no_client_auth();
+    Ok(Arc::new(config))
+}
+
+/// Whether `der` can serve as a trust anchor (what `RootCertStore::add` requires).
+pub(crate) fn check_root(der: &CertificateDer<'_>) -> std::result::Result<(), String> {
+    RootCertStore::empty()
+        .add(der.clone().into_owned())
+        .map_err(|e| e.to_string())
+}
+
+type BoxError = Box<dyn std::error::Error + Send + Sync>;
+
+/// A transport error's source, with a refused server certificate anywhere in its chain
+/// replaced by a [`CertificateError`] that says so in plain words (and makes the error
+/// non-retryable: retrying cannot fix trust).
+pub(crate) fn explain(source: BoxError) -> BoxError {
+    let found = find_rustls_error(&*source).and_then(|e| problem(e).map(|p| (p, e.clone())));
+    match found {
+        Some((problem, e)) => Box::new(CertificateError {
+            problem,
+            source: Box::new(e),
+        }),
+        None => source,
+    }
+}
+
+/// The rustls error under `e`: its source chain, the error inside an `io::Error`, a ureq error.
+fn find_rustls_error<'a>(e: &'a (dyn std::error::Error + 'static)) -> Option<&'a rustls::Error> {
+    let mut current = Some(e);
+    // Bounded: a chain deeper than this is no chain of ours.
+    for _ in 0..16 {
+        let e = current?;
+        if let Some(found) = e.downcast_ref::<rustls::Error>() {
+            return Some(found);
+        }
+        #[cfg(feature = "blocking")]
+        match e.downcast_ref::<ureq::Error>() {
+            Some(ureq::Error::Rustls(found)) => return Some(found),
+            Some(ureq::Error::Io(io)) => {
+                current = io.get_ref().map(|inner| inner as &(dyn std::error::Error + 'static));
+                continue;
+            }
+            _ => {}
+        }
+        if let Some(io) = e.downcast_ref::<std::io::Error>() {
+            if let Some(inner) = io.get_ref() {
+                current = Some(inner);
+                continue;
+            }
+        }
+        current = e.source();
+    }
+    None
+}
+
+/// What was wrong with the server's certificate, in words, when `e` is about that.
+fn problem(e: &rustls::Error) -> Option<&'static str> {
+    use rustls::CertificateError as C;
+    match e {
+        rustls::Error::InvalidCertificate(c) => Some(match c {
+            C::UnknownIssuer => "is issued by a certificate authority this client does not trust",
+            C::NotValidForName | C::NotValidForNameContext { .. } => "is not valid for this host name",
+            C::Expired | C::ExpiredContext { .. } => "has expired",
+            C::NotValidYet | C::NotValidYetContext { .. } => "is not valid yet",
+            C::Revoked => "has been revoked",
+            C::BadSignature | C::BadEncoding => "is malformed or badly signed",
+            _ => "was refused",
+        }),
+        rustls::Error::NoCertificatesPresented => Some("was not presented"),
+        _ => None,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -45,5 +192,37 @@ mod tests {
         let (a, b) = (client_config().unwrap(), client_config().unwrap());
         assert!(Arc::ptr_eq(&a, &b));
         assert!(Arc::ptr_eq(&provider(), &provider()));
+    }
+
+    #[test]
+    fn the_default_roots_share_the_process_config_and_others_get_their_own() {
+        let default = Config::builder().api_key("k").build().unwrap();
+        let tls = ClientTls::for_config(&default).unwrap();
+        assert!(tls.0.is_none(), "nothing is built for the default roots until used");
+        assert!(Arc::ptr_eq(&tls.get().unwrap(), &client_config().unwrap()));
+        let both = Config::builder()
+            .api_key("k")
+            .tls_roots(TlsRoots::BundledAndOs)
+            .build()
+            .unwrap();
+        let tls = ClientTls::for_config(&both).unwrap();
+        let own = tls.get().unwrap();
+        assert!(Arc::ptr_eq(&own, &tls.get().unwrap()), "one config per client");
+        assert!(!Arc::ptr_eq(&own, &client_config().unwrap()));
+        assert!(
+            !Arc::ptr_eq(&own, &client_config_for(&both).unwrap()),
+            "built per call (per client)"
+        );
+    }
+
+    #[test]
+    fn certificate_errors_are_found_inside_io_and_transport_errors() {
+        let refused = rustls::Error::InvalidCertificate(rustls::CertificateError::Expired);
+        let wrapped: BoxError = Box::new(std::io::Error::new(std::io::ErrorKind::InvalidData, refused));
+        let explained = explain(wrapped);
+        assert!(explained.is::<CertificateError>());
+        assert!(explained.to_string().contains("has expired"), "{explained}");
+        let other: BoxError = Box::new(std::io::Error::new(std::io::ErrorKind::ConnectionReset, "reset"));
+        assert!(!explain(other).is::<CertificateError>());
     }
 }

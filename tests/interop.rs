@@ -13,7 +13,7 @@ mod common_interop;
 
 use common_interop::{array, context, node, python, run_script};
 use serde_json::Value;
-use soniox::mock::{JobTiming, MockConfig, MockServer};
+use soniox::mock::{JobTiming, MockConfig, MockServer, MockTls};
 
 // ----------------------------------------------------------------------------------------
 // Realtime (Python websockets)
@@ -164,12 +164,37 @@ fn rest_then_stream_on_one_connection() {
 
 #[test]
 fn requests_rest_roundtrip() {
-    let Some(py) = python("requests_rest_roundtrip", &["requests"]) else {
+    requests_roundtrip("requests_rest_roundtrip", None);
+}
+
+/// The same over https: `requests` (urllib3 on OpenSSL, a TLS stack we did not write)
+/// verifies the TLS mock's certificate against the mock's CA (`verify=CA_FILE`) and keeps
+/// its one TLS connection.
+#[test]
+fn requests_rest_roundtrip_over_tls() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    requests_roundtrip("requests_rest_roundtrip_over_tls", Some(dir.path()));
+}
+
+/// `requests` through the REST lifecycle against a plain mock, or (with `tls_dir`, where
+/// the CA file goes) a TLS mock whose CA it trusts.
+fn requests_roundtrip(test: &str, tls_dir: Option<&std::path::Path>) {
+    let Some(py) = python(test, &["requests"]) else {
         return;
     };
     // Terminal at once, so that the DELETE never meets a `processing` job (409).
-    let mock = MockServer::start_with(MockConfig::default().job_timing(JobTiming::Immediate)).expect("mock starts");
-    let obs = run_script(py, "rest_requests.py", &[mock.base_url(), mock.api_key()]);
+    let mut config = MockConfig::default().job_timing(JobTiming::Immediate);
+    if tls_dir.is_some() {
+        config = config.tls(MockTls::new());
+    }
+    let mock = MockServer::start_with(config).expect("mock starts");
+    let mut args = vec![mock.base_url(), mock.api_key()];
+    if let Some(dir) = tls_dir {
+        let ca = dir.join("mock-ca.pem");
+        std::fs::write(&ca, mock.ca_pem()).expect("CA file written");
+        args.push(ca.display().to_string());
+    }
+    let obs = run_script(py, "rest_requests.py", &args);
     let s = mock.stats();
     let ctx = context(&obs, &s);
     assert!(obs["error"].is_null(), "{ctx}");
@@ -191,6 +216,10 @@ fn requests_rest_roundtrip() {
         s.connections_accepted, 1,
         "requests.Session did not keep its connection: {ctx}"
     );
+    if tls_dir.is_some() {
+        assert!(mock.base_url().starts_with("https://"), "{ctx}");
+        assert_eq!((s.tls_handshakes, s.tls_handshake_failures), (1, 0), "{ctx}");
+    }
 }
 
 // ----------------------------------------------------------------------------------------

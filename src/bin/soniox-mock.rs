@@ -4,7 +4,7 @@
 //! soniox-mock --port 8888 [--host 127.0.0.1] [--api-key KEY]... [--rpm N]
 //!             [--job-timing immediate|polls:Q,P|ms:Q,P] [--max-pending N]
 //!             [--max-upload-bytes N] [--seed N] [--ws-idle-timeout SECS] [--max-streams N]
-//!             [--ws-bad-header-key refuse|in-band]
+//!             [--ws-bad-header-key refuse|in-band] [--tls [--ca-out PATH]]
 //! ```
 //!
 //! `--ws-bad-header-key in-band` opens the socket for a bad key offered with the realtime
@@ -13,16 +13,22 @@
 //!
 //! REST is served under `http://HOST:PORT/v1/...`, the realtime WebSocket at
 //! `ws://HOST:PORT/transcribe-websocket`.
+//!
+//! `--tls` serves https and wss instead, with a CA and a leaf certificate (for `localhost`
+//! and `127.0.0.1`) made at start; `--ca-out PATH` writes the CA's PEM to PATH for clients
+//! to trust (`curl --cacert PATH`, `SONIOX_CA_FILE=PATH`). Without it the PEM goes to stdout.
 
 use std::net::{IpAddr, SocketAddr};
+use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
 
-use soniox::mock::{JobTiming, MockConfig, MockServer};
+use soniox::mock::{JobTiming, MockConfig, MockServer, MockTls};
 
 const USAGE: &str = "usage: soniox-mock --port N [--host 127.0.0.1] [--api-key KEY]... [--rpm N] \
 [--job-timing immediate|polls:Q,P|ms:Q,P] [--max-pending N] [--max-upload-bytes N] [--seed N] \
-[--ws-idle-timeout SECS] [--max-streams N] [--ws-bad-header-key refuse|in-band]";
+[--ws-idle-timeout SECS] [--max-streams N] [--ws-bad-header-key refuse|in-band] \
+[--tls [--ca-out PATH]]";
 
 fn main() -> ExitCode {
     let config = match parse(std::env::args().skip(1)) {
@@ -37,7 +43,8 @@ fn main() -> ExitCode {
         }
     };
     let addr = config.addr;
-    let server = match MockServer::start_with(config) {
+    let ca_out = config.ca_out.clone();
+    let server = match MockServer::start_with(config.config) {
         Ok(s) => s,
         Err(e) => {
             eprintln!("soniox-mock: cannot listen on {addr}: {e}");
@@ -46,15 +53,44 @@ fn main() -> ExitCode {
     };
     println!("soniox-mock listening on {}", server.base_url());
     println!("soniox-mock realtime on {}", server.ws_url());
+    if server.is_tls() {
+        match &ca_out {
+            Some(path) => match std::fs::write(path, server.ca_pem()) {
+                Ok(()) => println!("soniox-mock CA certificate written to {}", path.display()),
+                Err(e) => {
+                    eprintln!(
+                        "soniox-mock: cannot write the CA certificate to {}: {e}",
+                        path.display()
+                    );
+                    return ExitCode::FAILURE;
+                }
+            },
+            None => print!("soniox-mock CA certificate:\n{}", server.ca_pem()),
+        }
+    }
     eprintln!("soniox-mock: api key {}", server.api_key());
     loop {
         std::thread::park();
     }
 }
 
+/// The parsed command line: the server's configuration and where to write the CA.
+struct Options {
+    config: MockConfig,
+    ca_out: Option<PathBuf>,
+}
+
+impl std::ops::Deref for Options {
+    type Target = MockConfig;
+    fn deref(&self) -> &MockConfig {
+        &self.config
+    }
+}
+
 /// Parses the arguments; `Ok(None)` for `--help`.
-fn parse(mut args: impl Iterator<Item = String>) -> Result<Option<MockConfig>, String> {
+fn parse(mut args: impl Iterator<Item = String>) -> Result<Option<Options>, String> {
     let mut config = MockConfig::default();
+    let mut ca_out = None;
     let mut host: IpAddr = [127, 0, 0, 1].into();
     let mut port: Option<u16> = None;
     while let Some(flag) = args.next() {
@@ -73,6 +109,8 @@ fn parse(mut args: impl Iterator<Item = String>) -> Result<Option<MockConfig>, S
             "--seed" => config = config.seed(number(&flag, &value()?)?),
             "--ws-idle-timeout" => config = config.ws_idle_timeout(seconds(&flag, &value()?)?),
             "--max-streams" => config = config.max_concurrent_streams(number(&flag, &value()?)?),
+            "--tls" => config = config.tls(MockTls::new()),
+            "--ca-out" => ca_out = Some(PathBuf::from(value()?)),
             "--ws-bad-header-key" => {
                 let refuse = match value()?.as_str() {
                     "refuse" => true,
@@ -89,7 +127,13 @@ fn parse(mut args: impl Iterator<Item = String>) -> Result<Option<MockConfig>, S
         }
     }
     let port = port.ok_or("--port is required (0 picks a free port)")?;
-    Ok(Some(config.addr(SocketAddr::new(host, port))))
+    if ca_out.is_some() && config.tls.is_none() {
+        return Err("--ca-out needs --tls".to_owned());
+    }
+    Ok(Some(Options {
+        config: config.addr(SocketAddr::new(host, port)),
+        ca_out,
+    }))
 }
 
 fn number<T: std::str::FromStr>(flag: &str, s: &str) -> Result<T, String> {
@@ -170,5 +214,12 @@ mod tests {
         assert!(parse(args("--rpm 5")).is_err());
         assert!(parse(args("--port")).is_err());
         assert!(parse(args("--help")).unwrap().is_none());
+        let c = parse(args("--port 0 --tls --ca-out /tmp/ca.pem")).unwrap().unwrap();
+        assert_eq!(
+            (c.tls.clone(), c.ca_out.clone()),
+            (Some(MockTls::new()), Some("/tmp/ca.pem".into()))
+        );
+        assert!(parse(args("--port 0")).unwrap().unwrap().tls.is_none());
+        assert!(parse(args("--port 0 --ca-out x.pem")).is_err());
     }
 }

@@ -33,6 +33,8 @@ pub struct Client {
 
 struct Inner {
     config: Config,
+    /// The one rustls config of this client: REST and realtime connections use it.
+    tls: crate::tls::ClientTls,
     transport: Transport,
     limiter: Limiter,
     seed: AtomicU64,
@@ -55,7 +57,9 @@ impl FromConfig for Client {
 impl Client {
     /// A client for a validated configuration.
     pub fn new(config: Config) -> Result<Client> {
-        let transport = Transport::new(&config);
+        // Built once per client (the default roots' one once per process).
+        let tls = crate::tls::ClientTls::for_config(&config)?;
+        let transport = Transport::new(&config, tls.clone());
         let limiter = Limiter::new(config.max_connections());
         let seed = SystemTime::now()
             .duration_since(SystemTime::UNIX_EPOCH)
@@ -64,6 +68,7 @@ impl Client {
         Ok(Client {
             inner: Arc::new(Inner {
                 config,
+                tls,
                 transport,
                 limiter,
                 seed: AtomicU64::new(seed),
@@ -84,6 +89,11 @@ impl Client {
     /// The configuration.
     pub fn config(&self) -> &Config {
         &self.inner.config
+    }
+
+    /// The rustls config every TLS connection of this client uses.
+    pub(crate) fn tls_config(&self) -> &crate::tls::ClientTls {
+        &self.inner.tls
     }
 
     /// Files: upload, list, get, delete, count.

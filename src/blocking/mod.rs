@@ -27,6 +27,7 @@ mod models;
 mod pages;
 mod poll;
 mod realtime;
+mod tls;
 mod transcribe;
 mod transcriptions;
 mod transport;

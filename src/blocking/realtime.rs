@@ -97,14 +97,18 @@ impl<'c> Realtime<'c> {
     }
 
     /// How long [`RealtimeStream::finish`] waits for `finished`. Default 30 s.
+    /// [`NO_LIMIT`](crate::core::time::NO_LIMIT) or more (`Duration::MAX`): no limit.
+    /// Zero is refused by [`connect`](Self::connect) with `Error::InvalidArgument` (it
+    /// could only time out).
     pub fn finish_timeout(mut self, timeout: Duration) -> Self {
         self.finish_timeout = timeout;
         self
     }
 
     /// Audio chunks and commands the WebSocket's buffer may hold beyond what the socket
-    /// took before `send_audio` blocks (at least 1). Default 16. Memory held by a stalled
-    /// stream is at most this many chunks plus the kernel's socket buffers.
+    /// took before `send_audio` blocks (at least 1: 0 counts as 1). Default 16. Memory held
+    /// by a stalled stream is at most this many chunks plus the kernel's socket buffers
+    /// (`usize::MAX`: no back-pressure at all, memory grows with a stalled server).
     pub fn queue_capacity(mut self, n: usize) -> Self {
         self.queue_capacity = n.max(1);
         self
@@ -122,11 +126,13 @@ impl<'c> Realtime<'c> {
     /// As [`connect`](Self::connect), with another key, for example a temporary key
     /// minted by [`Auth::temporary_api_key`](super::Auth::temporary_api_key).
     pub fn connect_with_key(&self, config: RealtimeConfig, key: &ApiKey) -> Result<RealtimeStream> {
+        crate::core::time::nonzero("finish_timeout", self.finish_timeout)?;
         let session = RealtimeSession::new(config, Instant::now())?;
         let span = tracing::info_span!("soniox.realtime", model = %session.config().model);
         let entered = span.enter();
         let cfg = self.client.config();
-        let conn = WsConn::connect(cfg.ws_url(), key.expose(), cfg.user_agent(), cfg.connect_timeout())?;
+        let tls = self.client.tls_config();
+        let conn = WsConn::connect(cfg.ws_url(), key.expose(), cfg.user_agent(), cfg.connect_timeout(), tls)?;
         debug!("realtime: connected to {}", cfg.ws_url());
         let os_error = |e: std::io::Error| {
             Error::Transport(TransportError {

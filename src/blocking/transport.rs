@@ -5,12 +5,13 @@ use std::io::{self, Read};
 use std::time::Duration;
 
 use ureq::http;
-use ureq::tls::{RootCerts, TlsConfig, TlsProvider};
+use ureq::unversioned::resolver::DefaultResolver;
 use ureq::{Agent, RequestExt, SendBody};
 
 use crate::config::{ApiKey, Config};
 use crate::core::http::{Body, HttpRequest, Method, RawResponse};
 use crate::core::multipart::MultipartReader;
+use crate::core::time::limit;
 use crate::error::{Error, TimeoutError, TransportError};
 use crate::types::ProgressCallback;
 
@@ -41,18 +42,21 @@ pub(crate) struct Transport {
 }
 
 impl Transport {
-    pub(crate) fn new(config: &Config) -> Transport {
-        let agent: Agent = Agent::config_builder()
+    /// A transport whose TLS uses `tls`, the client's one rustls config (shared with the
+    /// realtime stream).
+    pub(crate) fn new(config: &Config, tls: crate::tls::ClientTls) -> Transport {
+        let agent_config = Agent::config_builder()
             .http_status_as_error(false)
             .no_delay(true)
             // Phase budgets, not `timeout_global`: measured, a global timeout costs ~20%
             // per call (ureq re-arms socket timeouts on every read and write), while
-            // these are free. Each phase of an exchange is bounded by `timeout`.
-            .timeout_connect(Some(config.connect_timeout()))
-            .timeout_send_request(Some(config.timeout()))
-            .timeout_send_body(Some(config.timeout()))
-            .timeout_recv_response(Some(config.timeout()))
-            .timeout_recv_body(Some(config.timeout()))
+            // these are free. Each phase of an exchange is bounded by `timeout`. A limit of
+            // `NO_LIMIT` or more is none at all (ureq adds it to an `Instant` unchecked).
+            .timeout_connect(limit(config.connect_timeout()))
+            .timeout_send_request(limit(config.timeout()))
+            .timeout_send_body(limit(config.timeout()))
+            .timeout_recv_response(limit(config.timeout()))
+            .timeout_recv_body(limit(config.timeout()))
             .max_idle_connections(config.max_idle_connections())
             .max_idle_connections_per_host(config.max_idle_connections())
             .user_agent(config.user_agent())
@@ -62,15 +66,10 @@ impl Transport {
             // 112 KiB, so an upload's whole heap peak stays under 256 KiB (tests/heap_upload_peak.rs).
             .input_buffer_size(INPUT_BUFFER)
             .output_buffer_size(OUTPUT_BUFFER)
-            .tls_config(
-                TlsConfig::builder()
-                    .provider(TlsProvider::Rustls)
-                    .root_certs(RootCerts::WebPki)
-                    .unversioned_rustls_crypto_provider(crate::tls::provider())
-                    .build(),
-            )
-            .build()
-            .into();
+            .build();
+        // TLS by our own connector with the client's rustls config, not ureq's `TlsConfig`
+        // (see `super::tls`): REST and realtime trust the same roots.
+        let agent = Agent::with_parts(agent_config, super::tls::connector(tls), DefaultResolver::default());
         Transport {
             agent,
             base: config.base_url().to_owned(),
@@ -155,8 +154,8 @@ impl Transport {
         let sent = if upload {
             request
                 .configure()
-                .timeout_send_body(self.upload_timeout)
-                .timeout_per_write(Some(self.timeout))
+                .timeout_send_body(self.upload_timeout.and_then(limit))
+                .timeout_per_write(limit(self.timeout))
                 .run()
         } else {
             request.run()
@@ -202,6 +201,8 @@ fn failure(req: &HttpRequest, e: ureq::Error, limit: Duration) -> Failure {
     let context = req.label();
     let not_sent = match &e {
         ureq::Error::ConnectionFailed | ureq::Error::HostNotFound | ureq::Error::BadUri(_) => true,
+        // The TLS handshake failed (a refused certificate): no request byte went out.
+        ureq::Error::Rustls(_) | ureq::Error::Tls(_) => true,
         ureq::Error::Timeout(T::Connect | T::Resolve) => true,
         ureq::Error::Io(io) => io.kind() == io::ErrorKind::ConnectionRefused,
         _ => false,
@@ -212,7 +213,7 @@ fn failure(req: &HttpRequest, e: ureq::Error, limit: Duration) -> Failure {
         other => Error::Transport(TransportError {
             context,
             maybe_processed: sent && !req.method.is_idempotent(),
-            source: Box::new(other),
+            source: crate::tls::explain(Box::new(other)),
         }),
     };
     Failure { sent, error }

@@ -10,7 +10,9 @@
 //!   [`transcriptions`], [`models`], [`auth`];
 //! - loops are state machines: [`retry::Retry`], [`poller::TranscriptionWait`],
 //!   [`paginator::Paginator`];
-//! - [`multipart`] frames uploads with an exact length while the file streams.
+//! - [`multipart`] frames uploads with an exact length while the file streams;
+//! - [`time`] turns user-supplied durations into deadlines without overflow (the one
+//!   rule for "a very large timeout means no deadline").
 
 pub mod auth;
 pub mod files;
@@ -22,6 +24,7 @@ pub mod poller;
 pub mod realtime;
 pub mod retry;
 pub mod rng;
+pub mod time;
 pub mod transcriptions;
 pub mod url;
 mod validate;

@@ -99,7 +99,7 @@ impl<L: Listing> Paginator<L> {
                 return Err(e);
             }
         };
-        self.pages += 1;
+        self.pages = self.pages.saturating_add(1);
         match &page.next_page_cursor {
             Some(next) if Some(next) == self.cursor.as_ref() => {
                 self.done = true;

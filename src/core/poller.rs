@@ -34,6 +34,7 @@ use std::fmt;
 use std::time::{Duration, Instant};
 
 use super::http::{HttpRequest, RawResponse};
+use super::time::{deadline, later};
 use crate::error::{Error, Result, TimeoutError};
 use crate::types::{Transcription, TranscriptionStatus};
 
@@ -114,19 +115,14 @@ pub struct Poller {
 /// The shortest delay between checks: a zero interval would poll in a busy loop.
 const MIN_INTERVAL: Duration = Duration::from_millis(1);
 
-/// `now + d`, saturating far in the future instead of overflowing (found by fuzzing).
-fn later(now: Instant, d: Duration) -> Instant {
-    now.checked_add(d)
-        .or_else(|| now.checked_add(Duration::from_secs(u64::from(u32::MAX))))
-        .unwrap_or(now)
-}
-
 impl Poller {
-    /// Starts the schedule at `now`. Intervals below 1 ms count as 1 ms.
+    /// Starts the schedule at `now`. Intervals below 1 ms count as 1 ms; a huge interval
+    /// saturates (the next check is [far off](super::time::later)); a huge timeout
+    /// (`Duration::MAX`) never passes ([`super::time::deadline`]).
     pub fn new(policy: PollPolicy, now: Instant) -> Poller {
         Poller {
-            // A timeout too large for an `Instant` never passes.
-            deadline: policy.timeout.and_then(|t| now.checked_add(t)),
+            // A timeout too large for an `Instant` never passes (found by fuzzing).
+            deadline: policy.timeout.and_then(|t| deadline(now, t)),
             next_at: now,
             interval: policy.interval.max(MIN_INTERVAL),
             checks: 0,
@@ -198,22 +194,26 @@ impl fmt::Debug for WaitOptions {
 }
 
 impl WaitOptions {
-    /// First delay between checks. Default 1 s.
+    /// First delay between checks. Default 1 s. Extremes never panic: below 1 ms counts
+    /// as 1 ms; a huge one (`Duration::MAX`) saturates, so no second check comes before
+    /// the timeout.
     pub fn interval(mut self, d: Duration) -> Self {
         self.policy.interval = d;
         self
     }
-    /// Growth factor of the delay. Default 1.5.
+    /// Growth factor of the delay. Default 1.5. Below 1.0 (or NaN) counts as 1.0; a huge
+    /// or infinite factor saturates at `max_interval`.
     pub fn growth(mut self, g: f64) -> Self {
         self.policy.growth = g;
         self
     }
-    /// Longest delay. Default 10 s.
+    /// Longest delay. Default 10 s (below `interval` it counts as `interval`).
     pub fn max_interval(mut self, d: Duration) -> Self {
         self.policy.max_interval = d;
         self
     }
-    /// Overall limit (`None`: wait forever). Default 1 hour.
+    /// Overall limit (`None`: wait forever). Default 1 hour. A limit too large for an
+    /// `Instant` (`Some(Duration::MAX)`) is the same as `None`.
     pub fn timeout(mut self, t: Option<Duration>) -> Self {
         self.policy.timeout = t;
         self

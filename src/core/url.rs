@@ -25,8 +25,8 @@ impl BaseUrl {
         if !schemes.contains(&scheme.as_str()) {
             return Err(format!("the scheme must be {} or {}", schemes[0], schemes[1]));
         }
-        if rest.contains(['?', '#', '@']) || rest.chars().any(|c| c.is_whitespace()) {
-            return Err("query, fragment, user info and spaces are not allowed".into());
+        if rest.contains(['?', '#', '@']) || rest.chars().any(|c| c.is_whitespace() || c.is_control()) {
+            return Err("query, fragment, user info, spaces and control characters are not allowed".into());
         }
         let (authority, path) = match rest.find('/') {
             Some(i) => (&rest[..i], &rest[i..]),

@@ -16,7 +16,7 @@ pub(crate) const NON_ASCII_NOTE: &str = "café ☕";
 /// when a write fails (the client went away) or the server shuts down.
 pub(crate) async fn trickle(shared: &Shared, conn: &Conn, reply: &Reply, interval: Duration) {
     let head = reply.raw(reply.body.len(), &[], true);
-    let mut tcp = &conn.tcp;
+    let mut tcp = conn.io.clone();
     if tcp.write_all(&head).await.is_err() {
         return conn.close();
     }

@@ -3,6 +3,8 @@
 use std::net::{Ipv4Addr, SocketAddr};
 use std::time::Duration;
 
+use super::tls::MockTls;
+
 /// How a mock transcription job moves through `queued → processing → completed | error`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum JobTiming {
@@ -82,6 +84,9 @@ pub struct MockConfig {
     /// [`MockServer::response_log`](super::MockServer::response_log) (default `false`: the
     /// log costs memory, at most the last 10 000 responses).
     pub record_responses: bool,
+    /// Serve https and wss with certificates made at start (default `None`: plain http and
+    /// ws). See [`MockTls`] and [`MockServer::ca_pem`](super::MockServer::ca_pem).
+    pub tls: Option<MockTls>,
     /// Whether `api_keys` still holds the built-in default (replaced by the first `api_key`).
     default_keys: bool,
 }
@@ -100,6 +105,7 @@ impl Default for MockConfig {
             max_concurrent_streams: 10,
             ws_refuse_bad_header_key: true,
             record_responses: false,
+            tls: None,
             default_keys: true,
         }
     }
@@ -150,6 +156,7 @@ impl MockConfig {
     }
 
     /// Sets the realtime idle timeout (no audio and no keepalive for this long → `408`).
+    /// Any value is safe: `Duration::MAX` (or anything past ~136 years) never fires.
     pub fn ws_idle_timeout(mut self, d: Duration) -> Self {
         self.ws_idle_timeout = d;
         self
@@ -178,6 +185,13 @@ impl MockConfig {
     /// Sets the address to bind.
     pub fn addr(mut self, addr: SocketAddr) -> Self {
         self.addr = addr;
+        self
+    }
+
+    /// Serves https and wss with certificates made per `tls` at start
+    /// ([`MockTls::new`] for a leaf valid for `localhost` and `127.0.0.1`).
+    pub fn tls(mut self, tls: MockTls) -> Self {
+        self.tls = Some(tls);
         self
     }
 }

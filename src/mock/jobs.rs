@@ -90,7 +90,7 @@ impl JobRec {
                 let e = now.saturating_duration_since(self.created);
                 if e < queued {
                     0
-                } else if e < queued + processing {
+                } else if e < queued.saturating_add(processing) {
                     1
                 } else {
                     2

@@ -73,6 +73,12 @@
 //!   realtime endpoint; `TruncatedJson` closes the upgrade unanswered.
 //! * [`MockServer::request_log`] timestamps every request with the fault it got, and
 //!   [`MockServer::restart`] brings the server back on the same port (stale pooled connections).
+//! * TLS: [`MockServer::start_tls`] (or [`MockConfig::tls`] with a [`MockTls`]) serves the same
+//!   API as https and wss, with a CA and a leaf certificate made at start (rcgen, ring); a
+//!   client trusts [`MockServer::ca_pem`]. [`MockTls`] makes the leaves a client must refuse:
+//!   one for another host name, an expired one. Failed handshakes are counted
+//!   ([`MockStats::tls_handshake_failures`]), and a connection that fails its handshake never
+//!   reaches the router.
 //!
 
 mod chaos;
@@ -98,6 +104,7 @@ mod sniff;
 mod state;
 mod stats;
 mod store;
+mod tls;
 mod transcript;
 mod util;
 mod validate;
@@ -111,6 +118,7 @@ pub use faults::{Fault, FaultAction};
 pub use log::{RequestRecord, ResponseRecord};
 pub use state::{MockFile, MockJob};
 pub use stats::MockStats;
+pub use tls::MockTls;
 pub use transcript::transcript_text;
 
 use std::io;
@@ -142,15 +150,51 @@ impl MockServer {
             .unwrap_or_else(|e| panic!("soniox mock: cannot bind 127.0.0.1:0: {e}"))
     }
 
-    /// Starts a server with `config`, bound to `config.addr`.
+    /// Starts a server over TLS (https and wss) with [`MockConfig::default`] and
+    /// [`MockTls::new`]: a fresh CA ([`ca_pem`](Self::ca_pem)) and a leaf for `localhost`
+    /// and `127.0.0.1`, on `127.0.0.1` and an ephemeral port.
+    ///
+    /// ```
+    /// # #[cfg(feature = "blocking")] {
+    /// let mock = soniox::mock::MockServer::start_tls();
+    /// let client = soniox::blocking::Client::builder()
+    ///     .api_key(mock.api_key())
+    ///     .base_url(mock.base_url()) // https://127.0.0.1:PORT
+    ///     .ws_url(mock.ws_url())     // wss://127.0.0.1:PORT/transcribe-websocket
+    ///     .add_root_certificates_pem(mock.ca_pem())
+    ///     .build()?;
+    /// assert!(!client.models().list()?.is_empty());
+    /// # }
+    /// # Ok::<(), soniox::Error>(())
+    /// ```
+    ///
+    /// # Panics
+    /// When the port cannot be bound.
+    pub fn start_tls() -> MockServer {
+        MockServer::start_with(MockConfig::default().tls(MockTls::new()))
+            .unwrap_or_else(|e| panic!("soniox mock: cannot start over TLS on 127.0.0.1:0: {e}"))
+    }
+
+    /// Starts a server with `config`, bound to `config.addr` (over TLS when `config.tls`
+    /// is set).
     pub fn start_with(config: MockConfig) -> io::Result<MockServer> {
+        let identity = match &config.tls {
+            Some(tls) => Some(Arc::new(tls::Identity::generate(tls)?)),
+            None => None,
+        };
+        MockServer::start_inner(config, identity)
+    }
+
+    fn start_inner(config: MockConfig, identity: Option<Arc<tls::Identity>>) -> io::Result<MockServer> {
         let listener = std::net::TcpListener::bind(config.addr)?;
         listener.set_nonblocking(true)?;
         let addr = listener.local_addr()?;
         let listener = async_std::net::TcpListener::from(listener);
         let (stop, stop_rx) = async_std::channel::bounded(1);
         let (stopped_tx, stopped) = mpsc::channel();
-        let shared = Arc::new(Shared::new(config, stop_rx));
+        let mut shared = Shared::new(config, stop_rx);
+        shared.tls = identity;
+        let shared = Arc::new(shared);
         async_std::task::spawn(server::accept_loop(listener, shared.clone(), stopped_tx));
         Ok(MockServer {
             addr,
@@ -165,14 +209,36 @@ impl MockServer {
         self.addr
     }
 
-    /// `http://127.0.0.1:PORT`: the REST base URL (clients append `/v1/...`).
+    /// `http://127.0.0.1:PORT` (`https://` on a TLS mock): the REST base URL (clients
+    /// append `/v1/...`).
     pub fn base_url(&self) -> String {
-        format!("http://{}", self.public_addr())
+        let scheme = if self.is_tls() { "https" } else { "http" };
+        format!("{scheme}://{}", self.public_addr())
     }
 
-    /// `ws://127.0.0.1:PORT/transcribe-websocket`: the realtime URL.
+    /// `ws://127.0.0.1:PORT/transcribe-websocket` (`wss://` on a TLS mock): the realtime URL.
     pub fn ws_url(&self) -> String {
-        format!("ws://{}/transcribe-websocket", self.public_addr())
+        let scheme = if self.is_tls() { "wss" } else { "ws" };
+        format!("{scheme}://{}/transcribe-websocket", self.public_addr())
+    }
+
+    /// Whether this server speaks TLS (started with [`start_tls`](Self::start_tls) or
+    /// [`MockConfig::tls`]).
+    pub fn is_tls(&self) -> bool {
+        self.shared.tls.is_some()
+    }
+
+    /// The PEM of the CA that signed this TLS server's certificate: what a client adds to
+    /// its trusted roots (`ConfigBuilder::add_root_certificates_pem`, `curl --cacert`,
+    /// Python `requests`' `verify=`). Made at start; kept by [`restart`](Self::restart).
+    ///
+    /// # Panics
+    /// When the server serves plain HTTP (see [`is_tls`](Self::is_tls)).
+    pub fn ca_pem(&self) -> String {
+        match &self.shared.tls {
+            Some(identity) => identity.ca_pem.clone(),
+            None => panic!("soniox mock: ca_pem() on a plain-HTTP server (start it with start_tls or MockConfig::tls)"),
+        }
     }
 
     /// The first accepted API key.
@@ -237,13 +303,15 @@ impl MockServer {
     /// Shuts this server down (closing every open connection, so clients' pooled connections
     /// go stale) and starts a fresh one on the same address with the same configuration. The
     /// new server starts empty: no files, jobs, faults, stats or log. Binding is retried for up
-    /// to 2 s while the port is still held by the old listener.
+    /// to 2 s while the port is still held by the old listener. A TLS server keeps its
+    /// certificates (and so its [`ca_pem`](Self::ca_pem)).
     pub fn restart(self) -> io::Result<MockServer> {
         let config = self.shared.config.clone().addr(self.addr);
+        let identity = self.shared.tls.clone();
         drop(self);
         let deadline = Instant::now() + Duration::from_secs(2);
         loop {
-            match MockServer::start_with(config.clone()) {
+            match MockServer::start_inner(config.clone(), identity.clone()) {
                 Err(e) if e.kind() == io::ErrorKind::AddrInUse && Instant::now() < deadline => {
                     std::thread::sleep(Duration::from_millis(20));
                 }

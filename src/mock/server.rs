@@ -1,5 +1,5 @@
 //! The accept loop and per-connection handling: every request, the realtime upgrade included,
-//! is read by async-h1.
+//! is read by async-h1 (after the TLS handshake, on a TLS mock).
 
 use std::net::Shutdown;
 use std::sync::mpsc;
@@ -14,7 +14,11 @@ use super::errors::ApiError;
 use super::reply::Reply;
 use super::routes::METHODS;
 use super::stats::Stats;
+use super::tls::Io;
 use super::{router, Shared};
+
+/// Longest a client may take to complete the TLS handshake.
+const TLS_HANDSHAKE_LIMIT: Duration = Duration::from_secs(10);
 
 /// Accepts connections until the server's shutdown channel closes, then drops the listener.
 pub(crate) async fn accept_loop(listener: TcpListener, shared: Arc<Shared>, stopped: mpsc::Sender<()>) {
@@ -28,12 +32,11 @@ pub(crate) async fn accept_loop(listener: TcpListener, shared: Arc<Shared>, stop
         match accepted {
             None => break,
             Some(Ok((tcp, _))) => {
-                let open = Stats::connection(&shared);
-                let registration = shared.register(&tcp);
+                let registration = shared.register(&tcp); // counts it open until dropped
                 let shared = shared.clone();
                 async_std::task::spawn(async move {
                     serve(shared, tcp).await;
-                    drop((open, registration));
+                    drop(registration);
                 });
             }
             // Out of descriptors or a reset during the handshake: back off a little.
@@ -51,10 +54,40 @@ pub(crate) async fn accept_loop(listener: TcpListener, shared: Arc<Shared>, stop
 /// see [`ws::upgrade`](super::ws::upgrade)).
 async fn serve(shared: Arc<Shared>, tcp: TcpStream) {
     let _ = tcp.set_nodelay(true);
-    let conn = Conn { tcp: tcp.clone() };
+    let io = match &shared.tls {
+        None => Io::plain(tcp.clone()),
+        Some(identity) => {
+            let handshake = future::or(
+                async { Some(Io::accept(tcp.clone(), &identity.acceptor).await) },
+                async {
+                    sleep_unless_shutdown(&shared, TLS_HANDSHAKE_LIMIT).await;
+                    None
+                },
+            );
+            match handshake.await {
+                Some(Ok(io)) => {
+                    Stats::add(&shared.stats.tls_handshakes, 1);
+                    io
+                }
+                // The client refused our certificate (or was no TLS client at all).
+                failed => {
+                    if let Some(Err(e)) = failed {
+                        log::debug!("soniox mock: TLS handshake failed: {e}");
+                    }
+                    Stats::add(&shared.stats.tls_handshake_failures, 1);
+                    let _ = tcp.shutdown(Shutdown::Both);
+                    return;
+                }
+            }
+        }
+    };
+    let conn = Conn {
+        tcp: tcp.clone(),
+        io: io.clone(),
+    };
     let handler = conn.clone();
     let endpoint = shared.clone();
-    let result = async_h1::accept(tcp, move |req| router::handle(endpoint.clone(), handler.clone(), req)).await;
+    let result = async_h1::accept(io, move |req| router::handle(endpoint.clone(), handler.clone(), req)).await;
     if let Err(e) = result {
         if is_unknown_method(&e) {
             // async-h1 parses only the methods `http_types::Method` knows (`QUERY` is not one)
@@ -79,7 +112,10 @@ const UNKNOWN_METHOD: &str = "Invalid HTTP method";
 /// A handle on a connection's socket, for the answers async-h1 cannot give (faults, aborts).
 #[derive(Clone, Debug)]
 pub(crate) struct Conn {
+    /// The TCP socket, to close (abruptly, under TLS too).
     pub(crate) tcp: TcpStream,
+    /// The connection as the client sees it (TLS on a TLS mock): every answer is written here.
+    pub(crate) io: Io,
 }
 
 impl Conn {
@@ -91,9 +127,9 @@ impl Conn {
     /// Writes `bytes` and closes. With `linger`, unread request bytes are drained (for at most
     /// a second) after our FIN, so the peer sees the response rather than a reset.
     pub(crate) async fn write_and_close(&self, bytes: &[u8], linger: bool) {
-        let mut tcp = &self.tcp;
+        let mut tcp = self.io.clone();
         if tcp.write_all(bytes).await.is_ok() && tcp.flush().await.is_ok() && linger {
-            let _ = self.tcp.shutdown(Shutdown::Write);
+            self.io.shutdown_write().await;
             let deadline = Instant::now() + Duration::from_secs(1);
             let mut sink = vec![0u8; 64 * 1024];
             loop {

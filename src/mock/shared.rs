@@ -2,7 +2,7 @@
 
 use std::collections::HashMap;
 use std::net::Shutdown;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -32,8 +32,11 @@ pub(crate) struct Shared {
     pub(crate) responses: ResponseLog,
     /// Closed when the server shuts down (`recv` then fails at once).
     pub(crate) shutdown: Receiver<()>,
+    /// The certificates and server config of a TLS mock; `None` serves plain HTTP.
+    pub(crate) tls: Option<Arc<super::tls::Identity>>,
     rpm_window: Mutex<(Instant, u32)>,
-    conns: Mutex<HashMap<u64, TcpStream>>,
+    /// Open connections: the stream, and whether it still counts as open.
+    conns: Mutex<HashMap<u64, (TcpStream, Arc<AtomicBool>)>>,
     next_conn: AtomicU64,
 }
 
@@ -48,6 +51,7 @@ impl Shared {
             log: RequestLog::default(),
             responses: ResponseLog::default(),
             shutdown,
+            tls: None,
             rpm_window: Mutex::new((Instant::now(), 0)),
             conns: Mutex::new(HashMap::new()),
             next_conn: AtomicU64::new(0),
@@ -95,23 +99,38 @@ impl Shared {
         });
     }
 
-    /// Remembers an open connection so shutdown can close it; forgotten when the id is dropped.
+    /// Counts an accepted connection as open (and in the peak) and remembers it so shutdown
+    /// can close it; it stops counting when the registration is dropped.
+    ///
+    /// Before counting, every connection whose client has already closed it (its end of
+    /// stream is waiting to be read, though its handler has not noticed yet) stops counting:
+    /// a client that closes one connection and then opens another holds one, not two, and
+    /// the gauge says so whatever order this server's tasks run in.
     pub(crate) fn register(self: &Arc<Self>, tcp: &TcpStream) -> ConnRegistration {
+        let counted = Arc::new(AtomicBool::new(true));
         let id = self.next_conn.fetch_add(1, Ordering::Relaxed);
-        self.lock_conns().insert(id, tcp.clone());
+        let mut conns = self.lock_conns();
+        for (other, still) in conns.values() {
+            if still.load(Ordering::Relaxed) && peer_closed(other) && still.swap(false, Ordering::Relaxed) {
+                self.stats.connection_closed();
+            }
+        }
+        self.stats.connection_opened();
+        conns.insert(id, (tcp.clone(), counted.clone()));
         ConnRegistration {
             shared: self.clone(),
             id,
+            counted,
         }
     }
 
     pub(crate) fn close_connections(&self) {
-        for tcp in self.lock_conns().values() {
+        for (tcp, _) in self.lock_conns().values() {
             let _ = tcp.shutdown(Shutdown::Both);
         }
     }
 
-    fn lock_conns(&self) -> std::sync::MutexGuard<'_, HashMap<u64, TcpStream>> {
+    fn lock_conns(&self) -> std::sync::MutexGuard<'_, HashMap<u64, (TcpStream, Arc<AtomicBool>)>> {
         self.conns.lock().unwrap_or_else(|e| e.into_inner())
     }
 }
@@ -121,10 +140,31 @@ impl Shared {
 pub(crate) struct ConnRegistration {
     shared: Arc<Shared>,
     id: u64,
+    counted: Arc<AtomicBool>,
+}
+
+/// Whether the client has closed `tcp`: a peek that finds the end of the stream (or an
+/// error). The socket is non-blocking (async-io's), so an open, quiet one answers
+/// `WouldBlock` at once; pending bytes mean open.
+fn peer_closed(tcp: &TcpStream) -> bool {
+    let mut byte = [std::mem::MaybeUninit::<u8>::uninit()];
+    match socket2::SockRef::from(tcp).peek(&mut byte) {
+        Ok(0) => true,
+        Ok(_) => false,
+        Err(e) => !matches!(
+            e.kind(),
+            std::io::ErrorKind::WouldBlock | std::io::ErrorKind::Interrupted
+        ),
+    }
 }
 
 impl Drop for ConnRegistration {
     fn drop(&mut self) {
+        // Uncounted first, then the registry's handle goes (closing the socket if it was
+        // the last): a client that sees the close sees the gauge without it.
+        if self.counted.swap(false, Ordering::Relaxed) {
+            self.shared.stats.connection_closed();
+        }
         self.shared.lock_conns().remove(&self.id);
     }
 }

@@ -55,6 +55,11 @@ pub struct MockStats {
     pub ws_finished: u64,
     /// Sessions refused with `401 unauthenticated` (missing, unknown, expired or used key).
     pub ws_auth_failures: u64,
+    /// TLS mock: handshakes completed.
+    pub tls_handshakes: u64,
+    /// TLS mock: handshakes that failed or did not finish within 10 s (a client that refused
+    /// the certificate shows here, with no request).
+    pub tls_handshake_failures: u64,
 }
 
 impl MockStats {
@@ -89,12 +94,13 @@ pub(crate) struct Stats {
     pub(crate) ws_finalizes: AtomicU64,
     pub(crate) ws_finished: AtomicU64,
     pub(crate) ws_auth_failures: AtomicU64,
+    pub(crate) tls_handshakes: AtomicU64,
+    pub(crate) tls_handshake_failures: AtomicU64,
 }
 
 /// Which gauge a [`GaugeGuard`] holds.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Gauge {
-    Connection,
     Upload,
     WsSession,
 }
@@ -110,7 +116,6 @@ impl Drop for GaugeGuard {
     fn drop(&mut self) {
         let s = &self.stats.stats;
         let gauge = match self.gauge {
-            Gauge::Connection => &s.open_connections,
             Gauge::Upload => &s.open_uploads,
             Gauge::WsSession => &s.ws_open_sessions,
         };
@@ -119,16 +124,17 @@ impl Drop for GaugeGuard {
 }
 
 impl Stats {
-    /// Counts an accepted connection; the guard keeps it "open".
-    pub(crate) fn connection(shared: &Arc<super::Shared>) -> GaugeGuard {
-        let s = &shared.stats;
-        s.connections_accepted.fetch_add(1, Relaxed);
-        let now = s.open_connections.fetch_add(1, Relaxed) + 1;
-        s.peak_connections.fetch_max(now, Relaxed);
-        GaugeGuard {
-            stats: shared.clone(),
-            gauge: Gauge::Connection,
-        }
+    /// Counts an accepted connection as open (see `Shared::register`, which owns the
+    /// connection gauge).
+    pub(crate) fn connection_opened(&self) {
+        self.connections_accepted.fetch_add(1, Relaxed);
+        let now = self.open_connections.fetch_add(1, Relaxed) + 1;
+        self.peak_connections.fetch_max(now, Relaxed);
+    }
+
+    /// A connection stopped counting as open.
+    pub(crate) fn connection_closed(&self) {
+        self.open_connections.fetch_sub(1, Relaxed);
     }
 
     /// Counts an upload in progress; the guard ends it.
@@ -201,6 +207,8 @@ impl Stats {
             ws_finalizes: self.ws_finalizes.load(Relaxed),
             ws_finished: self.ws_finished.load(Relaxed),
             ws_auth_failures: self.ws_auth_failures.load(Relaxed),
+            tls_handshakes: self.tls_handshakes.load(Relaxed),
+            tls_handshake_failures: self.tls_handshake_failures.load(Relaxed),
         }
     }
 
@@ -222,6 +230,8 @@ impl Stats {
             &self.ws_finalizes,
             &self.ws_finished,
             &self.ws_auth_failures,
+            &self.tls_handshakes,
+            &self.tls_handshake_failures,
         ] {
             c.store(0, Relaxed);
         }

@@ -125,11 +125,11 @@ pub(crate) async fn upgrade(shared: &Arc<Shared>, conn: &Conn, request: &Request
         head.push_str(&format!("sec-websocket-protocol: {API_KEY_PROTOCOL}\r\n"));
     }
     head.push_str("\r\n");
-    let mut tcp = &conn.tcp;
-    if tcp.write_all(head.as_bytes()).await.is_err() || tcp.flush().await.is_err() {
+    let mut io = conn.io.clone();
+    if io.write_all(head.as_bytes()).await.is_err() || io.flush().await.is_err() {
         return conn.close();
     }
-    let ws = WebSocketStream::from_raw_socket(conn.tcp.clone(), Role::Server, None).await;
+    let ws = WebSocketStream::from_raw_socket(conn.io.clone(), Role::Server, None).await;
     ws_session::run(shared, ws, conn.tcp.clone(), auth, opened, session_fault).await;
 }
 

@@ -25,8 +25,9 @@ use super::ws_protocol::{
     MAX_STREAM_MS,
 };
 use super::Shared;
+use crate::core::time::later;
 
-type Ws = WebSocketStream<TcpStream>;
+type Ws = WebSocketStream<super::tls::Io>;
 
 /// How long the close handshake (our close frame, the client's answer) may take.
 const CLOSE_GRACE: Duration = Duration::from_secs(2);
@@ -103,7 +104,7 @@ pub(crate) async fn run(
         fault,
         sent: 0,
         opened: now,
-        idle_deadline: now + shared.config.ws_idle_timeout,
+        idle_deadline: later(now, shared.config.ws_idle_timeout),
         session_deadline: None,
     };
     let _ = session.run(auth, open_now).await;
@@ -160,7 +161,7 @@ impl Session<'_> {
             Err(e) => return self.fail(e).await,
         };
         if let Some(secs) = grant.max_session_secs {
-            self.session_deadline = Some(self.opened + Duration::from_secs(secs));
+            self.session_deadline = Some(later(self.opened, Duration::from_secs(secs)));
         }
         self.touch();
         match &self.fault {
@@ -430,6 +431,6 @@ impl Session<'_> {
 
     /// Restarts the idle timer.
     fn touch(&mut self) {
-        self.idle_deadline = Instant::now() + self.shared.config.ws_idle_timeout;
+        self.idle_deadline = later(Instant::now(), self.shared.config.ws_idle_timeout);
     }
 }

@@ -40,6 +40,8 @@ pub struct Client {
 
 struct Inner {
     config: Config,
+    /// The one rustls config of this client: REST and realtime connections use it.
+    tls: crate::tls::ClientTls,
     transport: Transport,
     limiter: Limiter,
     seed: AtomicU64,
@@ -63,7 +65,9 @@ impl Client {
     /// A client for a validated configuration. Cheap: it opens nothing and starts no
     /// thread; connections open on first use and are shared by clones.
     pub fn new(config: Config) -> Result<Client> {
-        let transport = Transport::new(&config)?;
+        // Built once per client (the default roots' one once per process).
+        let tls = crate::tls::ClientTls::for_config(&config)?;
+        let transport = Transport::new(&config, tls.clone())?;
         let limiter = Limiter::new(config.max_connections());
         let seed = SystemTime::now()
             .duration_since(SystemTime::UNIX_EPOCH)
@@ -72,6 +76,7 @@ impl Client {
         Ok(Client {
             inner: Arc::new(Inner {
                 config,
+                tls,
                 transport,
                 limiter,
                 seed: AtomicU64::new(seed),
@@ -92,6 +97,11 @@ impl Client {
     /// The configuration.
     pub fn config(&self) -> &Config {
         &self.inner.config
+    }
+
+    /// The rustls config every TLS connection of this client uses.
+    pub(crate) fn tls_config(&self) -> &crate::tls::ClientTls {
+        &self.inner.tls
     }
 
     /// Files: upload, list, get, delete, count.

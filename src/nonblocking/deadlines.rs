@@ -80,9 +80,10 @@ impl Default for Deadlines {
 
 impl Deadlines {
     /// `fut`'s output if it completes within `limit`, else `None` (and `fut` is dropped).
-    /// A limit too far to represent (`Duration::MAX`) never expires.
+    /// A limit of [`NO_LIMIT`](crate::core::time::NO_LIMIT) or more (`Duration::MAX`)
+    /// never expires.
     pub(crate) async fn within<T>(&self, limit: Duration, fut: impl Future<Output = T>) -> Option<T> {
-        let Some(at) = Instant::now().checked_add(limit) else {
+        let Some(at) = crate::core::time::deadline(Instant::now(), limit) else {
             return Some(fut.await);
         };
         let expiry = Expiry {

@@ -88,11 +88,17 @@ fn protocol(e: ureq_proto::Error) -> io::Error {
 pub(crate) struct H1Client {
     pool: Arc<Pool>,
     connect_timeout: Duration,
+    /// The client's one rustls config (the realtime stream uses it too).
+    tls: crate::tls::ClientTls,
 }
 
 impl H1Client {
-    pub(crate) fn new(pool: Arc<Pool>, connect_timeout: Duration) -> H1Client {
-        H1Client { pool, connect_timeout }
+    pub(crate) fn new(pool: Arc<Pool>, connect_timeout: Duration, tls: crate::tls::ClientTls) -> H1Client {
+        H1Client {
+            pool,
+            connect_timeout,
+            tls,
+        }
     }
 
     /// A pooled connection to `to` that is still open, or a new one.
@@ -104,7 +110,7 @@ impl H1Client {
             phase: Phase::Connect,
             source,
         };
-        match net::within(self.connect_timeout, net::open(to)).await {
+        match net::within(self.connect_timeout, net::open(to, &self.tls)).await {
             Some(socket) => Ok(Conn::new(socket.map_err(connect)?)),
             None => Err(connect(io::Error::new(
                 io::ErrorKind::TimedOut,
@@ -138,13 +144,13 @@ impl H1Client {
                         to,
                         out: Vec::new(),
                         pos: 0,
+                        len: 0,
                     },
                     len,
                 ));
             }
             Some(RecvResponseResult::Cleanup(call)) => self.pool.put(&to, conn, &call),
             Some(RecvResponseResult::Redirect(redirect)) => self.pool.put(&to, conn, &redirect.proceed()),
-                        len: 0,
             None => return Err(exchange_error(io::Error::other("incomplete response head"))),
         }
         Ok(response)
@@ -216,13 +222,13 @@ async fn send(conn: &mut Conn, head: http::Request<()>, mut body: Body) -> io::R
         Some(SendRequestResult::Await100(_)) | None => return Err(io::Error::other("unexpected request state")),
     };
     conn.flush_out().await?;
+    conn.sent();
     Ok(call)
 }
 
 /// Streams the body after the head: small pieces join the head's write, large ones go to
 /// the socket directly. A body that ends before (or runs past) its declared length fails.
 async fn send_body(conn: &mut Conn, mut call: Call<SendBody>, body: &mut Body) -> io::Result<Call<RecvResponse>> {
-    conn.sent();
     let chunked = call.is_chunked();
     loop {
         let chunk = body.fill_buf().await?;
@@ -351,13 +357,13 @@ struct BodyReader {
     /// decodes straight into the caller's buffer). Allocated, and zeroed, once.
     out: Vec<u8>,
     pos: usize,
+    len: usize,
 }
 
 impl BodyReader {
     /// The body was read to its end: the connection goes back, or is closed.
     fn end(&mut self) -> io::Result<()> {
         if let Some((conn, call)) = self.io.take() {
-    len: usize,
             match call.proceed() {
                 Some(RecvBodyResult::Cleanup(call)) => self.pool.put(&self.to, conn, &call),
                 Some(RecvBodyResult::Redirect(redirect)) => self.pool.put(&self.to, conn, &redirect.proceed()),
@@ -417,12 +423,6 @@ impl BodyReader {
             }
         }
     }
-
-    fn consume(self: Pin<&mut Self>, amt: usize) {
-        let this = self.get_mut();
-        this.pos = (this.pos + amt).min(this.len);
-    }
-}
 }
 
 impl AsyncBufRead for BodyReader {
@@ -440,6 +440,12 @@ impl AsyncBufRead for BodyReader {
         }
         Poll::Ready(Ok(&this.out[this.pos..this.len]))
     }
+
+    fn consume(self: Pin<&mut Self>, amt: usize) {
+        let this = self.get_mut();
+        this.pos = (this.pos + amt).min(this.len);
+    }
+}
 
 impl AsyncRead for BodyReader {
     fn poll_read(self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &mut [u8]) -> Poll<io::Result<usize>> {

@@ -3,8 +3,8 @@
 //! async-std's runtime-independent reactor (async-io), so they work under any executor
 //! (async-std, smol, `futures::executor`, tokio); nothing here spawns a task.
 //!
-//! TLS is futures-rustls over the crate's one ring-based rustls config
-//! ([`crate::tls::client_config`]): REST and realtime make the same trust decision.
+//! TLS is futures-rustls over the client's one ring-based rustls config
+//! ([`ClientTls`], one per client, passed to every [`open`]): REST and realtime make the same trust decision.
 
 use std::future::Future;
 use std::io;
@@ -23,7 +23,12 @@ use futures_rustls::client::TlsStream;
 use futures_rustls::TlsConnector;
 use rustls::pki_types::ServerName;
 
-/// Plain TCP for `http://` and `ws://`, TLS over TCP for `https://` and `wss://`.
+use crate::tls::ClientTls;
+
+/// Plain TCP for `http://` and `ws://`, TLS over TCP for `https://` and `wss://`. The TCP
+/// stream is async-io's `Async` (what async-std's `TcpStream` wraps), used directly for
+/// the two things a wrapper hides: waiting for readability without a read that must fail
+/// first, and a non-blocking peek.
 pub(crate) enum Socket {
     Plain(Async<TcpStream>),
     Tls(Box<TlsStream<Async<TcpStream>>>),
@@ -83,9 +88,9 @@ pub(crate) struct Endpoint {
     pub(crate) tls: bool,
 }
 
-/// Opens TCP (with `TCP_NODELAY`) to `to`, then TLS when `to.tls`. Not bounded in time:
-/// callers wrap it in [`within`].
-pub(crate) async fn open(to: &Endpoint) -> io::Result<Socket> {
+/// Opens TCP (with `TCP_NODELAY`) to `to`, then TLS with `tls_config` when `to.tls`. Not
+/// bounded in time: callers wrap it in [`within`].
+pub(crate) async fn open(to: &Endpoint, tls_config: &ClientTls) -> io::Result<Socket> {
     let server_name = match to.tls {
         true => Some(
             ServerName::try_from(to.host.clone())
@@ -98,7 +103,7 @@ pub(crate) async fn open(to: &Endpoint) -> io::Result<Socket> {
     match server_name {
         None => Ok(Socket::Plain(tcp)),
         Some(name) => {
-            let config = crate::tls::client_config().map_err(io::Error::other)?;
+            let config = tls_config.get().map_err(io::Error::other)?;
             let tls = TlsConnector::from(config).connect(name, tcp).await?;
             Ok(Socket::Tls(Box::new(tls)))
         }
@@ -145,11 +150,6 @@ impl AsyncWrite for Socket {
     }
 }
 
-/// The addresses of `to`: an IP literal at once, a name on the `blocking` crate's thread
-/// pool (async-std's own resolver would start its executor's threads).
-async fn resolve(to: &Endpoint) -> io::Result<Vec<SocketAddr>> {
-    if let Ok(ip) = to.host.parse::<IpAddr>() {
-        return Ok(vec![SocketAddr::new(ip, to.port)]);
 /// Connects to the first of `addrs` that accepts (as `std::net::TcpStream::connect` tries
 /// them); the last error if none does.
 async fn connect(addrs: &[SocketAddr]) -> io::Result<Async<TcpStream>> {
@@ -163,6 +163,11 @@ async fn connect(addrs: &[SocketAddr]) -> io::Result<Async<TcpStream>> {
     Err(last)
 }
 
+/// The addresses of `to`: an IP literal at once, a name on the `blocking` crate's thread
+/// pool (async-std's own resolver would start its executor's threads).
+async fn resolve(to: &Endpoint) -> io::Result<Vec<SocketAddr>> {
+    if let Ok(ip) = to.host.parse::<IpAddr>() {
+        return Ok(vec![SocketAddr::new(ip, to.port)]);
     }
     let (host, port) = (to.host.clone(), to.port);
     blocking::unblock(move || (host.as_str(), port).to_socket_addrs().map(Iterator::collect)).await
@@ -199,10 +204,13 @@ impl Timer {
     }
 }
 
-/// Sleeps without blocking a thread, under any executor (async-io's timer). `Duration::MAX`
-/// sleeps "forever" (a deadline past `Instant`'s range never fires).
+/// Sleeps without blocking a thread, under any executor (async-io's timer). A duration of
+/// [`NO_LIMIT`](crate::core::time::NO_LIMIT) or more (`Duration::MAX`) sleeps "forever".
 pub(crate) async fn sleep(d: Duration) {
-    async_io::Timer::after(d).await;
+    match crate::core::time::limit(d) {
+        Some(d) => async_io::Timer::after(d).await,
+        None => async_io::Timer::never().await,
+    };
 }
 
 /// `fut`'s output if it completes within `limit`, else `None` (and `fut` is dropped).

@@ -76,13 +76,14 @@ impl std::fmt::Debug for Transport {
 }
 
 impl Transport {
-    pub(crate) fn new(config: &Config) -> Result<Transport> {
+    /// A transport whose TLS uses `tls`, the client's one rustls config (shared with the
+    /// realtime stream).
+    pub(crate) fn new(config: &Config, tls: crate::tls::ClientTls) -> Result<Transport> {
+        // The key and the user agent are printable ASCII: `Config::validate` checked them
+        // (the same rule for both clients), so http-types takes them as header values.
         let auth = format!("Bearer {}", config.api_key().expose());
-        if !is_header_value(&auth) || !is_header_value(config.user_agent()) {
-            return Err(Error::invalid("the API key and the user agent must be printable ASCII"));
-        }
         let pool = Arc::new(Pool::new(config.max_idle_connections(), IDLE_BOUND));
-        let http = surf::Client::with_http_client(H1Client::new(pool, config.connect_timeout()));
+        let http = surf::Client::with_http_client(H1Client::new(pool, config.connect_timeout(), tls));
         Ok(Transport {
             http,
             base: config.base_url().to_owned(),
@@ -245,14 +246,10 @@ fn classify(
         Error::Transport(TransportError {
             context,
             maybe_processed: sent && !req.method.is_idempotent(),
-            source,
+            source: crate::tls::explain(source),
         })
     };
     Failure { sent, error }
-}
-
-fn is_header_value(s: &str) -> bool {
-    s.bytes().all(|b| (0x20..0x7f).contains(&b))
 }
 
 /// Why feeding the body stopped early.

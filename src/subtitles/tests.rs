@@ -215,6 +215,34 @@ fn long_silences_split_and_short_cues_are_extended_up_to_the_next() {
 }
 
 #[test]
+fn extreme_options_and_times_saturate_instead_of_panicking() {
+    let tokens = [
+        tok("a", 0, 100),
+        tok(" b", u64::MAX - 1, u64::MAX),
+        tok(" c", u64::MAX, u64::MAX),
+    ];
+    for opts in [
+        SubtitleOptions::default()
+            .max_line_chars(usize::MAX)
+            .max_lines(usize::MAX)
+            .max_cue_ms(u64::MAX)
+            .min_cue_ms(u64::MAX)
+            .max_gap_ms(u64::MAX),
+        SubtitleOptions::default()
+            .max_line_chars(0)
+            .max_lines(0)
+            .max_cue_ms(0)
+            .min_cue_ms(0)
+            .max_gap_ms(0),
+    ] {
+        let c = cues(&tokens, &opts);
+        assert!(!c.is_empty());
+        assert!(c.iter().all(|c| c.end_ms >= c.start_ms), "{c:?}");
+        let _ = (to_srt(&tokens, &opts), to_vtt(&tokens, &opts), to_text(&tokens, &opts));
+    }
+}
+
+#[test]
 fn timestamps_past_an_hour_and_empty_input() {
     let tokens = [tok("late", 3_723_004, 3_724_500)];
     assert_eq!(

@@ -12,6 +12,9 @@ pub use format::{AudioFormat, RawEncoding};
 
 /// The longest accepted [`RealtimeConfig::keepalive_interval`].
 const MAX_KEEPALIVE_INTERVAL: Duration = Duration::from_secs(3600);
+/// The shortest accepted [`RealtimeConfig::keepalive_interval`] (shorter would flood the
+/// socket with keepalives).
+const MIN_KEEPALIVE_INTERVAL: Duration = Duration::from_millis(1);
 
 /// The default model for realtime transcription.
 pub const DEFAULT_REALTIME_MODEL: &str = "stt-rt-v5";
@@ -207,8 +210,10 @@ impl RealtimeConfig {
         self
     }
     /// Send a keepalive when no audio or keepalive went out for this long. Default 5 s;
-    /// must be above zero and at most 1 hour (the service closes a stream idle for about 20 s). Not sent to
-    /// the server: the session uses it.
+    /// must be 1 ms..=1 hour (the service closes a stream idle for about 20 s): zero,
+    /// anything shorter and anything longer (`Duration::MAX` included) are refused with
+    /// [`Error::InvalidArgument`] when the stream opens. Not sent to the server: the
+    /// session uses it.
     pub fn keepalive_interval(mut self, interval: Duration) -> Self {
         self.keepalive_interval = interval;
         self
@@ -218,7 +223,7 @@ impl RealtimeConfig {
     /// a raw format with a zero rate or channel count, out-of-range endpoint settings,
     /// more than 100 language hints or one longer than 10 characters, a reference id
     /// over 256 characters, a text context over 10 000 characters and a
-    /// keepalive interval of zero or over 1 hour. All as [`Error::InvalidArgument`].
+    /// keepalive interval under 1 ms or over 1 hour. All as [`Error::InvalidArgument`].
     pub fn validate(&self) -> Result<()> {
         if self.model.trim().is_empty() {
             return Err(Error::invalid("the realtime model must not be empty"));
@@ -275,9 +280,9 @@ impl RealtimeConfig {
             max_chars("the context text", Some(text), 10_000)?;
         }
         // Capped so `now + interval` cannot overflow an `Instant` (found by fuzzing).
-        if self.keepalive_interval.is_zero() || self.keepalive_interval > MAX_KEEPALIVE_INTERVAL {
+        if !(MIN_KEEPALIVE_INTERVAL..=MAX_KEEPALIVE_INTERVAL).contains(&self.keepalive_interval) {
             return Err(Error::invalid(format!(
-                "keepalive_interval must be above zero and at most 1 hour, got {:?}",
+                "keepalive_interval must be at least 1 ms and at most 1 hour, got {:?}",
                 self.keepalive_interval
             )));
         }
@@ -332,6 +337,7 @@ mod tests {
         assert!(refused(c().context(Context::Text("x".repeat(10_001)))).contains("10000"));
         assert!(refused(c().keepalive_interval(Duration::ZERO)).contains("keepalive_interval"));
         assert!(refused(c().keepalive_interval(Duration::MAX)).contains("at most 1 hour"));
+        assert!(refused(c().keepalive_interval(Duration::from_nanos(999_999))).contains("at least 1 ms"));
     }
 
     #[test]
@@ -345,5 +351,11 @@ mod tests {
             .audio_format(AudioFormat::raw(RawEncoding::PcmF64be, 48_000, 2));
         assert!(config.validate().is_ok());
         assert!(RealtimeConfig::default().max_endpoint_delay_ms(3000).validate().is_ok());
+        for keepalive in [MIN_KEEPALIVE_INTERVAL, MAX_KEEPALIVE_INTERVAL] {
+            assert!(RealtimeConfig::default()
+                .keepalive_interval(keepalive)
+                .validate()
+                .is_ok());
+        }
     }
 }

@@ -1,25 +1,37 @@
-//! Validation: `ConfigBuilder::build`, `CreateTranscription` (through
-//! `build_create`), `TemporaryKey` (through `build_temporary_key`) and
-//! `RealtimeConfig` (through `RealtimeSession::new`) with arbitrary values.
+//! Validation: `ConfigBuilder::build` (every setter, with extreme values: 0, 1 ns,
+//! `NO_LIMIT`, `Duration::MAX`, `usize::MAX`, keys and user agents that are huge,
+//! non-ASCII or full of control characters), `CreateTranscription` (through
+//! `build_create`), `TemporaryKey` (through `build_temporary_key`), `RealtimeConfig`
+//! (through `RealtimeSession::new`), the audio feed's `Pace` and the `core::time` rule
+//! with arbitrary values.
 //!
 //! Invariants: no panic; every refusal is `Error::InvalidArgument`; whatever is
-//! accepted holds the documented limits (a non-blank key without whitespace, non-zero
-//! limits, idle ≤ max connections, a URL of an allowed scheme without a trailing `/`
-//! or `/v1`, plain http only to loopback unless allowed; one of file id / URL, ≤ 100
-//! hints of 1..=10 characters, ≤ 256-character reference ids and webhook URLs, a
-//! webhook header with both parts; a key lifetime in 1..=3600 s); an accepted body or
-//! start message is JSON; the API key never shows in `Debug`.
+//! accepted holds the documented limits (a key of printable ASCII without spaces and a
+//! user agent of printable ASCII, both ≤ 2 KiB; non-zero limits, a huge upload limit
+//! kept as `None`, `max_connections` saturated at `MAX_CONNECTIONS`, idle ≤ max
+//! connections, a URL of an allowed scheme without a trailing `/` or `/v1`, plain http
+//! only to loopback unless allowed; one of file id / URL, ≤ 100 hints of 1..=10
+//! characters, ≤ 256-character reference ids and webhook URLs, a webhook header with
+//! both parts; a key lifetime in 1..=3600 s; a keepalive in 1 ms..=1 h; a chunk in
+//! 1..=16 MiB); every accepted time limit turns into a deadline without overflow
+//! (`None` exactly at `NO_LIMIT` and beyond); an accepted body or start message is JSON;
+//! the API key never shows in `Debug`, and no refusal message depends on the key's
+//! characters (a twin key differing in every visible character gets the same message).
 
 use std::time::{Duration, Instant};
 
 use arbitrary::Arbitrary;
+use soniox::config::{MAX_CONNECTIONS, MAX_HEADER_VALUE_BYTES};
 use soniox::core::http::Body;
-use soniox::core::realtime::RealtimeSession;
+use soniox::core::realtime::{Pace, RealtimeSession, MAX_CHUNK_BYTES};
+use soniox::core::time::{deadline, later, limit, NO_LIMIT};
 use soniox::types::{AudioFormat, Context, CreateTranscription, RawEncoding, RealtimeConfig, TemporaryKey};
 use soniox::{Config, Error, RetryPolicy};
 
 #[derive(Arbitrary, Debug)]
 enum Url {
+    /// A valid plain URL to loopback (so that the other settings get checked too).
+    Loopback(Option<u16>),
     Raw(String),
     Parts {
         scheme: u8,
@@ -31,6 +43,13 @@ enum Url {
 
 fn url(u: &Url, ws: bool) -> String {
     match u {
+        Url::Loopback(port) => {
+            let scheme = if ws { "ws" } else { "http" };
+            match port {
+                Some(p) => format!("{scheme}://127.0.0.1:{p}"),
+                None => format!("{scheme}://127.0.0.1"),
+            }
+        }
         Url::Raw(s) => s.clone(),
         Url::Parts {
             scheme,
@@ -67,19 +86,99 @@ fn url(u: &Url, ws: bool) -> String {
     }
 }
 
+/// A duration, extremes included.
+#[derive(Arbitrary, Clone, Copy, Debug)]
+enum Dur {
+    Millis(u64),
+    Nanos(u32),
+    Secs(u64),
+    Zero,
+    OneNano,
+    JustBelowNoLimit,
+    NoLimit,
+    Max,
+}
+
+impl Dur {
+    fn get(self) -> Duration {
+        match self {
+            Dur::Millis(ms) => Duration::from_millis(ms),
+            Dur::Nanos(ns) => Duration::from_nanos(u64::from(ns)),
+            Dur::Secs(s) => Duration::from_secs(s),
+            Dur::Zero => Duration::ZERO,
+            Dur::OneNano => Duration::from_nanos(1),
+            Dur::JustBelowNoLimit => NO_LIMIT - Duration::from_nanos(1),
+            Dur::NoLimit => NO_LIMIT,
+            Dur::Max => Duration::MAX,
+        }
+    }
+}
+
+/// A count, extremes included.
+#[derive(Arbitrary, Clone, Copy, Debug)]
+enum Count {
+    Small(u16),
+    Any(u64),
+    Max,
+}
+
+impl Count {
+    fn get(self) -> usize {
+        match self {
+            Count::Small(n) => usize::from(n),
+            Count::Any(n) => usize::try_from(n).unwrap_or(usize::MAX),
+            Count::Max => usize::MAX,
+        }
+    }
+}
+
+/// A string, optionally padded past `MAX_HEADER_VALUE_BYTES` (inputs are shorter).
+#[derive(Arbitrary, Debug)]
+struct Text {
+    text: String,
+    pad: bool,
+}
+
+impl Text {
+    fn get(&self) -> String {
+        if self.pad {
+            format!("{}{}", self.text, "p".repeat(MAX_HEADER_VALUE_BYTES))
+        } else {
+            self.text.clone()
+        }
+    }
+}
+
+/// An API key: a valid one (so that the other settings get checked too) or any text.
+#[derive(Arbitrary, Debug)]
+enum Key {
+    Good,
+    Custom(Text),
+}
+
+/// A retry count: mostly in range, or any `u32`.
+#[derive(Arbitrary, Clone, Copy, Debug)]
+enum Retries {
+    Few(u8),
+    Any(u32),
+}
+
 #[derive(Arbitrary, Debug)]
 struct ConfigInput {
-    key: Option<String>,
+    key: Option<Key>,
+    user_agent: Option<Text>,
     base: Url,
     ws: Url,
-    timeout_ms: u64,
-    connect_ms: u32,
-    upload_ms: Option<u64>,
-    max_conns: u16,
-    idle: u16,
-    retries: u8,
-    base_delay_ms: u32,
-    max_delay_ms: u32,
+    timeout: Dur,
+    connect: Dur,
+    upload: Option<Dur>,
+    max_conns: Count,
+    idle: Count,
+    retries: Retries,
+    base_delay: Dur,
+    max_delay: Dur,
+    max_retry_after: Dur,
+    jitter: bool,
     insecure: bool,
 }
 
@@ -105,7 +204,15 @@ struct RealtimeInput {
     latency_level: Option<u8>,
     reference: Option<String>,
     context: Option<String>,
-    keepalive_ms: u64,
+    keepalive: Dur,
+}
+
+#[derive(Arbitrary, Debug)]
+struct PaceInput {
+    bytes_per_second: Option<u64>,
+    chunk: Count,
+    bytes_sent: u64,
+    limit: Dur,
 }
 
 #[derive(Arbitrary, Debug)]
@@ -114,6 +221,7 @@ struct Input {
     create: CreateInput,
     key: (u32, Option<u32>, Option<String>),
     realtime: RealtimeInput,
+    pace: PaceInput,
 }
 
 fn invalid<T: std::fmt::Debug>(what: &str, r: soniox::Result<T>) -> Option<T> {
@@ -129,35 +237,117 @@ fn invalid<T: std::fmt::Debug>(what: &str, r: soniox::Result<T>) -> Option<T> {
 
 /// Everything of the input but the key.
 fn builder(c: &ConfigInput) -> soniox::ConfigBuilder<Config> {
-    Config::builder()
+    let mut b = Config::builder()
         .base_url(url(&c.base, false))
         .ws_url(url(&c.ws, true))
-        .timeout(Duration::from_millis(c.timeout_ms))
-        .connect_timeout(Duration::from_millis(u64::from(c.connect_ms)))
-        .upload_timeout(c.upload_ms.map(Duration::from_millis))
-        .max_connections(usize::from(c.max_conns))
-        .max_idle_connections(usize::from(c.idle))
-        .retry(RetryPolicy::default().max_retries(u32::from(c.retries)).delays(
-            Duration::from_millis(u64::from(c.base_delay_ms)),
-            Duration::from_millis(u64::from(c.max_delay_ms)),
-        ))
-        .allow_insecure_http(c.insecure)
+        .timeout(c.timeout.get())
+        .connect_timeout(c.connect.get())
+        .upload_timeout(c.upload.map(Dur::get))
+        .max_connections(c.max_conns.get())
+        .max_idle_connections(c.idle.get())
+        .retry(
+            RetryPolicy::default()
+                .max_retries(match c.retries {
+                    Retries::Few(n) => u32::from(n),
+                    Retries::Any(n) => n,
+                })
+                .delays(c.base_delay.get(), c.max_delay.get())
+                .max_retry_after(c.max_retry_after.get())
+                .jitter(c.jitter),
+        )
+        .allow_insecure_http(c.insecure);
+    if let Some(ua) = &c.user_agent {
+        b = b.user_agent(ua.get());
+    }
+    b
+}
+
+/// Another character of the same class and UTF-8 length (whitespace kept): a key made of
+/// these passes and fails every key check exactly as the original does.
+fn twin(c: char) -> char {
+    if c.is_whitespace() {
+        return c;
+    }
+    let pick = |a: char, b: char| if c == a { b } else { a };
+    match (c.is_control(), c.len_utf8()) {
+        (true, 1) => pick('\u{1}', '\u{2}'),
+        (true, _) => pick('\u{81}', '\u{82}'),
+        (false, 1) => pick('a', 'b'),
+        (false, 2) => pick('é', 'ü'),
+        (false, 3) => pick('日', '本'),
+        (false, _) => pick('🔑', '🔒'),
+    }
 }
 
 fn check_config(c: &ConfigInput) {
     let mut b = builder(c);
-    if let Some(k) = &c.key {
+    let key_in = c.key.as_ref().map(|k| match k {
+        Key::Good => "sk-fuzz-key".to_owned(),
+        Key::Custom(t) => t.get(),
+    });
+    if let Some(k) = &key_in {
         b = b.api_key(k.clone());
     }
-    let Some(config) = invalid("Config", b.build()) else {
+    let built = b.build();
+    // No message depends on the key's characters: a twin key that differs in every
+    // visible character gets the same verdict and the same message.
+    if let Some(k) = &key_in {
+        let twin_key: String = k.chars().map(twin).collect();
+        let other = builder(c).api_key(twin_key).build();
+        match (&built, &other) {
+            (Err(a), Err(b)) => assert_eq!(a.to_string(), b.to_string(), "a refusal depends on the key"),
+            (Ok(_), Ok(_)) => {}
+            _ => panic!("the twin key got another verdict: {built:?} / {other:?}"),
+        }
+    }
+    let Some(config) = invalid("Config", built) else {
         return;
     };
     let key = config.api_key().expose();
-    assert!(!key.trim().is_empty() && !key.chars().any(|ch| ch.is_whitespace() || ch.is_control()));
+    assert!(
+        !key.is_empty() && key.len() <= MAX_HEADER_VALUE_BYTES,
+        "key of {} bytes",
+        key.len()
+    );
+    assert!(
+        key.bytes().all(|b| b.is_ascii_graphic()),
+        "the key is not printable ASCII"
+    );
+    let ua = config.user_agent();
+    assert!(
+        !ua.trim().is_empty() && ua.len() <= MAX_HEADER_VALUE_BYTES,
+        "user agent {ua:?}"
+    );
+    assert!(
+        ua.bytes().all(|b| b == b' ' || b.is_ascii_graphic()),
+        "user agent {ua:?}"
+    );
     assert!(!config.timeout().is_zero() && !config.connect_timeout().is_zero());
-    assert!(config.upload_timeout().is_none_or(|t| !t.is_zero()));
+    assert_eq!(
+        (config.timeout(), config.connect_timeout()),
+        (c.timeout.get(), c.connect.get())
+    );
+    assert!(config.upload_timeout().is_none_or(|t| !t.is_zero() && t < NO_LIMIT));
+    assert_eq!(
+        config.upload_timeout(),
+        c.upload.map(Dur::get).filter(|t| *t < NO_LIMIT)
+    );
+    assert_eq!(config.max_connections(), c.max_conns.get().min(MAX_CONNECTIONS));
     assert!(config.max_connections() >= 1 && config.max_idle_connections() <= config.max_connections());
     assert!(config.retry().validate().is_ok());
+    // Every time limit becomes a deadline without overflow: none exactly from `NO_LIMIT` on.
+    let now = Instant::now();
+    for t in [
+        Some(config.timeout()),
+        Some(config.connect_timeout()),
+        config.upload_timeout(),
+    ]
+    .into_iter()
+    .flatten()
+    {
+        assert_eq!(limit(t).is_none(), t >= NO_LIMIT, "{t:?}");
+        assert_eq!(deadline(now, t).is_none(), t >= NO_LIMIT, "{t:?}");
+    }
     let base = config.base_url();
     assert!(base.starts_with("https://") || base.starts_with("http://"), "{base}");
     assert!(!base.ends_with('/') && !base.ends_with("/v1"), "{base}");
@@ -259,7 +449,7 @@ fn check_key(expires: u32, session: Option<u32>, reference: &Option<String>) {
 }
 
 fn check_realtime(r: &RealtimeInput) {
-    let mut c = RealtimeConfig::new(r.model.clone()).keepalive_interval(Duration::from_millis(r.keepalive_ms));
+    let mut c = RealtimeConfig::new(r.model.clone()).keepalive_interval(r.keepalive.get());
     if let Some((enc, rate, ch)) = r.raw {
         let encodings = [
             RawEncoding::PcmS16le,
@@ -293,6 +483,11 @@ fn check_realtime(r: &RealtimeInput) {
     let session = invalid("RealtimeConfig", RealtimeSession::new(c.clone(), now));
     assert_eq!(validated.is_ok(), session.is_some(), "validate() and new() disagree");
     let Some(mut s) = session else { return };
+    let keepalive = r.keepalive.get();
+    assert!(
+        (Duration::from_millis(1)..=Duration::from_secs(3600)).contains(&keepalive),
+        "keepalive {keepalive:?} accepted"
+    );
     let start = soniox::core::realtime::start_message(&c).expect("a valid config encodes");
     let v: serde_json::Value = serde_json::from_str(&start).expect("the start message is JSON");
     assert_eq!(v["model"].as_str(), Some(r.model.as_str()));
@@ -300,6 +495,26 @@ fn check_realtime(r: &RealtimeInput) {
     // A valid config connects and schedules its keepalive without overflowing.
     s.handle_connected(now);
     assert!(s.poll_timeout().is_some());
+}
+
+/// The feed's checks and schedule, and the time rule, with any values.
+fn check_pace(p: &PaceInput) {
+    let pace = match p.bytes_per_second {
+        Some(bytes_per_second) => Pace::RealTime { bytes_per_second },
+        None => Pace::AsFastAsPossible,
+    };
+    let chunk = p.chunk.get();
+    let ok = invalid("Pace::check", pace.check(chunk)).is_some();
+    let want = (1..=MAX_CHUNK_BYTES).contains(&chunk) && p.bytes_per_second != Some(0);
+    assert_eq!(ok, want, "chunk {chunk}, {pace:?}");
+    let start = Instant::now();
+    if let Some(due) = pace.due(start, p.bytes_sent) {
+        assert!(due >= start && due <= start + NO_LIMIT);
+    }
+    let d = p.limit.get();
+    assert_eq!(limit(d), (d < NO_LIMIT).then_some(d));
+    assert_eq!(deadline(start, d), (d < NO_LIMIT).then(|| start + d));
+    assert_eq!(later(start, d), start + d.min(NO_LIMIT));
 }
 
 /// The property.
@@ -311,4 +526,5 @@ pub fn property(data: &[u8]) {
     check_create(&input.create);
     check_key(input.key.0, input.key.1, &input.key.2);
     check_realtime(&input.realtime);
+    check_pace(&input.pace);
 }

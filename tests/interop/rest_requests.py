@@ -1,7 +1,9 @@
 """Case 6: the REST API through one `requests.Session` (keep-alive): models, a multipart
 upload, a transcription created, read and deleted, the file deleted.
 
-Usage: rest_requests.py BASE_URL API_KEY. Prints one JSON object of observations."""
+Usage: rest_requests.py BASE_URL API_KEY [CA_FILE]. With CA_FILE (an https BASE_URL), the
+session verifies the server's certificate against that CA only (`verify=CA_FILE`).
+Prints one JSON object of observations."""
 import io
 import json
 import sys
@@ -22,12 +24,16 @@ def small_wav(seconds=0.5, rate=16000):
     return buf.getvalue()
 
 
-def main(base, key):
+def main(base, key, ca=None):
     obs = {"status": {}, "error": None}
     status = obs["status"]
     try:
         with requests.Session() as s:
             s.headers["Authorization"] = "Bearer " + key
+            if ca:
+                s.verify = ca
+                # Else REQUESTS_CA_BUNDLE / CURL_CA_BUNDLE, when set, override `s.verify`.
+                s.trust_env = False
             r = s.get(base + "/v1/models", timeout=TIMEOUT)
             status["models"] = r.status_code
             obs["model_ids"] = [m["id"] for m in r.json().get("models", [])]
@@ -51,4 +57,4 @@ def main(base, key):
 
 
 if __name__ == "__main__":
-    main(sys.argv[1], sys.argv[2])
+    main(*sys.argv[1:4])

@@ -71,9 +71,11 @@ impl Ctx {
         until.saturating_duration_since(Instant::now()).min(Self::NAP)
     }
 
-    /// When user `i` (0-based) starts: `i / spawn_rate` seconds after `start`.
+    /// When user `i` (0-based) starts: `i / spawn_rate` seconds after `start` (saturating
+    /// for a tiny `--spawn-rate`: that user starts after the run is over).
     pub(crate) fn spawn_at(&self, start: Instant, i: u32) -> Instant {
-        start + Duration::from_secs_f64(f64::from(i) / self.plan.spawn_rate)
+        let after = Duration::try_from_secs_f64(f64::from(i) / self.plan.spawn_rate).unwrap_or(Duration::MAX);
+        soniox::core::time::later(start, after)
     }
 
     /// Records a request that took `latency`.

@@ -14,7 +14,8 @@ use crate::error::{Error, Result};
 /// Reads `reader` to its end in chunks of `chunk_bytes` (each full but the last) and
 /// sends every chunk through `sender`, paced by `pace`. Returns the bytes sent. Does not
 /// finish the stream. A read error is [`Error::Io`]; a send error (the session ended)
-/// stops it.
+/// stops it. `chunk_bytes` of 0 or over [`MAX_CHUNK_BYTES`](crate::core::realtime::MAX_CHUNK_BYTES)
+/// (16 MiB) and a real-time pace of 0 bytes per second are [`Error::InvalidArgument`].
 ///
 /// ```no_run
 /// use soniox::blocking::{stream_audio, Client, Pace};

@@ -15,6 +15,7 @@ use super::sender::AudioSender;
 use super::socket;
 use crate::core::realtime::{deliver, finish_timed_out, RealtimeEvent, RealtimeTranscript};
 use crate::core::realtime::{Pace, Phase, RealtimeStats};
+use crate::core::time::deadline;
 use crate::error::{Error, Result, TimeoutError};
 
 /// Longest wait for the keeper thread to stop on [`RealtimeStream::close`] or drop; it
@@ -112,12 +113,17 @@ impl RealtimeStream {
 
     /// As [`recv`](Self::recv), waiting at most `timeout`. On timeout it returns
     /// `Some(Err(Error::Timeout))`, the one error that does **not** end the stream: call
-    /// again to keep waiting.
+    /// again to keep waiting. A timeout of [`NO_LIMIT`](crate::core::time::NO_LIMIT) or
+    /// more (`Duration::MAX`) waits as [`recv`](Self::recv) does; zero returns at once
+    /// (an event already received, or the timeout).
     pub fn recv_timeout(&mut self, timeout: Duration) -> Option<Result<RealtimeEvent>> {
         if self.ended {
             return None;
         }
-        match self.next_event(Some(Instant::now() + timeout)) {
+        let Some(deadline) = deadline(Instant::now(), timeout) else {
+            return self.recv();
+        };
+        match self.next_event(Some(deadline)) {
             Some(event) => Some(self.take(event)),
             None => Some(Err(Error::Timeout(TimeoutError {
                 context: "waiting for a realtime event".to_owned(),
@@ -133,7 +139,8 @@ impl RealtimeStream {
     /// close the stream). Called after the stream ended, it returns `Ok` with no events
     /// after `Finished`, or that session's error.
     pub fn finish(&mut self) -> Result<Vec<RealtimeEvent>> {
-        let deadline = Instant::now() + self.finish_timeout;
+        // `None`: no limit (a finish timeout of `NO_LIMIT` or more).
+        let deadline = deadline(Instant::now(), self.finish_timeout);
         if self.ended {
             return match self.sender.shared.lock().session.failure() {
                 Some(e) => Err(Error::Realtime(e.clone())),
@@ -143,13 +150,13 @@ impl RealtimeStream {
         let streaming = self.sender.shared.lock().session.phase() == Phase::Streaming;
         if streaming {
             // Any other error: the session already ended; its last events are still to read.
-            if let Err(Error::Timeout(_)) = self.sender.queue_finish(Some(deadline)) {
+            if let Err(Error::Timeout(_)) = self.sender.queue_finish(deadline) {
                 return Err(self.finish_timed_out());
             }
         }
         let mut out = Vec::new();
         loop {
-            let Some(event) = self.next_event(Some(deadline)) else {
+            let Some(event) = self.next_event(deadline) else {
                 return Err(self.finish_timed_out());
             };
             let event = self.take(event)?;

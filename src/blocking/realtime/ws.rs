@@ -42,10 +42,17 @@ pub(super) struct WsConn {
 }
 
 impl WsConn {
-    /// Opens the socket and performs the upgrade, all within `timeout`; then makes the
-    /// socket's reads and writes non-blocking (no timeout is left on it).
-    pub(super) fn connect(url: &str, key: &str, user_agent: &str, timeout: Duration) -> Result<WsConn> {
-        let deadline = Instant::now() + timeout;
+    /// Opens the socket and performs the upgrade, all within `timeout` (no limit for
+    /// [`NO_LIMIT`](crate::core::time::NO_LIMIT) or more); then makes the socket's reads
+    /// and writes non-blocking (no timeout is left on it).
+    pub(super) fn connect(
+        url: &str,
+        key: &str,
+        user_agent: &str,
+        timeout: Duration,
+        tls_config: &crate::tls::ClientTls,
+    ) -> Result<WsConn> {
+        let deadline = crate::core::time::deadline(Instant::now(), timeout);
         let context = format!("WebSocket upgrade {url}");
         let mut request = url
             .into_client_request()
@@ -64,14 +71,15 @@ impl WsConn {
 
         let tcp = open_tcp(&host, port, deadline, &context, timeout)?;
         let io = |e: io::Error| transport(&context, e);
-        let left = deadline
-            .saturating_duration_since(Instant::now())
-            .max(Duration::from_millis(1));
+        let left = deadline.map(|at| {
+            at.saturating_duration_since(Instant::now())
+                .max(Duration::from_millis(1))
+        });
         tcp.set_nodelay(true).map_err(io)?;
-        tcp.set_read_timeout(Some(left)).map_err(io)?;
-        tcp.set_write_timeout(Some(left)).map_err(io)?;
+        tcp.set_read_timeout(left).map_err(io)?;
+        tcp.set_write_timeout(left).map_err(io)?;
         let connector = if tls {
-            Connector::Rustls(crate::tls::client_config()?)
+            Connector::Rustls(tls_config.get()?)
         } else {
             Connector::Plain
         };
@@ -173,19 +181,20 @@ impl WsConn {
     }
 }
 
-/// Connects to the first address that answers before the deadline.
-fn open_tcp(host: &str, port: u16, deadline: Instant, context: &str, timeout: Duration) -> Result<TcpStream> {
+/// Connects to the first address that answers before the deadline (`None`: no deadline).
+fn open_tcp(host: &str, port: u16, deadline: Option<Instant>, context: &str, timeout: Duration) -> Result<TcpStream> {
     let addrs: Vec<SocketAddr> = (host, port)
         .to_socket_addrs()
         .map_err(|e| transport(context, e))?
         .collect();
     let mut last = io::Error::new(io::ErrorKind::NotFound, format!("{host} resolved to no address"));
     for addr in addrs {
-        let left = deadline.saturating_duration_since(Instant::now());
-        if left.is_zero() {
-            return Err(timed_out(context, timeout));
-        }
-        match TcpStream::connect_timeout(&addr, left) {
+        let connected = match deadline.map(|at| at.saturating_duration_since(Instant::now())) {
+            Some(left) if left.is_zero() => return Err(timed_out(context, timeout)),
+            Some(left) => TcpStream::connect_timeout(&addr, left),
+            None => TcpStream::connect(addr),
+        };
+        match connected {
             Ok(tcp) => return Ok(tcp),
             Err(e) if e.kind() == io::ErrorKind::TimedOut => return Err(timed_out(context, timeout)),
             Err(e) => last = e,
@@ -211,7 +220,7 @@ fn handshake_error(context: &str, timeout: Duration, e: tungstenite::Error) -> E
         other => Error::Transport(TransportError {
             context: context.to_owned(),
             maybe_processed: false,
-            source: Box::new(other),
+            source: crate::tls::explain(Box::new(other)),
         }),
     }
 }

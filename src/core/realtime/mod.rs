@@ -116,7 +116,7 @@ pub use messages::{
     UNKNOWN_ERROR_TYPE,
 };
 pub use outgoing::{finalize_message, start_message, Outgoing, END_OF_AUDIO_MESSAGE, KEEPALIVE_MESSAGE};
-pub use pace::Pace;
+pub use pace::{Pace, MAX_CHUNK_BYTES};
 pub use session::{RealtimeSession, CONNECTION_CLOSED_ERROR_TYPE};
 pub use stats::RealtimeStats;
 #[cfg(any(feature = "blocking", feature = "async"))]

@@ -9,6 +9,7 @@ use log::debug;
 use super::messages::{self, Special};
 use super::outgoing::{self, Outgoing, END_OF_AUDIO_MESSAGE, KEEPALIVE_MESSAGE};
 use super::{Phase, RealtimeEvent};
+use crate::core::time::later;
 use crate::error::{Error, RealtimeError, Result};
 use crate::types::RealtimeConfig;
 
@@ -65,7 +66,7 @@ impl RealtimeSession {
             return;
         };
         self.transmit.push_back(Outgoing::Text(start));
-        self.keepalive_at = Some(now + self.config.keepalive_interval);
+        self.keepalive_at = Some(later(now, self.config.keepalive_interval));
         self.enter(Phase::Streaming);
         debug!(
             "realtime: connected after {:?}",
@@ -159,7 +160,7 @@ impl RealtimeSession {
         }
         self.audio_bytes_sent += bytes as u64;
         self.audio_frames_sent += 1;
-        self.keepalive_at = Some(now + self.config.keepalive_interval);
+        self.keepalive_at = Some(later(now, self.config.keepalive_interval));
         Ok(())
     }
 
@@ -268,7 +269,7 @@ impl RealtimeSession {
 
     fn queue_keepalive(&mut self, now: Instant) {
         self.transmit.push_back(Outgoing::Text(KEEPALIVE_MESSAGE.to_owned()));
-        self.keepalive_at = Some(now + self.config.keepalive_interval);
+        self.keepalive_at = Some(later(now, self.config.keepalive_interval));
     }
 
     fn require_streaming(&self, what: &str) -> Result<()> {

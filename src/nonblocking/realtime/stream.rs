@@ -104,7 +104,9 @@ impl RealtimeStream {
 
     /// As [`recv`](Self::recv), waiting at most `timeout`. On timeout it returns
     /// `Some(Err(Error::Timeout))`, the one error that does **not** end the stream: call
-    /// again to keep waiting.
+    /// again to keep waiting. A timeout of [`NO_LIMIT`](crate::core::time::NO_LIMIT) or
+    /// more (`Duration::MAX`) waits as [`recv`](Self::recv) does; zero returns at once
+    /// (an event already received, or the timeout).
     pub async fn recv_timeout(&mut self, timeout: Duration) -> Option<Result<RealtimeEvent>> {
         match within(timeout, self.next()).await {
             Some(event) => event,
@@ -122,7 +124,8 @@ impl RealtimeStream {
     /// close the stream). Called after the stream ended, it returns `Ok` with no events
     /// after `Finished`, or that session's error.
     pub async fn finish(&mut self) -> Result<Vec<RealtimeEvent>> {
-        let deadline = Instant::now() + self.finish_timeout;
+        // `None`: no limit (a finish timeout of `NO_LIMIT` or more).
+        let deadline = crate::core::time::deadline(Instant::now(), self.finish_timeout);
         if self.ended {
             return match self.sender.shared.lock().session.failure() {
                 Some(e) => Err(Error::Realtime(e.clone())),
@@ -132,11 +135,13 @@ impl RealtimeStream {
         let streaming = self.sender.shared.lock().session.phase() == Phase::Streaming;
         if streaming {
             // Any other error: the session already ended; its last events are still to read.
-            if let Err(Error::Timeout(_)) = self.sender.queue_finish(Some(self.finish_timeout)).await {
+            let limit = deadline.map(|_| self.finish_timeout);
+            if let Err(Error::Timeout(_)) = self.sender.queue_finish(limit).await {
                 return Err(self.finish_timed_out());
             }
         }
-        let mut timer = pin!(sleep(deadline.saturating_duration_since(Instant::now())));
+        let left = deadline.map_or(Duration::MAX, |at| at.saturating_duration_since(Instant::now()));
+        let mut timer = pin!(sleep(left));
         let mut out = Vec::new();
         // Bounded by the deadline: each turn takes one event or ends.
         loop {

@@ -55,7 +55,13 @@ impl std::fmt::Debug for WsConn {
 
 impl WsConn {
     /// Opens the socket and performs the upgrade, all within `timeout`.
-    pub(super) async fn connect(url: &str, key: &str, user_agent: &str, timeout: Duration) -> Result<WsConn> {
+    pub(super) async fn connect(
+        url: &str,
+        key: &str,
+        user_agent: &str,
+        timeout: Duration,
+        tls_config: &crate::tls::ClientTls,
+    ) -> Result<WsConn> {
         let context = format!("WebSocket upgrade {url}");
         let mut request = url
             .into_client_request()
@@ -77,7 +83,7 @@ impl WsConn {
         };
 
         let open = async {
-            let socket = net::open(&to).await.map_err(|e| transport(&context, e))?;
+            let socket = net::open(&to, tls_config).await.map_err(|e| transport(&context, e))?;
             let config = WebSocketConfig::default().max_message_size(Some(16 << 20));
             match async_tungstenite::client_async_with_config(request, socket, Some(config)).await {
                 Ok((ws, _response)) => Ok(WsConn { ws }),
@@ -163,7 +169,7 @@ fn handshake_error(context: &str, e: tungstenite::Error) -> Error {
         other => Error::Transport(TransportError {
             context: context.to_owned(),
             maybe_processed: false,
-            source: Box::new(other),
+            source: crate::tls::explain(Box::new(other)),
         }),
     }
 }
@@ -172,6 +178,6 @@ fn transport(context: &str, e: io::Error) -> Error {
     Error::Transport(TransportError {
         context: context.to_owned(),
         maybe_processed: false,
-        source: Box::new(e),
+        source: crate::tls::explain(Box::new(e)),
     })
 }
