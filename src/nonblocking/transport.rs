@@ -59,6 +59,8 @@ pub(crate) struct Transport {
     auth: ApiKey,
     user_agent: String,
     timeout: Duration,
+    /// Reported by a connection that timed out (the pool's connector enforces it).
+    connect_timeout: Duration,
     upload_timeout: Option<Duration>,
     /// One timer for every time limit of this client's exchanges.
     deadlines: Deadlines,
@@ -90,6 +92,7 @@ impl Transport {
             auth: ApiKey::new(auth),
             user_agent: config.user_agent().to_owned(),
             timeout: config.timeout(),
+            connect_timeout: config.connect_timeout(),
             upload_timeout: config.upload_timeout(),
             deadlines: Deadlines::default(),
         })
@@ -116,7 +119,7 @@ impl Transport {
                 .http
                 .send(request)
                 .await
-                .map_err(|e| failure(req, e, self.timeout))?;
+                .map_err(|e| failure(req, e, self.timeout, self.connect_timeout))?;
             read_response(req, resp, self.timeout).await
         };
         self.deadlines
@@ -147,7 +150,11 @@ impl Transport {
         request.insert_header("content-type", m.content_type().as_str());
         let exchange = pin!(async {
             let exchange = async {
-                let resp = self.http.send(request).await.map_err(|e| failure(req, e, limit))?;
+                let resp = self
+                    .http
+                    .send(request)
+                    .await
+                    .map_err(|e| failure(req, e, limit, self.connect_timeout))?;
                 read_response(req, resp, limit).await
             };
             match self.upload_timeout {
@@ -223,13 +230,15 @@ async fn read_response(req: &HttpRequest, mut resp: surf::Response, limit: Durat
     Ok(RawResponse { status, headers, body })
 }
 
-/// Classifies a surf error: did the request possibly reach the server?
-fn failure(req: &HttpRequest, e: surf::Error, limit: Duration) -> Failure {
-    let (sent, timed_out) = match e.downcast_ref::<H1Error>() {
-        Some(h1) => (h1.phase != Phase::Connect, h1.source.kind() == io::ErrorKind::TimedOut),
-        None => (true, false),
+/// Classifies a surf error: did the request possibly reach the server? A connection that
+/// timed out reports `connect_limit`, any other timeout `limit`.
+fn failure(req: &HttpRequest, e: surf::Error, limit: Duration, connect_limit: Duration) -> Failure {
+    let (connecting, timed_out) = match e.downcast_ref::<H1Error>() {
+        Some(h1) => (h1.phase == Phase::Connect, h1.source.kind() == io::ErrorKind::TimedOut),
+        None => (false, false),
     };
-    classify(req, sent, timed_out, limit, e.into_inner().into())
+    let limit = if connecting { connect_limit } else { limit };
+    classify(req, !connecting, timed_out, limit, e.into_inner().into())
 }
 
 fn classify(
