@@ -113,6 +113,16 @@ fn config_and_request_validation() {
 }
 
 #[test]
+fn mock_multipart_parsing() {
+    run("mock_multipart");
+}
+
+#[test]
+fn mock_realtime_start_and_control_messages() {
+    run("mock_realtime");
+}
+
+#[test]
 fn every_target_has_a_test_and_a_corpus() {
     let names: Vec<&str> = fuzz_props::TARGETS.iter().map(|(n, _)| *n).collect();
     assert_eq!(
@@ -124,7 +134,9 @@ fn every_target_has_a_test_and_a_corpus() {
             "poller",
             "multipart",
             "retry_after",
-            "config"
+            "config",
+            "mock_multipart",
+            "mock_realtime"
         ]
     );
     for name in names {

@@ -90,6 +90,8 @@ mod handlers_files;
 mod handlers_jobs;
 mod handlers_misc;
 mod jobs;
+#[doc(hidden)]
+pub mod fuzzing;
 mod log;
 mod models;
 mod multipart;

@@ -6,6 +6,8 @@
 #![allow(dead_code, unreachable_pub)]
 
 pub mod config;
+pub mod mock_multipart;
+pub mod mock_realtime;
 pub mod multipart;
 pub mod poller;
 pub mod realtime_decode;
@@ -26,6 +28,8 @@ pub const TARGETS: &[(&str, Property)] = &[
     ("multipart", multipart::property),
     ("retry_after", retry_after::property),
     ("config", config::property),
+    ("mock_multipart", mock_multipart::property),
+    ("mock_realtime", mock_realtime::property),
 ];
 
 /// Builds `T` from all of `data`; `None` when the bytes cannot make one (not a finding).
