@@ -18,6 +18,7 @@ use std::marker::PhantomData;
 use std::path::PathBuf;
 use std::time::Duration;
 
+use crate::core::proxy::{NoProxy, Proxies, Proxy};
 use crate::core::retry::RetryPolicy;
 use crate::core::time::{nonzero, NO_LIMIT};
 use crate::core::url::BaseUrl;
@@ -79,6 +80,7 @@ pub struct Config {
     pub(crate) user_agent: String,
     pub(crate) tls_roots: TlsRoots,
     pub(crate) root_certificates: Vec<CertificateDer<'static>>,
+    pub(crate) proxies: Proxies,
 }
 
 impl Config {
@@ -88,7 +90,9 @@ impl Config {
     }
 
     /// Reads `SONIOX_API_KEY` (required), `SONIOX_API_BASE_URL` and `SONIOX_WS_URL`.
-    /// `SONIOX_CA_FILE`, when set, names a PEM file of extra root certificates (see [`CA_FILE_VAR`]).
+    /// `SONIOX_CA_FILE`, when set, names a PEM file of extra root certificates (see [`CA_FILE_VAR`]);
+    /// `HTTPS_PROXY`, `HTTP_PROXY` and `NO_PROXY` choose the proxies (see
+    /// [`ConfigBuilder::proxy_from_env`]).
     pub fn from_env() -> Result<Config> {
         ConfigBuilder::<Config>::from_env()?.build()
     }
@@ -146,6 +150,24 @@ impl Config {
     pub fn root_certificates(&self) -> impl ExactSizeIterator<Item = &[u8]> + '_ {
         self.root_certificates.iter().map(|c| c.as_ref())
     }
+    /// The proxies (none by default; see [`ConfigBuilder::proxy`]). Which one a
+    /// connection uses is [`Proxies::for_target`]'s decision, for both clients, REST and
+    /// realtime alike.
+    ///
+    /// ```
+    /// let config = soniox::Config::builder()
+    ///     .api_key("k")
+    ///     .proxy("http://proxy.corp:3128")
+    ///     .no_proxy("localhost, .internal")
+    ///     .build()?;
+    /// let proxy = config.proxies().for_target(true, "api.soniox.com", 443).unwrap();
+    /// assert_eq!((proxy.host(), proxy.port()), ("proxy.corp", 3128));
+    /// assert!(config.proxies().for_target(true, "stt.internal", 443).is_none());
+    /// # Ok::<(), soniox::Error>(())
+    /// ```
+    pub fn proxies(&self) -> &Proxies {
+        &self.proxies
+    }
 }
 
 impl fmt::Debug for Config {
@@ -162,6 +184,7 @@ impl fmt::Debug for Config {
             .field("retry", &self.retry)
             .field("tls_roots", &self.tls_roots)
             .field("root_certificates", &self.root_certificates.len())
+            .field("proxies", &self.proxies)
             .finish_non_exhaustive()
     }
 }
@@ -196,6 +219,30 @@ pub struct ConfigBuilder<T = Config> {
     user_agent: String,
     tls_roots: TlsRoots,
     roots: Vec<RootSource>,
+    /// The proxy for https/wss targets, for http/ws targets, and the no-proxy list, each
+    /// with where it came from (for messages).
+    https_proxy: Option<Setting>,
+    http_proxy: Option<Setting>,
+    no_proxy: Option<Setting>,
+}
+
+/// A proxy setting as given, and where from (`proxy()`, `HTTPS_PROXY`, ...).
+#[derive(Clone)]
+struct Setting {
+    value: String,
+    from: &'static str,
+}
+
+impl fmt::Debug for Setting {
+    /// The value with any credentials replaced by `***`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{:?} (from {})",
+            crate::core::proxy::redact(self.value.trim()),
+            self.from
+        )
+    }
 }
 
 impl<T> Clone for ConfigBuilder<T> {
@@ -215,6 +262,9 @@ impl<T> Clone for ConfigBuilder<T> {
             user_agent: self.user_agent.clone(),
             tls_roots: self.tls_roots,
             roots: self.roots.clone(),
+            https_proxy: self.https_proxy.clone(),
+            http_proxy: self.http_proxy.clone(),
+            no_proxy: self.no_proxy.clone(),
         }
     }
 }
@@ -236,6 +286,9 @@ impl<T> Default for ConfigBuilder<T> {
             user_agent: concat!("soniox-rust/", env!("CARGO_PKG_VERSION")).to_owned(),
             tls_roots: TlsRoots::Bundled,
             roots: Vec::new(),
+            https_proxy: None,
+            http_proxy: None,
+            no_proxy: None,
         }
     }
 }
@@ -246,13 +299,17 @@ impl<T> fmt::Debug for ConfigBuilder<T> {
             .field("api_key", &self.api_key)
             .field("base_url", &self.base_url)
             .field("ws_url", &self.ws_url)
+            .field("https_proxy", &self.https_proxy)
+            .field("http_proxy", &self.http_proxy)
+            .field("no_proxy", &self.no_proxy)
             .finish_non_exhaustive()
     }
 }
 
 impl<T: FromConfig> ConfigBuilder<T> {
     /// A builder seeded from `SONIOX_API_KEY` (required), `SONIOX_API_BASE_URL` and
-    /// `SONIOX_WS_URL`; further setters override them. `SONIOX_CA_FILE` ([`CA_FILE_VAR`]),
+    /// `SONIOX_WS_URL`, and the proxy variables ([`proxy_from_env`](Self::proxy_from_env));
+    /// further setters override them. `SONIOX_CA_FILE` ([`CA_FILE_VAR`]),
     /// when set and not empty, adds the root certificates of that PEM file
     /// ([`add_root_certificates_file`](Self::add_root_certificates_file)); the file is read,
     /// and refused if unusable, by [`build`](Self::build).
@@ -270,7 +327,7 @@ impl<T: FromConfig> ConfigBuilder<T> {
         if let Some(path) = std::env::var_os(CA_FILE_VAR).filter(|p| !p.is_empty()) {
             b = b.add_root_certificates_file(path);
         }
-        Ok(b)
+        Ok(b.proxy_from_env())
     }
     /// The API key (required): printable ASCII without spaces, at most
     /// [`MAX_HEADER_VALUE_BYTES`]; anything else is refused by [`build`](Self::build)
@@ -406,6 +463,95 @@ impl<T: FromConfig> ConfigBuilder<T> {
         self
     }
 
+    /// Sends every connection of the client — REST and the realtime WebSocket, `https`/`wss`
+    /// and `http`/`ws` alike — through the HTTP `CONNECT` proxy at `url`, except the hosts
+    /// of [`no_proxy`](Self::no_proxy). Default: no proxy (the builder reads no variable;
+    /// [`from_env`](Self::from_env) and [`proxy_from_env`](Self::proxy_from_env) do).
+    ///
+    /// `url` is `http://[user:password@]host[:port]` (port 80 when omitted; a URL without
+    /// a scheme is read as `http://`). The user and password are percent-decoded (`%40` for
+    /// `@`) and sent to the proxy as `Proxy-Authorization: Basic`; they never appear in
+    /// `Debug` output or error messages. Each connection opens a tunnel (`CONNECT
+    /// host:port`), and for `https`/`wss` TLS runs inside it, end to end with the API: the
+    /// proxy sees the host name, never the API key or the traffic. `https://` proxies (TLS
+    /// to the proxy itself), SOCKS and other schemes are refused by [`build`](Self::build)
+    /// with [`Error::InvalidArgument`], as is a URL that does not parse.
+    ///
+    /// A proxy that cannot be reached or refuses the tunnel is [`Error::Proxy`]
+    /// (`407` when the credentials are missing or wrong: [`ProxyError::is_auth_required`](crate::ProxyError::is_auth_required),
+    /// never retried).
+    ///
+    /// ```
+    /// let config = soniox::Config::builder()
+    ///     .api_key("k")
+    ///     .proxy("http://me:p%40ss@proxy.corp:3128")
+    ///     .no_proxy("localhost, 127.0.0.1, .internal.corp")
+    ///     .build()?;
+    /// assert!(config.proxies().for_target(true, "api.soniox.com", 443).is_some());
+    /// assert!(!format!("{config:?}").contains("p%40ss"));
+    /// // Not an HTTP CONNECT proxy: refused before anything is sent.
+    /// let refused = soniox::Config::builder().api_key("k").proxy("socks5://proxy.corp:1080").build();
+    /// assert!(matches!(refused, Err(soniox::Error::InvalidArgument(_))));
+    /// # Ok::<(), soniox::Error>(())
+    /// ```
+    pub fn proxy(mut self, url: impl Into<String>) -> Self {
+        let url = url.into();
+        self.https_proxy = Some(Setting {
+            value: url.clone(),
+            from: "proxy()",
+        });
+        self.http_proxy = Some(Setting {
+            value: url,
+            from: "proxy()",
+        });
+        self
+    }
+    /// The hosts reached directly, never through the [`proxy`](Self::proxy): a
+    /// comma-separated list of host names (each also covering every name under it:
+    /// `example.com` and `.example.com` both match `api.example.com`), IP addresses, CIDR
+    /// blocks (`10.0.0.0/8`) and `*` (no proxy at all), any but `*` and blocks optionally
+    /// with `:port`. The exact rules are in [`crate::core::proxy`]. Loopback is **not**
+    /// excluded unless listed (`localhost, 127.0.0.1, ::1`). Replaces any earlier list
+    /// (`NO_PROXY` in [`from_env`](Self::from_env)). An entry that is none of these makes
+    /// [`build`](Self::build) fail with [`Error::InvalidArgument`].
+    pub fn no_proxy(mut self, list: impl Into<String>) -> Self {
+        self.no_proxy = Some(Setting {
+            value: list.into(),
+            from: "no_proxy()",
+        });
+        self
+    }
+    /// Reads the standard proxy variables, as curl and Python's `requests` do: `https_proxy`
+    /// or else `HTTPS_PROXY` for `https`/`wss` targets, `http_proxy` or else `HTTP_PROXY`
+    /// for `http`/`ws` targets, `no_proxy` or else `NO_PROXY` for the hosts reached
+    /// directly (rules as in [`no_proxy`](Self::no_proxy)). A variable that is unset or
+    /// empty leaves that setting as it was. `ALL_PROXY` is not read. `HTTP_PROXY` (upper
+    /// case) is ignored when `REQUEST_METHOD` is set: in a CGI program it can come from a
+    /// client's `Proxy:` header ("httpoxy"). A value that does not parse, or names an
+    /// `https://` or SOCKS proxy, makes [`build`](Self::build) fail with
+    /// [`Error::InvalidArgument`] naming the variable — never a silent direct connection.
+    /// [`from_env`](Self::from_env) calls this.
+    pub fn proxy_from_env(mut self) -> Self {
+        let var = |name: &'static str| {
+            std::env::var(name)
+                .ok()
+                .filter(|v| !v.trim().is_empty())
+                .map(|value| Setting { value, from: name })
+        };
+        let cgi = std::env::var_os("REQUEST_METHOD").is_some();
+        if let Some(s) = var("https_proxy").or_else(|| var("HTTPS_PROXY")) {
+            self.https_proxy = Some(s);
+        }
+        let upper_http = || if cgi { None } else { var("HTTP_PROXY") };
+        if let Some(s) = var("http_proxy").or_else(upper_http) {
+            self.http_proxy = Some(s);
+        }
+        if let Some(s) = var("no_proxy").or_else(|| var("NO_PROXY")) {
+            self.no_proxy = Some(s);
+        }
+        self
+    }
+
     /// Validates the configuration and builds the target (a [`Config`] or a client).
     pub fn build(self) -> Result<T> {
         T::from_config(self.validate()?)
@@ -419,7 +565,9 @@ impl<T: FromConfig> ConfigBuilder<T> {
     /// or over [`MAX_HEADER_VALUE_BYTES`]; a URL that does not parse or uses a scheme
     /// other than http(s)/ws(s); plain `http://` / `ws://` to a non-loopback host unless
     /// [`allow_insecure_http`](Self::allow_insecure_http); a zero timeout, connect
-    /// timeout or upload timeout; `max_connections == 0`; an invalid retry policy.
+    /// timeout or upload timeout; `max_connections == 0`; an invalid retry policy; a proxy
+    /// URL or no-proxy list that does not parse, or a proxy that is not `http://` (the
+    /// message names the setting or variable and never shows proxy credentials).
     /// Saturated, never refused: timeouts of [`NO_LIMIT`] or more (no limit),
     /// `max_connections` over [`MAX_CONNECTIONS`], `max_idle_connections` over
     /// `max_connections`. Both clients build from this, so the rules are theirs alike.
@@ -446,6 +594,16 @@ impl<T: FromConfig> ConfigBuilder<T> {
         }
         self.retry.validate()?;
         let root_certificates = parse_roots(&self.roots)?;
+        let proxy = |s: &Option<Setting>| -> Result<Option<Proxy>> {
+            s.as_ref()
+                .map(|s| Proxy::parse(&s.value).map_err(|e| Error::invalid(format!("{}: {e}", s.from))))
+                .transpose()
+        };
+        let no_proxy = match &self.no_proxy {
+            Some(s) => NoProxy::parse(&s.value).map_err(|e| Error::invalid(format!("{}: {e}", s.from)))?,
+            None => NoProxy::default(),
+        };
+        let proxies = Proxies::new(proxy(&self.https_proxy)?, proxy(&self.http_proxy)?, no_proxy);
         let max_connections = self.max_connections.min(MAX_CONNECTIONS);
         Ok(Config {
             api_key: key,
@@ -460,6 +618,7 @@ impl<T: FromConfig> ConfigBuilder<T> {
             user_agent: self.user_agent,
             tls_roots: self.tls_roots,
             root_certificates,
+            proxies,
         })
     }
 }
@@ -467,6 +626,13 @@ impl<T: FromConfig> ConfigBuilder<T> {
 /// The API key rule, for both clients: non-empty printable ASCII without whitespace (it
 /// goes in an `Authorization: Bearer` header), at most [`MAX_HEADER_VALUE_BYTES`]. The
 /// messages never show the key.
+/// The key rule of `ConfigBuilder::validate`, for a key given per stream (a temporary key
+/// in `connect_with_key`), so that it is held to the same rule as the client's own.
+#[cfg(any(feature = "blocking", feature = "async"))]
+pub(crate) fn check_stream_key(key: &ApiKey) -> Result<()> {
+    check_api_key(key.expose())
+}
+
 fn check_api_key(key: &str) -> Result<()> {
     if key.trim().is_empty() {
         return Err(Error::invalid("the API key is empty"));

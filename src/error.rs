@@ -22,6 +22,9 @@ pub enum Error {
     Api(Box<ApiError>),
     /// The connection failed (refused, reset, TLS, protocol).
     Transport(TransportError),
+    /// The configured proxy could not be reached or refused the tunnel (`407` for missing
+    /// or wrong proxy credentials, `403`, `502`, ...): nothing reached the API.
+    Proxy(ProxyError),
     /// The request, the upload or a wait did not finish within its time limit.
     Timeout(TimeoutError),
     /// A local file could not be opened or read.
@@ -137,6 +140,46 @@ impl std::error::Error for CertificateError {
     }
 }
 
+/// The proxy a connection went through could not be reached or did not open the tunnel
+/// (see [`ConfigBuilder::proxy`](crate::ConfigBuilder::proxy)). Nothing reached the API.
+/// Never shows the proxy credentials.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct ProxyError {
+    /// The proxy, as `http://host:port` (`http://***:***@host:port` with credentials).
+    pub proxy: String,
+    /// The `host:port` the tunnel was for.
+    pub target: String,
+    /// The proxy's status code when it answered `CONNECT` with an error (`407`: missing or
+    /// refused credentials, `403`, `502`, ...); `None` when it could not be reached, closed
+    /// the connection or did not answer in HTTP.
+    pub status: Option<u16>,
+    /// What happened, in words.
+    pub message: String,
+    pub(crate) retryable: bool,
+}
+
+impl ProxyError {
+    /// The proxy asked for credentials (`407`): none were given, or it refused them.
+    pub fn is_auth_required(&self) -> bool {
+        self.status == Some(407)
+    }
+    /// Whether trying again later may work: the proxy could not be reached or closed the
+    /// connection, or it answered `502`, `503` or `504` (it could not reach the API).
+    /// Refusals (`407`, `403`, ...) and answers that are not HTTP are not retried.
+    pub fn is_retryable(&self) -> bool {
+        self.retryable
+    }
+}
+
+impl fmt::Display for ProxyError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "proxy {} (CONNECT {}): {}", self.proxy, self.target, self.message)
+    }
+}
+
+impl std::error::Error for ProxyError {}
+
 /// A realtime session error.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RealtimeError {
@@ -182,13 +225,15 @@ pub(crate) fn lossy_prefix(body: &[u8]) -> String {
 impl Error {
     /// True for failures worth retrying later: 408, 429, 500, 502, 503, 504,
     /// connection errors (but not a refused TLS certificate, see
-    /// [`TransportError::is_certificate_error`]) and timeouts. Whether the SDK itself
+    /// [`TransportError::is_certificate_error`]), timeouts, and a proxy that could not be
+    /// reached or could not reach the API ([`ProxyError::is_retryable`]; never a `407`). Whether the SDK itself
     /// retried depends on the method (see [`crate::core::retry`]).
     pub fn is_retryable(&self) -> bool {
         match self {
             Error::Api(e) => matches!(e.status, 408 | 429 | 500 | 502 | 503 | 504),
             Error::Realtime(e) => matches!(e.code, Some(408 | 429 | 500 | 503)) || e.error_type == "connection_closed",
             Error::Transport(e) => !e.is_certificate_error(),
+            Error::Proxy(e) => e.is_retryable(),
             Error::Timeout(_) => true,
             _ => false,
         }
@@ -239,6 +284,7 @@ impl fmt::Display for Error {
                 }
                 Ok(())
             }
+            Error::Proxy(e) => e.fmt(f),
             Error::Timeout(e) => write!(f, "timed out after {:?}: {}", e.after, e.context),
             Error::Io { path: Some(p), source } => write!(f, "{}: {}", p.display(), source),
             Error::Io { path: None, source } => write!(f, "i/o error: {source}"),
@@ -287,6 +333,7 @@ impl std::error::Error for Error {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
             Error::Transport(e) => Some(&*e.source),
+            Error::Proxy(e) => Some(e),
             Error::Io { source, .. } => Some(source),
             _ => None,
         }
@@ -294,3 +341,28 @@ impl std::error::Error for Error {
 }
 
 impl std::error::Error for ApiError {}
+
+/// The errors under `e`, `e` first: each one's source, looking inside an `io::Error` and a
+/// ureq error (whose `source()` is empty); at most 16 deep (a deeper chain is no chain of
+/// ours). The one walk by which a refused certificate ([`crate::tls`]) and a proxy's
+/// refusal ([`crate::proxy`]) are found under whatever the I/O stacks wrapped them in.
+#[cfg(any(feature = "blocking", feature = "async"))]
+pub(crate) fn causes<'a>(
+    e: &'a (dyn std::error::Error + 'static),
+) -> impl Iterator<Item = &'a (dyn std::error::Error + 'static)> {
+    std::iter::successors(Some(e), |e| next_cause(*e)).take(16)
+}
+
+#[cfg(any(feature = "blocking", feature = "async"))]
+fn next_cause<'a>(e: &'a (dyn std::error::Error + 'static)) -> Option<&'a (dyn std::error::Error + 'static)> {
+    #[cfg(feature = "blocking")]
+    match e.downcast_ref::<ureq::Error>() {
+        Some(ureq::Error::Io(io)) => return io.get_ref().map(|inner| inner as &(dyn std::error::Error + 'static)),
+        Some(ureq::Error::Other(inner)) => return Some(&**inner),
+        _ => {}
+    }
+    if let Some(inner) = e.downcast_ref::<std::io::Error>().and_then(std::io::Error::get_ref) {
+        return Some(inner);
+    }
+    e.source()
+}

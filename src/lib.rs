@@ -82,6 +82,25 @@
 //! The mock serves https and wss too ([`mock::MockServer::start_tls`], its CA from
 //! [`mock::MockServer::ca_pem`]).
 //!
+//! ## Proxies
+//!
+//! [`ConfigBuilder::proxy`] sends REST and realtime, in both clients, through an HTTP
+//! `CONNECT` proxy (`http://[user:password@]host:port`; TLS runs inside the tunnel, end to
+//! end), except the hosts of [`ConfigBuilder::no_proxy`]; [`Config::from_env`] reads
+//! `HTTPS_PROXY`, `HTTP_PROXY` and `NO_PROXY` ([`ConfigBuilder::proxy_from_env`]). The
+//! rules live once in [`core::proxy`]. Proxy credentials never appear in `Debug` output or
+//! errors; a proxy that is down or refuses the tunnel (`407` for credentials) is
+//! [`Error::Proxy`]. The mock ships a loopback proxy for tests (`mock::ConnectProxy`).
+//!
+//! ```no_run
+//! let client = soniox::blocking::Client::builder()
+//!     .api_key("...")
+//!     .proxy("http://proxy.corp:3128")
+//!     .no_proxy("localhost, 127.0.0.1, .internal.corp")
+//!     .build()?;
+//! # Ok::<(), soniox::Error>(())
+//! ```
+//!
 //! ## Features
 //!
 //! | feature | default | what it brings |
@@ -99,7 +118,7 @@
 //!
 //! - [`config`]: [`Config`], its builder and validation; the API key is redacted everywhere.
 //! - [`error`]: [`Error`], shared by every client: API errors with `error_type` and
-//!   `request_id`, transport errors, timeouts, decode errors that keep the raw body.
+//!   `request_id`, transport and proxy errors, timeouts, decode errors that keep the raw body.
 //! - [`types`]: request and response models, shared by every client.
 //! - [`core`]: request builders, response classification, retry/backoff, polling,
 //!   pagination, multipart framing, the realtime session. No sockets, threads, sleeps
@@ -160,10 +179,12 @@ pub mod nonblocking;
 #[cfg(any(feature = "blocking", feature = "async"))]
 mod observe;
 #[cfg(any(feature = "blocking", feature = "async"))]
+mod proxy;
+#[cfg(any(feature = "blocking", feature = "async"))]
 mod tls;
 pub mod webhook;
 
 pub use crate::config::{ApiKey, Config, ConfigBuilder, TlsRoots};
 pub use crate::core::poller::{PollPolicy, WaitOptions};
 pub use crate::core::retry::RetryPolicy;
-pub use crate::error::{ApiError, Error, RealtimeError, Result};
+pub use crate::error::{ApiError, Error, ProxyError, RealtimeError, Result};

@@ -74,6 +74,7 @@ fn error_kind(e: &Error) -> &'static str {
     match e {
         Error::Api(_) => "api",
         Error::Transport(_) => "transport",
+        Error::Proxy(_) => "proxy",
         Error::Timeout(_) => "timeout",
         Error::Io { .. } => "io",
         Error::InvalidArgument(_) => "invalid_argument",

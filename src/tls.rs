@@ -136,33 +136,15 @@ pub(crate) fn explain(source: BoxError) -> BoxError {
     }
 }
 
-/// The rustls error under `e`: its source chain, the error inside an `io::Error`, a ureq error.
+/// The rustls error under `e` ([`crate::error::causes`]), or inside a ureq error under it.
 fn find_rustls_error<'a>(e: &'a (dyn std::error::Error + 'static)) -> Option<&'a rustls::Error> {
-    let mut current = Some(e);
-    // Bounded: a chain deeper than this is no chain of ours.
-    for _ in 0..16 {
-        let e = current?;
-        if let Some(found) = e.downcast_ref::<rustls::Error>() {
+    crate::error::causes(e).find_map(|e| {
+        #[cfg(feature = "blocking")]
+        if let Some(ureq::Error::Rustls(found)) = e.downcast_ref::<ureq::Error>() {
             return Some(found);
         }
-        #[cfg(feature = "blocking")]
-        match e.downcast_ref::<ureq::Error>() {
-            Some(ureq::Error::Rustls(found)) => return Some(found),
-            Some(ureq::Error::Io(io)) => {
-                current = io.get_ref().map(|inner| inner as &(dyn std::error::Error + 'static));
-                continue;
-            }
-            _ => {}
-        }
-        if let Some(io) = e.downcast_ref::<std::io::Error>() {
-            if let Some(inner) = io.get_ref() {
-                current = Some(inner);
-                continue;
-            }
-        }
-        current = e.source();
-    }
-    None
+        e.downcast_ref::<rustls::Error>()
+    })
 }
 
 /// What was wrong with the server's certificate, in words, when `e` is about that.

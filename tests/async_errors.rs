@@ -431,3 +431,42 @@ fn an_endless_chunk_header_is_an_error_not_unbounded_memory() {
     assert!(e.to_string().contains("larger than"), "{e}");
     server.join().unwrap();
 }
+
+#[test]
+fn a_request_line_longer_than_the_scratch_goes_out_and_one_over_the_head_limit_is_refused_unsent() {
+    // 20 KB of cursor: over the 8 KiB first buffer, so it grows; the whole line reaches a
+    // server that takes long heads (the mock, like many servers, stops at 8 KiB).
+    let cursor = "x".repeat(20_000);
+    let (tx, rx) = std::sync::mpsc::channel::<usize>();
+    let (port, server) = raw_server_with(move |mut s| {
+        let mut head = Vec::new();
+        let mut buf = [0u8; 4096];
+        while !head.windows(4).any(|w| w == b"\r\n\r\n") {
+            match s.read(&mut buf) {
+                Ok(0) | Err(_) => return,
+                Ok(k) => head.extend_from_slice(&buf[..k]),
+            }
+        }
+        tx.send(head.len()).unwrap();
+        let body = br#"{"files":[],"next_page_cursor":null}"#;
+        let reply = format!(
+            "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n",
+            body.len()
+        );
+        s.write_all(reply.as_bytes()).unwrap();
+        s.write_all(body).unwrap();
+    });
+    let c = raw_client(port);
+    let page = run(c.files().list().cursor(cursor.clone()).send()).unwrap();
+    assert!(page.items.is_empty());
+    let head = rx.recv().unwrap();
+    assert!(head > cursor.len(), "the server saw the whole line: {head} bytes");
+    server.join().unwrap();
+    // Past 64 KiB: refused before a byte is written, as an invalid argument, never retried.
+    let mock = mock();
+    let c = client_with(&mock, |b| b.retry(RetryPolicy::default()));
+    let r = run(c.files().list().cursor("y".repeat(70_000)).send());
+    assert!(matches!(r, Err(Error::InvalidArgument(_))), "{r:?}");
+    let s = mock.stats();
+    assert_eq!((s.requests, s.connections_accepted), (0, 0), "nothing reached the mock");
+}

@@ -1308,3 +1308,43 @@ fn async_realtime_options_take_extreme_values() {
         }
     });
 }
+
+/// A key given per stream (`connect_with_key`, e.g. a temporary key) is held to the same
+/// rule as the client's own: refused before any connection, in both clients.
+#[test]
+fn a_stream_key_with_a_tab_or_non_ascii_is_refused_before_connecting() {
+    let mock = MockServer::start();
+    let blocking = soniox::blocking::Client::builder()
+        .api_key(mock.api_key())
+        .base_url(mock.base_url())
+        .ws_url(mock.ws_url())
+        .build()
+        .unwrap();
+    let nonblocking = soniox::nonblocking::Client::builder()
+        .api_key(mock.api_key())
+        .base_url(mock.base_url())
+        .ws_url(mock.ws_url())
+        .build()
+        .unwrap();
+    for bad in ["temp:\tkey", "temp:clé", ""] {
+        let key = soniox::config::ApiKey::new(bad);
+        let r = blocking.realtime().connect_with_key(RealtimeConfig::default(), &key);
+        assert!(
+            matches!(r, Err(soniox::Error::InvalidArgument(_))),
+            "{bad:?}: {:?}",
+            r.err()
+        );
+        let r = futures::executor::block_on(nonblocking.realtime().connect_with_key(RealtimeConfig::default(), &key));
+        assert!(
+            matches!(r, Err(soniox::Error::InvalidArgument(_))),
+            "{bad:?}: {:?}",
+            r.err()
+        );
+    }
+    let s = mock.stats();
+    assert_eq!(
+        (s.connections_accepted, s.ws_sessions),
+        (0, 0),
+        "nothing reached the mock"
+    );
+}

@@ -222,6 +222,43 @@ fn requests_roundtrip(test: &str, tls_dir: Option<&std::path::Path>) {
     }
 }
 
+/// `requests` (urllib3: a CONNECT and `Proxy-Authorization` we did not write) through the
+/// mock's CONNECT proxy, credentials in the proxy URL, to the TLS mock: one tunnel, kept for
+/// three requests; the proxy checked the credentials (its Basic decoding is its own).
+#[test]
+fn requests_through_the_mock_connect_proxy_over_tls() {
+    let Some(py) = python("requests_through_the_mock_connect_proxy_over_tls", &["requests"]) else {
+        return;
+    };
+    let (mock, dir) = (MockServer::start_tls(), tempfile::tempdir().expect("temp dir"));
+    let proxy = soniox::mock::ConnectProxy::start_with_auth("py", "s3cr:et");
+    let ca = dir.path().join("mock-ca.pem");
+    std::fs::write(&ca, mock.ca_pem()).expect("CA file written");
+    let url = format!("http://py:s3cr%3Aet@{}", proxy.addr());
+    let obs = run_script(
+        py,
+        "proxy_requests.py",
+        &[mock.base_url(), mock.api_key(), url, ca.display().to_string()],
+    );
+    let s = mock.stats();
+    let ctx = format!(
+        "{} proxy: {:?} {:?}",
+        context(&obs, &s),
+        proxy.stats(),
+        proxy.connects()
+    );
+    assert!(obs["error"].is_null(), "{ctx}");
+    assert_eq!(obs["status"], serde_json::json!([200, 200, 200]), "{ctx}");
+    let p = proxy.stats();
+    assert_eq!((p.tunnels, p.auth_failures, p.refused), (1, 0, 0), "{ctx}");
+    assert_eq!(proxy.connects()[0].target, mock.addr().to_string(), "{ctx}");
+    assert_eq!(
+        (s.connections_accepted, s.tls_handshakes, s.route("GET /v1/models")),
+        (1, 1, 3),
+        "{ctx}"
+    );
+}
+
 // ----------------------------------------------------------------------------------------
 // Helpers
 // ----------------------------------------------------------------------------------------

@@ -1,7 +1,8 @@
 //! The API key never appears in `Debug` or `Display` output of anything that holds it, nor
 //! in the tracing output of a whole session (REST calls and realtime sessions of both
 //! clients, captured at TRACE level); temporary keys are secrets too. Plain `http://` and
-//! `ws://` to a non-loopback host are refused unless allowed.
+//! `ws://` to a non-loopback host are refused unless allowed. Proxy credentials (user and
+//! password) never show in `Debug` output or any error, REST or realtime, in both clients.
 
 #[path = "common_chaos/capture.rs"]
 mod capture;
@@ -254,4 +255,77 @@ fn plain_http_to_a_non_loopback_host_is_refused_unless_allowed() {
             .build(),
         Err(Error::InvalidArgument(_))
     ));
+}
+
+#[test]
+fn proxy_credentials_never_show_in_debug_or_errors() {
+    use soniox::mock::ConnectProxy;
+    const USER: &str = "proxy-user-0123456789";
+    const PASSWORD: &str = "proxy-pass-0123456789";
+    let (mock, proxy) = (common::mock(), ConnectProxy::start_with_auth(USER, "the-right-one"));
+    let url = format!("http://{USER}:{PASSWORD}@{}", proxy.addr());
+    let builder = Client::builder()
+        .api_key(KEY)
+        .base_url(mock.base_url())
+        .ws_url(mock.ws_url())
+        .proxy(url.as_str())
+        .no_proxy("internal.example");
+    let client = builder.clone().build().unwrap();
+    let config = Config::builder().api_key(KEY).proxy(url.as_str()).build().unwrap();
+    // Refused by the proxy (407), REST and realtime; a proxy that is down; URLs refused by build().
+    let refused = client.models().list().unwrap_err();
+    assert!(refused.to_string().contains("407"), "{refused}");
+    let refused_rt = client.realtime().connect(rt_config()).unwrap_err();
+    let down = Client::builder()
+        .api_key(KEY)
+        .base_url(mock.base_url())
+        .proxy(format!("http://{USER}:{PASSWORD}@127.0.0.1:9"))
+        .retry(RetryPolicy::none())
+        .build()
+        .unwrap()
+        .models()
+        .list()
+        .unwrap_err();
+    let bad: Vec<Error> = [
+        format!("https://{USER}:{PASSWORD}@proxy.example:443"),
+        format!("socks5://{USER}:{PASSWORD}@proxy.example:1080"),
+        format!("http://{USER}:{PASSWORD}@proxy.example:0"),
+        format!("http://{USER}:{PASSWORD}%zz@proxy.example"),
+    ]
+    .into_iter()
+    .map(|u| Config::builder().api_key(KEY).proxy(u).build().unwrap_err())
+    .collect();
+    let mut texts = vec![
+        format!("{builder:?}"),
+        format!("{client:?} {client:#?}"),
+        format!("{config:?} {config:#?} {:?}", config.proxies()),
+        format!("{refused} {refused:?} {refused_rt} {refused_rt:?} {down} {down:?}"),
+        format!(
+            "{bad:?} {}",
+            bad.iter().map(ToString::to_string).collect::<Vec<_>>().join(" ")
+        ),
+    ];
+    #[cfg(feature = "async")]
+    {
+        let aclient = soniox::nonblocking::Client::builder()
+            .api_key(KEY)
+            .base_url(mock.base_url())
+            .ws_url(mock.ws_url())
+            .proxy(url.as_str())
+            .build()
+            .unwrap();
+        let (rest, rt) = async_std::task::block_on(async {
+            (
+                aclient.models().list().await.unwrap_err(),
+                aclient.realtime().connect(rt_config()).await.unwrap_err(),
+            )
+        });
+        texts.push(format!("{aclient:?} {rest} {rest:?} {rt} {rt:?}"));
+    }
+    for t in &texts {
+        assert_clean(t, &[USER, PASSWORD]);
+        assert!(!t.contains("0123456789"), "a proxy credential leaked in: {t}");
+    }
+    assert!(texts[2].contains("***:***@127.0.0.1"), "{}", texts[2]);
+    assert_eq!(mock.stats().connections_accepted, 0, "nothing reached the API");
 }

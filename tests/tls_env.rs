@@ -26,6 +26,10 @@ fn soniox_ca_file_and_os_roots_with_ssl_cert_file_are_honoured() {
     std::env::set_var("SONIOX_WS_URL", mock.ws_url());
     std::env::remove_var("SSL_CERT_FILE");
     std::env::remove_var("SSL_CERT_DIR");
+    // `from_env` honours proxy variables; the mock is on 127.0.0.1 (tests/proxy_env.rs).
+    for var in ["HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy"] {
+        std::env::remove_var(var);
+    }
 
     // Without SONIOX_CA_FILE: the bundled roots only, which refuse the mock's CA.
     std::env::remove_var(soniox::config::CA_FILE_VAR);

@@ -26,6 +26,7 @@ mod limiter;
 mod models;
 mod pages;
 mod poll;
+mod proxy;
 mod realtime;
 mod tls;
 mod transcribe;

@@ -127,12 +127,20 @@ impl<'c> Realtime<'c> {
     /// minted by [`Auth::temporary_api_key`](super::Auth::temporary_api_key).
     pub fn connect_with_key(&self, config: RealtimeConfig, key: &ApiKey) -> Result<RealtimeStream> {
         crate::core::time::nonzero("finish_timeout", self.finish_timeout)?;
+        crate::config::check_stream_key(key)?;
         let session = RealtimeSession::new(config, Instant::now())?;
         let span = tracing::info_span!("soniox.realtime", model = %session.config().model);
         let entered = span.enter();
         let cfg = self.client.config();
         let tls = self.client.tls_config();
-        let conn = WsConn::connect(cfg.ws_url(), key.expose(), cfg.user_agent(), cfg.connect_timeout(), tls)?;
+        let conn = WsConn::connect(
+            cfg.ws_url(),
+            key.expose(),
+            cfg.user_agent(),
+            cfg.connect_timeout(),
+            tls,
+            cfg.proxies(),
+        )?;
         debug!("realtime: connected to {}", cfg.ws_url());
         let os_error = |e: std::io::Error| {
             Error::Transport(TransportError {

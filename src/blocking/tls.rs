@@ -4,8 +4,9 @@
 //! `RustlsConnector` builds a `ClientConfig` of its own from ureq's `TlsConfig`, which
 //! cannot hold the OS store and added roots at once.)
 //!
-//! The chain mirrors ureq's default one without SOCKS: a CONNECT proxy (when ureq's config
-//! has one), TCP, then this TLS step for `https`.
+//! The chain mirrors ureq's default one without SOCKS: our CONNECT proxy step
+//! ([`super::proxy::ProxyConnector`], when the client's base URL goes through a proxy), TCP,
+//! then this TLS step for `https` (inside the tunnel, when there is one).
 
 use std::fmt;
 use std::io::{self, Read, Write};
@@ -14,17 +15,59 @@ use rustls::pki_types::ServerName;
 use rustls::{ClientConnection, StreamOwned};
 use ureq::unversioned::transport::time::{Duration as UDuration, Instant as UInstant};
 use ureq::unversioned::transport::{
-    Buffers, ConnectProxyConnector, ConnectionDetails, Connector, Either, LazyBuffers, NextTimeout, TcpConnector,
-    Transport, TransportAdapter,
+    Buffers, ConnectionDetails, Connector, Either, LazyBuffers, NextTimeout, TcpConnector, Transport, TransportAdapter,
 };
 
 use crate::tls::ClientTls;
 
-/// The connector chain of the blocking REST client: CONNECT proxy, TCP, TLS with `config`.
-pub(crate) fn connector(config: ClientTls) -> impl Connector {
-    ().chain(ConnectProxyConnector::default())
-        .chain(TcpConnector::default())
+/// The connector chain of the blocking REST client: a tunnel through `proxy` (if any),
+/// TCP, TLS with `config`.
+pub(crate) fn connector(
+    config: ClientTls,
+    proxy: Option<crate::core::proxy::Proxy>,
+    tcp_under_tls: ureq::config::Config,
+) -> impl Connector {
+    ().chain(super::proxy::ProxyConnector { proxy })
+        .chain(Tcp {
+            under_tls: tcp_under_tls,
+        })
         .chain(RustlsConnector { config })
+}
+
+/// ureq's TCP step, with `under_tls`'s (small) buffers when TLS will wrap the connection:
+/// rustls holds the HTTP layer's buffers above it, so the TCP transport only ever carries
+/// a record or so each way (112 KiB less per idle TLS connection).
+struct Tcp {
+    under_tls: ureq::config::Config,
+}
+
+impl fmt::Debug for Tcp {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Tcp").finish_non_exhaustive()
+    }
+}
+
+impl<In: Transport> Connector<In> for Tcp {
+    type Out = <TcpConnector as Connector<In>>::Out;
+
+    fn connect(&self, details: &ConnectionDetails, chained: Option<In>) -> Result<Option<Self::Out>, ureq::Error> {
+        if chained.is_some() || !details.needs_tls() {
+            return TcpConnector::default().connect(details, chained);
+        }
+        let small = ConnectionDetails {
+            uri: details.uri,
+            addrs: details.addrs.clone(),
+            config: &self.under_tls,
+            request_level: details.request_level,
+            resolver: details.resolver,
+            now: details.now,
+            timeout: details.timeout,
+            current_time: details.current_time.clone(),
+            run_connector: details.run_connector.clone(),
+            register_shutdown: details.register_shutdown.clone(),
+        };
+        TcpConnector::default().connect(&small, chained)
+    }
 }
 
 /// Wraps the chained transport in TLS for `https` URLs.
@@ -66,7 +109,7 @@ impl<In: Transport> Connector<In> for RustlsConnector {
 }
 
 /// What is left of the connect budget (`details.timeout` counts from `details.now`).
-fn remaining(details: &ConnectionDetails) -> NextTimeout {
+pub(crate) fn remaining(details: &ConnectionDetails) -> NextTimeout {
     let mut timeout = details.timeout;
     if let (UDuration::Exact(limit), UInstant::Exact(start), UInstant::Exact(now)) =
         (timeout.after, details.now, (details.current_time)())
@@ -82,7 +125,30 @@ fn remaining(details: &ConnectionDetails) -> NextTimeout {
 fn tls_error(e: io::Error) -> ureq::Error {
     match e.get_ref().and_then(|inner| inner.downcast_ref::<rustls::Error>()) {
         Some(tls) => ureq::Error::Rustls(tls.clone()),
-        None => ureq::Error::from(e),
+        // ureq's reading first (its own errors, a timeout among them, travel as I/O
+        // errors); a plain I/O failure mid-handshake (a reset, an end of stream: an
+        // intercepting proxy, a server that is not TLS) is marked, so the transport knows
+        // no request byte went out.
+        None => match ureq::Error::from(e) {
+            ureq::Error::Io(io) => ureq::Error::Other(Box::new(HandshakeFailed(io))),
+            other => other,
+        },
+    }
+}
+
+/// The TLS handshake failed on I/O before any request byte was sent.
+#[derive(Debug)]
+pub(crate) struct HandshakeFailed(pub(crate) io::Error);
+
+impl fmt::Display for HandshakeFailed {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "the TLS handshake failed: {}", self.0)
+    }
+}
+
+impl std::error::Error for HandshakeFailed {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        Some(&self.0)
     }
 }
 

@@ -12,9 +12,12 @@ use crate::config::{ApiKey, Config};
 use crate::core::http::{Body, HttpRequest, Method, RawResponse};
 use crate::core::multipart::MultipartReader;
 use crate::core::time::limit;
-use crate::error::{Error, TimeoutError, TransportError};
+use crate::error::{Error, TimeoutError};
 use crate::types::ProgressCallback;
 
+/// Buffer each way of the TCP transport under TLS: a whole TLS record (16 KiB of
+/// plaintext plus header, padding and tag) with room to spare.
+const TLS_RECORD_BUFFER: usize = 18 * 1024;
 /// Read buffer per connection (must exceed ureq's 64 KiB response-header limit).
 pub(crate) const INPUT_BUFFER: usize = 80 * 1024;
 /// Write buffer per connection.
@@ -45,31 +48,20 @@ impl Transport {
     /// A transport whose TLS uses `tls`, the client's one rustls config (shared with the
     /// realtime stream).
     pub(crate) fn new(config: &Config, tls: crate::tls::ClientTls) -> Transport {
-        let agent_config = Agent::config_builder()
-            .http_status_as_error(false)
-            .no_delay(true)
-            // Phase budgets, not `timeout_global`: measured, a global timeout costs ~20%
-            // per call (ureq re-arms socket timeouts on every read and write), while
-            // these are free. Each phase of an exchange is bounded by `timeout`. A limit of
-            // `NO_LIMIT` or more is none at all (ureq adds it to an `Instant` unchecked).
-            .timeout_connect(limit(config.connect_timeout()))
-            .timeout_send_request(limit(config.timeout()))
-            .timeout_send_body(limit(config.timeout()))
-            .timeout_recv_response(limit(config.timeout()))
-            .timeout_recv_body(limit(config.timeout()))
-            .max_idle_connections(config.max_idle_connections())
-            .max_idle_connections_per_host(config.max_idle_connections())
-            .user_agent(config.user_agent())
-            .accept("application/json")
-            // Per-connection buffers: ureq's defaults are 128 KiB each; 80 KiB in (more than
-            // the 64 KiB response-header limit) and 32 KiB out keep a pooled connection at
-            // 112 KiB, so an upload's whole heap peak stays under 256 KiB (tests/heap_upload_peak.rs).
-            .input_buffer_size(INPUT_BUFFER)
-            .output_buffer_size(OUTPUT_BUFFER)
-            .build();
+        // Every REST call goes to the base URL's host: one decision for the client.
+        let base = &config.base_url;
+        let secure = base.scheme() == "https";
+        let port = base.port().unwrap_or(if secure { 443 } else { 80 });
+        let proxy = config.proxies().for_target(secure, base.host(), port).cloned();
+        let proxy_setting = proxy.as_ref().and_then(super::proxy::ureq_proxy);
+        let agent_config = agent_config(config, proxy_setting.clone(), INPUT_BUFFER, OUTPUT_BUFFER);
+        // Under TLS the TCP transport below rustls only ever holds a TLS record or so each
+        // way; the HTTP buffers above stay as they are (tests/heap_upload_peak_tls.rs).
+        let tcp_under_tls = agent_config_small(config, proxy_setting);
         // TLS by our own connector with the client's rustls config, not ureq's `TlsConfig`
         // (see `super::tls`): REST and realtime trust the same roots.
-        let agent = Agent::with_parts(agent_config, super::tls::connector(tls), DefaultResolver::default());
+        let connector = super::tls::connector(tls, proxy, tcp_under_tls);
+        let agent = Agent::with_parts(agent_config, connector, DefaultResolver::default());
         Transport {
             agent,
             base: config.base_url().to_owned(),
@@ -195,6 +187,42 @@ impl Transport {
     }
 }
 
+/// The ureq agent configuration of `config`, with `input`/`output` bytes of buffer per
+/// connection.
+fn agent_config(config: &Config, proxy: Option<ureq::Proxy>, input: usize, output: usize) -> ureq::config::Config {
+    Agent::config_builder()
+        .http_status_as_error(false)
+        .no_delay(true)
+        // Phase budgets, not `timeout_global`: measured, a global timeout costs ~20%
+        // per call (ureq re-arms socket timeouts on every read and write), while
+        // these are free. Each phase of an exchange is bounded by `timeout`. A limit of
+        // `NO_LIMIT` or more is none at all (ureq adds it to an `Instant` unchecked).
+        .timeout_connect(limit(config.connect_timeout()))
+        .timeout_send_request(limit(config.timeout()))
+        .timeout_send_body(limit(config.timeout()))
+        .timeout_recv_response(limit(config.timeout()))
+        .timeout_recv_body(limit(config.timeout()))
+        .max_idle_connections(config.max_idle_connections())
+        .max_idle_connections_per_host(config.max_idle_connections())
+        .user_agent(config.user_agent())
+        .accept("application/json")
+        // Per-connection buffers: ureq's defaults are 128 KiB each; 80 KiB in (more than
+        // the 64 KiB response-header limit) and 32 KiB out keep a pooled connection at
+        // 112 KiB, so an upload's whole heap peak stays under 256 KiB (tests/heap_upload_peak.rs).
+        .input_buffer_size(input)
+        .output_buffer_size(output)
+        // The proxy the core chose for the base URL (never ureq's own reading of the
+        // environment); the tunnel is opened by our connector (see `super::proxy`).
+        .proxy(proxy)
+        .build()
+}
+
+/// [`agent_config`] for the TCP transport under TLS: one TLS record (16 KiB plus its
+/// header and tag) fits each way.
+fn agent_config_small(config: &Config, proxy: Option<ureq::Proxy>) -> ureq::config::Config {
+    agent_config(config, proxy, TLS_RECORD_BUFFER, TLS_RECORD_BUFFER)
+}
+
 /// Classifies a ureq error: did the request possibly reach the server?
 fn failure(req: &HttpRequest, e: ureq::Error, limit: Duration) -> Failure {
     use ureq::Timeout as T;
@@ -203,6 +231,9 @@ fn failure(req: &HttpRequest, e: ureq::Error, limit: Duration) -> Failure {
         ureq::Error::ConnectionFailed | ureq::Error::HostNotFound | ureq::Error::BadUri(_) => true,
         // The TLS handshake failed (a refused certificate): no request byte went out.
         ureq::Error::Rustls(_) | ureq::Error::Tls(_) => true,
+        ureq::Error::Other(e) if e.is::<super::tls::HandshakeFailed>() => true,
+        // The proxy could not be reached or refused the tunnel: nothing reached the API.
+        ureq::Error::Other(e) if e.is::<crate::ProxyError>() => true,
         ureq::Error::Timeout(T::Connect | T::Resolve) => true,
         ureq::Error::Io(io) => io.kind() == io::ErrorKind::ConnectionRefused,
         _ => false,
@@ -210,11 +241,7 @@ fn failure(req: &HttpRequest, e: ureq::Error, limit: Duration) -> Failure {
     let sent = !not_sent;
     let error = match e {
         ureq::Error::Timeout(_) => Error::Timeout(TimeoutError { context, after: limit }),
-        other => Error::Transport(TransportError {
-            context,
-            maybe_processed: sent && !req.method.is_idempotent(),
-            source: crate::tls::explain(Box::new(other)),
-        }),
+        other => crate::proxy::connection_error(context, sent && !req.method.is_idempotent(), Box::new(other)),
     };
     Failure { sent, error }
 }

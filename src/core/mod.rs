@@ -12,7 +12,9 @@
 //!   [`paginator::Paginator`];
 //! - [`multipart`] frames uploads with an exact length while the file streams;
 //! - [`time`] turns user-supplied durations into deadlines without overflow (the one
-//!   rule for "a very large timeout means no deadline").
+//!   rule for "a very large timeout means no deadline");
+//! - [`proxy`] decides which proxy a connection goes through (`NO_PROXY` included) and
+//!   frames the `CONNECT` exchange that opens the tunnel.
 
 pub mod auth;
 pub mod files;
@@ -21,6 +23,7 @@ pub mod models;
 pub mod multipart;
 pub mod paginator;
 pub mod poller;
+pub mod proxy;
 pub mod realtime;
 pub mod retry;
 pub mod rng;

@@ -140,7 +140,7 @@ impl Poller {
         }
         if now >= self.next_at && !self.in_flight {
             self.in_flight = true;
-            self.checks += 1;
+            self.checks = self.checks.saturating_add(1);
             return PollStep::Check;
         }
         let wake = match self.deadline {

@@ -36,8 +36,17 @@ pub fn deadline(now: Instant, d: Duration) -> Option<Instant> {
 }
 
 /// `now + d`, saturating at `now +` [`NO_LIMIT`] (for a schedule that needs an instant).
+/// Should a platform's `Instant` not hold that, the farthest of a year or an hour from now
+/// that it holds: far, never "at once" (a due-at-once keepalive would spin).
 pub fn later(now: Instant, d: Duration) -> Instant {
-    now.checked_add(d.min(NO_LIMIT)).unwrap_or(now)
+    [
+        d.min(NO_LIMIT),
+        Duration::from_secs(365 * 86_400),
+        Duration::from_secs(3_600),
+    ]
+    .into_iter()
+    .find_map(|d| now.checked_add(d))
+    .unwrap_or(now)
 }
 
 /// Refuses a zero `what` with [`Error::InvalidArgument`](crate::Error::InvalidArgument):

@@ -20,6 +20,8 @@ pub struct RequestRecord {
     pub method: String,
     /// The request path, e.g. `"/v1/models"`.
     pub path: String,
+    /// The `Host` header as the client sent it, e.g. `"127.0.0.1:PORT"` (`None` if absent).
+    pub host: Option<String>,
     /// The non-latency fault applied to it, if any.
     pub fault: Option<FaultAction>,
 }
@@ -29,11 +31,12 @@ pub struct RequestRecord {
 pub(crate) struct RequestLog(Mutex<std::collections::VecDeque<RequestRecord>>);
 
 impl RequestLog {
-    pub(crate) fn record(&self, method: &str, path: &str, fault: Option<&FaultAction>) {
+    pub(crate) fn record(&self, method: &str, path: &str, host: Option<&str>, fault: Option<&FaultAction>) {
         let record = RequestRecord {
             at: Instant::now(),
             method: method.to_owned(),
             path: path.to_owned(),
+            host: host.map(str::to_owned),
             fault: fault.cloned(),
         };
         let mut log = self.lock();
@@ -110,8 +113,8 @@ mod tests {
     #[test]
     fn records_in_order_with_their_fault() {
         let log = RequestLog::default();
-        log.record("GET", "/v1/models", None);
-        log.record("POST", "/v1/files", Some(&FaultAction::DropConnection));
+        log.record("GET", "/v1/models", Some("127.0.0.1:1"), None);
+        log.record("POST", "/v1/files", None, Some(&FaultAction::DropConnection));
         let s = log.snapshot();
         assert_eq!(s.len(), 2);
         assert_eq!(

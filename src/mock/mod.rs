@@ -79,6 +79,10 @@
 //!   one for another host name, an expired one. Failed handshakes are counted
 //!   ([`MockStats::tls_handshake_failures`]), and a connection that fails its handshake never
 //!   reaches the router.
+//! * Proxies: [`ConnectProxy`] is a loopback HTTP `CONNECT` proxy (optionally demanding Basic
+//!   credentials, `407` otherwise) that counts its tunnels and the bytes it relays, for
+//!   testing clients behind a proxy; [`RequestRecord::host`] shows the `Host` header each
+//!   request came with.
 //!
 
 mod chaos;
@@ -86,17 +90,18 @@ mod checksum;
 mod config;
 mod errors;
 mod faults;
+#[doc(hidden)]
+pub mod fuzzing;
 mod handlers_files;
 mod handlers_jobs;
 mod handlers_misc;
 mod jobs;
-#[doc(hidden)]
-pub mod fuzzing;
 mod log;
 mod models;
 mod multipart;
 mod pagination;
 mod payload;
+mod proxy;
 mod reply;
 mod router;
 mod routes;
@@ -118,6 +123,7 @@ pub use checksum::{checksum, Checksum};
 pub use config::{JobTiming, MockConfig};
 pub use faults::{Fault, FaultAction};
 pub use log::{RequestRecord, ResponseRecord};
+pub use proxy::{ConnectProxy, ConnectRecord, ProxyStats};
 pub use state::{MockFile, MockJob};
 pub use stats::MockStats;
 pub use tls::MockTls;

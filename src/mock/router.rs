@@ -45,7 +45,10 @@ pub(crate) async fn handle(shared: Arc<Shared>, conn: Conn, mut request: Request
     if !picked.latency.is_zero() {
         sleep_unless_shutdown(&shared, picked.latency).await;
     }
-    shared.log.record(method.as_ref(), &path, picked.action.as_ref());
+    let host = request.header("host").map(|h| h.as_str().to_owned());
+    shared
+        .log
+        .record(method.as_ref(), &path, host.as_deref(), picked.action.as_ref());
     if method == Method::Get && matched.is_some_and(|m| m.0 == Route::Websocket) {
         // The first request on its connection or a later one: async-h1 has read the head
         // either way, and lets the connection go once the session is over.

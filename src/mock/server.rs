@@ -129,8 +129,9 @@ impl Conn {
     pub(crate) async fn write_and_close(&self, bytes: &[u8], linger: bool) {
         let mut tcp = self.io.clone();
         if tcp.write_all(bytes).await.is_ok() && tcp.flush().await.is_ok() && linger {
-            self.io.shutdown_write().await;
             let deadline = Instant::now() + Duration::from_secs(1);
+            // Under TLS the shutdown writes and flushes a close_notify: bounded as well.
+            let _ = async_std::future::timeout(Duration::from_secs(1), self.io.shutdown_write()).await;
             let mut sink = vec![0u8; 64 * 1024];
             loop {
                 let left = deadline.saturating_duration_since(Instant::now());

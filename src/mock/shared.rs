@@ -102,17 +102,24 @@ impl Shared {
     /// Counts an accepted connection as open (and in the peak) and remembers it so shutdown
     /// can close it; it stops counting when the registration is dropped.
     ///
-    /// Before counting, every connection whose client has already closed it (its end of
-    /// stream is waiting to be read, though its handler has not noticed yet) stops counting:
-    /// a client that closes one connection and then opens another holds one, not two, and
-    /// the gauge says so whatever order this server's tasks run in.
+    /// Before counting one that would raise the peak, every connection whose client has
+    /// already closed it (its end of stream is waiting to be read, though its handler has
+    /// not noticed yet) stops counting: a client that closes one connection and then opens
+    /// another holds one, not two, and the peak says so whatever order this server's tasks
+    /// run in. Limits: a client that half-closes (shuts down its writing side) while it
+    /// waits for an answer stops counting then; a TLS client whose `close_notify` is still
+    /// unread counts until its handler reads it.
     pub(crate) fn register(self: &Arc<Self>, tcp: &TcpStream) -> ConnRegistration {
         let counted = Arc::new(AtomicBool::new(true));
         let id = self.next_conn.fetch_add(1, Ordering::Relaxed);
         let mut conns = self.lock_conns();
-        for (other, still) in conns.values() {
-            if still.load(Ordering::Relaxed) && peer_closed(other) && still.swap(false, Ordering::Relaxed) {
-                self.stats.connection_closed();
+        // Only when this connection would raise the peak (the sweep exists to keep the
+        // peak true), so a busy server does not peek every socket on every accept.
+        if self.stats.would_raise_peak() {
+            for (other, still) in conns.values() {
+                if still.load(Ordering::Relaxed) && peer_closed(other) && still.swap(false, Ordering::Relaxed) {
+                    self.stats.connection_closed();
+                }
             }
         }
         self.stats.connection_opened();

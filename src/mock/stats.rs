@@ -132,6 +132,11 @@ impl Stats {
         self.peak_connections.fetch_max(now, Relaxed);
     }
 
+    /// Whether one more open connection would exceed the peak so far.
+    pub(crate) fn would_raise_peak(&self) -> bool {
+        self.open_connections.load(Relaxed) + 1 > self.peak_connections.load(Relaxed)
+    }
+
     /// A connection stopped counting as open.
     pub(crate) fn connection_closed(&self) {
         self.open_connections.fetch_sub(1, Relaxed);

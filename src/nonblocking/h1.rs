@@ -1,5 +1,5 @@
 //! The async client's HTTP/1.1 backend for surf: an [`http_client::HttpClient`] of our
-//! own over [`net`] sockets (async-io TCP, futures-rustls with the crate's
+//! own over [`net`] sockets (async-io TCP, futures-rustls with the client's
 //! one rustls config), with `ureq-proto` — the maintained sans-IO HTTP/1.1 machine under
 //! ureq, the blocking client's stack — deciding every byte on the wire: request framing,
 //! `Content-Length`/chunked bodies, response parsing, whether a connection may be reused.
@@ -90,14 +90,22 @@ pub(crate) struct H1Client {
     connect_timeout: Duration,
     /// The client's one rustls config (the realtime stream uses it too).
     tls: crate::tls::ClientTls,
+    /// Which proxy (if any) each new connection goes through (the core's decision).
+    proxies: crate::core::proxy::Proxies,
 }
 
 impl H1Client {
-    pub(crate) fn new(pool: Arc<Pool>, connect_timeout: Duration, tls: crate::tls::ClientTls) -> H1Client {
+    pub(crate) fn new(
+        pool: Arc<Pool>,
+        connect_timeout: Duration,
+        tls: crate::tls::ClientTls,
+        proxies: crate::core::proxy::Proxies,
+    ) -> H1Client {
         H1Client {
             pool,
             connect_timeout,
             tls,
+            proxies,
         }
     }
 
@@ -110,7 +118,8 @@ impl H1Client {
             phase: Phase::Connect,
             source,
         };
-        match net::within(self.connect_timeout, net::open(to, &self.tls)).await {
+        let proxy = self.proxies.for_target(to.tls, &to.host, to.port);
+        match net::within(self.connect_timeout, net::open(to, &self.tls, proxy)).await {
             Some(socket) => Ok(Conn::new(socket.map_err(connect)?)),
             None => Err(connect(io::Error::new(
                 io::ErrorKind::TimedOut,
@@ -213,8 +222,18 @@ async fn send(conn: &mut Conn, head: http::Request<()>, mut body: Body) -> io::R
     let mut call = Call::new(head).map_err(protocol)?.proceed();
     while !call.can_proceed() {
         let (scratch, out) = conn.scratch_and_out();
-        let n = call.write(scratch).map_err(protocol)?;
-        out.extend_from_slice(&scratch[..n]);
+        match call.write(scratch) {
+            Ok(n) => out.extend_from_slice(&scratch[..n]),
+            // ureq-proto writes a line at a time: a longer line needs a larger buffer.
+            Err(ureq_proto::Error::OutputOverflow) if scratch.len() < MAX_HEAD => conn.grow_scratch(),
+            Err(ureq_proto::Error::OutputOverflow) => {
+                return Err(io::Error::new(
+                    io::ErrorKind::InvalidInput,
+                    format!("a line of the request head is longer than {MAX_HEAD} bytes"),
+                ))
+            }
+            Err(e) => return Err(protocol(e)),
+        }
     }
     let call = match call.proceed().map_err(protocol)? {
         Some(SendRequestResult::RecvResponse(call)) => call,

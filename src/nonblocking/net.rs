@@ -5,6 +5,8 @@
 //!
 //! TLS is futures-rustls over the client's one ring-based rustls config
 //! ([`ClientTls`], one per client, passed to every [`open`]): REST and realtime make the same trust decision.
+//! Through a proxy, [`open`] connects to the proxy and opens a `CONNECT` tunnel first (the
+//! crate's one exchange, [`crate::proxy::open_async`]); TLS then runs inside it.
 
 use std::future::Future;
 use std::io;
@@ -23,6 +25,7 @@ use futures_rustls::client::TlsStream;
 use futures_rustls::TlsConnector;
 use rustls::pki_types::ServerName;
 
+use crate::core::proxy::{ConnectTunnel, Proxy};
 use crate::tls::ClientTls;
 
 /// Plain TCP for `http://` and `ws://`, TLS over TCP for `https://` and `wss://`. The TCP
@@ -88,9 +91,11 @@ pub(crate) struct Endpoint {
     pub(crate) tls: bool,
 }
 
-/// Opens TCP (with `TCP_NODELAY`) to `to`, then TLS with `tls_config` when `to.tls`. Not
-/// bounded in time: callers wrap it in [`within`].
-pub(crate) async fn open(to: &Endpoint, tls_config: &ClientTls) -> io::Result<Socket> {
+/// Opens TCP (with `TCP_NODELAY`) to `to` — or to `proxy` and a `CONNECT` tunnel through it
+/// to `to` — then TLS with `tls_config` when `to.tls`. Not bounded in time: callers wrap
+/// it in [`within`]. A proxy that cannot be reached or refuses is an error carrying a
+/// [`ProxyError`](crate::ProxyError) (see [`crate::proxy::connection_error`]).
+pub(crate) async fn open(to: &Endpoint, tls_config: &ClientTls, proxy: Option<&Proxy>) -> io::Result<Socket> {
     let server_name = match to.tls {
         true => Some(
             ServerName::try_from(to.host.clone())
@@ -98,8 +103,28 @@ pub(crate) async fn open(to: &Endpoint, tls_config: &ClientTls) -> io::Result<So
         ),
         false => None,
     };
-    let tcp = connect(&resolve(to).await?).await?;
-    tcp.get_ref().set_nodelay(true)?;
+    let tcp = match proxy {
+        None => {
+            let tcp = connect(&resolve(to).await?).await?;
+            tcp.get_ref().set_nodelay(true)?;
+            tcp
+        }
+        Some(proxy) => {
+            let tunnel = ConnectTunnel::new(proxy, &to.host, to.port);
+            let via = Endpoint {
+                host: proxy.host().to_owned(),
+                port: proxy.port(),
+                tls: false,
+            };
+            let mut tcp = match async { connect(&resolve(&via).await?).await }.await {
+                Ok(tcp) => tcp,
+                Err(e) => return Err(crate::proxy::wrap(tunnel.unreachable(e))),
+            };
+            tcp.get_ref().set_nodelay(true)?;
+            crate::proxy::open_async(&mut tcp, tunnel).await?;
+            tcp
+        }
+    };
     match server_name {
         None => Ok(Socket::Plain(tcp)),
         Some(name) => {

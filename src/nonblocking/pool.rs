@@ -77,7 +77,8 @@ impl Conn {
         &mut self.out
     }
 
-    /// A zeroed scratch buffer of 8 KiB, and the bytes waiting to be written.
+    /// A zeroed scratch buffer (8 KiB, or more after [`grow_scratch`](Self::grow_scratch)),
+    /// and the bytes waiting to be written.
     pub(crate) fn scratch_and_out(&mut self) -> (&mut [u8], &mut Vec<u8>) {
         if self.scratch.is_empty() {
             self.scratch = vec![0; SCRATCH];
@@ -92,6 +93,12 @@ impl Conn {
             self.out.clear();
         }
         self.socket.flush().await
+    }
+
+    /// Doubles the scratch buffer (for a request head line longer than it).
+    pub(crate) fn grow_scratch(&mut self) {
+        let grown = (self.scratch.len() * 2).max(SCRATCH);
+        self.scratch.resize(grown, 0);
     }
 
     /// The request is on the wire: the next [`fill`](Self::fill) waits for the socket to

@@ -33,7 +33,7 @@ use super::pool::{Pool, IDLE_BOUND};
 use crate::config::{ApiKey, Config};
 use crate::core::http::{Body, HttpRequest, Method, RawResponse};
 use crate::core::multipart::Multipart;
-use crate::error::{Error, Result, TimeoutError, TransportError};
+use crate::error::{Error, Result, TimeoutError};
 use crate::types::ProgressCallback;
 
 /// Largest response body read (transcripts of 5-hour files are a few MB).
@@ -85,7 +85,8 @@ impl Transport {
         // (the same rule for both clients), so http-types takes them as header values.
         let auth = format!("Bearer {}", config.api_key().expose());
         let pool = Arc::new(Pool::new(config.max_idle_connections(), IDLE_BOUND));
-        let http = surf::Client::with_http_client(H1Client::new(pool, config.connect_timeout(), tls));
+        let h1 = H1Client::new(pool, config.connect_timeout(), tls, config.proxies().clone());
+        let http = surf::Client::with_http_client(h1);
         Ok(Transport {
             http,
             base: config.base_url().to_owned(),
@@ -234,6 +235,14 @@ async fn read_response(req: &HttpRequest, mut resp: surf::Response, limit: Durat
 /// timed out reports `connect_limit`, any other timeout `limit`.
 fn failure(req: &HttpRequest, e: surf::Error, limit: Duration, connect_limit: Duration) -> Failure {
     let (connecting, timed_out) = match e.downcast_ref::<H1Error>() {
+        // Refused here before a byte went out (a bad URL, a head line over the limit): the
+        // same every time, so an invalid argument, never retried.
+        Some(h1) if h1.source.kind() == io::ErrorKind::InvalidInput => {
+            return Failure {
+                sent: false,
+                error: Error::invalid(format!("{}: {}", req.label(), h1.source)),
+            };
+        }
         Some(h1) => (h1.phase == Phase::Connect, h1.source.kind() == io::ErrorKind::TimedOut),
         None => (false, false),
     };
@@ -252,11 +261,7 @@ fn classify(
     let error = if timed_out {
         Error::Timeout(TimeoutError { context, after: limit })
     } else {
-        Error::Transport(TransportError {
-            context,
-            maybe_processed: sent && !req.method.is_idempotent(),
-            source: crate::tls::explain(source),
-        })
+        crate::proxy::connection_error(context, sent && !req.method.is_idempotent(), source)
     };
     Failure { sent, error }
 }

@@ -50,12 +50,23 @@ pub fn soniox(mock: &MockServer) -> Command {
     cmd
 }
 
-/// The binary with no Soniox variables set.
+/// The binary with no Soniox variables set, and no proxy variables (its `from_env` honours
+/// them; the mocks are on 127.0.0.1).
 pub fn bare() -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_soniox"));
     cmd.env_remove("SONIOX_API_KEY")
         .env_remove("SONIOX_API_BASE_URL")
         .env_remove("SONIOX_WS_URL");
+    for var in [
+        "HTTPS_PROXY",
+        "https_proxy",
+        "HTTP_PROXY",
+        "http_proxy",
+        "NO_PROXY",
+        "no_proxy",
+    ] {
+        cmd.env_remove(var);
+    }
     cmd
 }
 

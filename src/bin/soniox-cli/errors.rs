@@ -23,8 +23,13 @@ pub(crate) enum CliError {
     Sdk { doing: String, error: Error },
     /// A local write failed (stdout, an output file).
     Io { doing: String, error: std::io::Error },
-    /// Some items failed; their details were already printed.
-    Partial { failed: usize, total: usize },
+    /// Some items failed; their details were already printed. `outcome` names what
+    /// happened to them ("failed", "not deleted").
+    Partial {
+        failed: usize,
+        total: usize,
+        outcome: &'static str,
+    },
     /// Ctrl-C.
     Interrupted,
 }
@@ -59,7 +64,7 @@ impl fmt::Display for CliError {
             CliError::Usage(m) => f.write_str(m),
             CliError::Sdk { doing, error } => write!(f, "{doing}: {}", describe(error)),
             CliError::Io { doing, error } => write!(f, "{doing}: {error}"),
-            CliError::Partial { failed, total } => write!(f, "{failed} of {total} failed"),
+            CliError::Partial { failed, total, outcome } => write!(f, "{failed} of {total} {outcome}"),
             CliError::Interrupted => f.write_str("interrupted"),
         }
     }
@@ -95,6 +100,7 @@ pub(crate) fn error_json(error: &Error) -> serde_json::Value {
 fn kind(error: &Error) -> &'static str {
     match error {
         Error::Transport(_) => "transport",
+        Error::Proxy(_) => "proxy",
         Error::Timeout(_) => "timeout",
         Error::Io { .. } => "io",
         Error::InvalidArgument(_) => "invalid_argument",

@@ -2,7 +2,7 @@
 
 use std::io::Write;
 
-use serde_json::json;
+use serde_json::{json, Value};
 use soniox::blocking::Client;
 use soniox::types::TemporaryKey;
 
@@ -51,7 +51,7 @@ pub(crate) fn files(client: &Client, cmd: &ListDelete, json: bool) -> Result<(),
         }
         ListDelete::Delete(args) => {
             let ids = ids(args, || Ok(all()?.into_iter().map(|f| f.id).collect()))?;
-            delete_each(&ids, json, "file", |id| delete_file(client, id))
+            delete_each(&ids, args.all, json, "file", |id| delete_file(client, id))
         }
     }
 }
@@ -89,7 +89,7 @@ pub(crate) fn jobs(client: &Client, cmd: &ListDelete, json: bool) -> Result<(), 
         }
         ListDelete::Delete(args) => {
             let ids = ids(args, || Ok(all()?.into_iter().map(|j| j.id).collect()))?;
-            delete_each(&ids, json, "job", |id| delete_job(client, id))
+            delete_each(&ids, args.all, json, "job", |id| delete_job(client, id))
         }
     }
 }
@@ -102,11 +102,14 @@ fn ids(args: &DeleteArgs, all: impl FnOnce() -> Result<Vec<String>, CliError>) -
     }
 }
 
-/// Deletes every id (a failure does not stop the others). An id that does not exist is
-/// reported as "not found" and counts as a failure: a typo never reads as success.
+/// Deletes every id (a failure does not stop the others). An id named on the command line
+/// that does not exist is reported as "not found" and counts against success: a typo never
+/// reads as done. With `--all` (`listed`), an id that vanished between the listing and its
+/// deletion (someone else deleted it) is gone all the same and counts as done.
 /// `Err(Partial)` if any id was not deleted.
 fn delete_each(
     ids: &[String],
+    listed: bool,
     json: bool,
     what: &str,
     delete: impl Fn(&str) -> Result<bool, String>,
@@ -115,21 +118,26 @@ fn delete_each(
     let (mut deleted, mut missing) = (0, 0);
     for id in ids {
         let r = delete(id);
+        let gone = matches!(r, Ok(true)) || (listed && matches!(r, Ok(false)));
         let error = match &r {
-            Ok(true) => None,
-            Ok(false) => Some(format!("{what} {id} not found")),
+            Ok(_) if gone => None,
+            Ok(_) => Some(format!("{what} {id} not found")),
             Err(e) => Some(e.clone()),
         };
         match (&r, &error) {
             (Ok(true), _) if !json => eprintln!("deleted {what} {id}"),
+            (Ok(false), None) if !json => eprintln!("{what} {id} was already gone"),
             (_, Some(e)) if !json => eprintln!("soniox: {e}"),
             _ => {}
         }
-        deleted += usize::from(matches!(r, Ok(true)));
-        missing += usize::from(matches!(r, Ok(false)));
-        report.push(
-            json!({"id": id, "deleted": matches!(r, Ok(true)), "found": !matches!(r, Ok(false)), "error": error}),
-        );
+        deleted += usize::from(gone);
+        missing += usize::from(!gone && matches!(r, Ok(false)));
+        // `found` is known only when the API answered: null after a failure.
+        let found = match &r {
+            Ok(existed) => json!(existed),
+            Err(_) => Value::Null,
+        };
+        report.push(json!({"id": id, "deleted": gone, "found": found, "error": error}));
     }
     let failed = ids.len() - deleted - missing;
     if json {
@@ -144,6 +152,7 @@ fn delete_each(
         return Err(CliError::Partial {
             failed: ids.len() - deleted,
             total: ids.len(),
+            outcome: "not deleted",
         });
     }
     Ok(())

@@ -36,7 +36,7 @@ impl FailureKind {
             Error::Api(a) if a.status == 429 => FailureKind::RateLimited,
             Error::Api(a) => FailureKind::Http(a.status),
             Error::Timeout(_) => FailureKind::Timeout,
-            Error::Transport(_) => FailureKind::Transport,
+            Error::Transport(_) | Error::Proxy(_) => FailureKind::Transport,
             _ => FailureKind::Other,
         }
     }

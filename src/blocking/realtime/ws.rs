@@ -1,5 +1,6 @@
 //! The only file that names tungstenite (and rustls): opens the WebSocket (TCP with a
-//! connect timeout, `TCP_NODELAY`, TLS over one cached ring-based rustls config, the
+//! connect timeout, `TCP_NODELAY`, a `CONNECT` tunnel when a proxy is configured for the
+//! URL ([`crate::proxy`]), TLS over one cached ring-based rustls config, the
 //! upgrade with `Authorization: Bearer`) over a [`Socket`] whose reads and writes then
 //! never block, and offers the threads that drive it four moves: read one message, write
 //! one frame, flush, close.
@@ -51,6 +52,7 @@ impl WsConn {
         user_agent: &str,
         timeout: Duration,
         tls_config: &crate::tls::ClientTls,
+        proxies: &crate::core::proxy::Proxies,
     ) -> Result<WsConn> {
         let deadline = crate::core::time::deadline(Instant::now(), timeout);
         let context = format!("WebSocket upgrade {url}");
@@ -69,7 +71,15 @@ impl WsConn {
         let host = uri.host().unwrap_or_default().trim_matches(['[', ']']).to_owned();
         let port = uri.port_u16().unwrap_or(if tls { 443 } else { 80 });
 
-        let tcp = open_tcp(&host, port, deadline, &context, timeout)?;
+        let proxy = proxies.for_target(tls, &host, port);
+        let tunnel = proxy.map(|proxy| crate::core::proxy::ConnectTunnel::new(proxy, &host, port));
+        let mut tcp = match (proxy, &tunnel) {
+            (Some(proxy), Some(tunnel)) => match open_tcp(proxy.host(), proxy.port(), deadline, &context, timeout) {
+                Err(Error::Transport(e)) => return Err(Error::Proxy(tunnel.unreachable(e.source))),
+                other => other?,
+            },
+            _ => open_tcp(&host, port, deadline, &context, timeout)?,
+        };
         let io = |e: io::Error| transport(&context, e);
         let left = deadline.map(|at| {
             at.saturating_duration_since(Instant::now())
@@ -78,6 +88,12 @@ impl WsConn {
         tcp.set_nodelay(true).map_err(io)?;
         tcp.set_read_timeout(left).map_err(io)?;
         tcp.set_write_timeout(left).map_err(io)?;
+        if let Some(tunnel) = tunnel {
+            crate::proxy::open_blocking(&mut tcp, tunnel).map_err(|e| match e.kind() {
+                io::ErrorKind::TimedOut | io::ErrorKind::WouldBlock => timed_out(&context, timeout),
+                _ => crate::proxy::connection_error(context.clone(), false, Box::new(e)),
+            })?;
+        }
         let connector = if tls {
             Connector::Rustls(tls_config.get()?)
         } else {

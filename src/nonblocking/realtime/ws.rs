@@ -61,6 +61,7 @@ impl WsConn {
         user_agent: &str,
         timeout: Duration,
         tls_config: &crate::tls::ClientTls,
+        proxies: &crate::core::proxy::Proxies,
     ) -> Result<WsConn> {
         let context = format!("WebSocket upgrade {url}");
         let mut request = url
@@ -83,7 +84,10 @@ impl WsConn {
         };
 
         let open = async {
-            let socket = net::open(&to, tls_config).await.map_err(|e| transport(&context, e))?;
+            let proxy = proxies.for_target(to.tls, &to.host, to.port);
+            let socket = net::open(&to, tls_config, proxy)
+                .await
+                .map_err(|e| transport(&context, e))?;
             let config = WebSocketConfig::default().max_message_size(Some(16 << 20));
             match async_tungstenite::client_async_with_config(request, socket, Some(config)).await {
                 Ok((ws, _response)) => Ok(WsConn { ws }),
@@ -175,9 +179,5 @@ fn handshake_error(context: &str, e: tungstenite::Error) -> Error {
 }
 
 fn transport(context: &str, e: io::Error) -> Error {
-    Error::Transport(TransportError {
-        context: context.to_owned(),
-        maybe_processed: false,
-        source: crate::tls::explain(Box::new(e)),
-    })
+    crate::proxy::connection_error(context.to_owned(), false, Box::new(e))
 }

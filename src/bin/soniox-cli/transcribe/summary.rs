@@ -108,7 +108,11 @@ pub(super) fn report(
         }
     }
     if failed > 0 {
-        return Err(CliError::Partial { failed, total });
+        return Err(CliError::Partial {
+            failed,
+            total,
+            outcome: "failed",
+        });
     }
     Ok(())
 }
