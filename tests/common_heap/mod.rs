@@ -19,14 +19,33 @@ pub struct MockProcess {
     _stdout: Option<BufReader<ChildStdout>>,
     base_url: String,
     ws_url: String,
+    /// The CA of a TLS mock ([`MockProcess::start_tls`]), which [`MockProcess::client`] trusts.
+    ca_pem: Option<String>,
 }
 
 impl MockProcess {
     /// Starts `soniox-mock --port 0` (it binds a free port and prints its URLs) and waits until
     /// it accepts connections.
     pub fn start() -> MockProcess {
-        let child = Command::new(env!("CARGO_BIN_EXE_soniox-mock"))
-            .args(["--port", "0", "--api-key", API_KEY, "--job-timing", "immediate"])
+        MockProcess::spawn(false)
+    }
+
+    /// As [`start`](Self::start), serving https and wss (`soniox-mock --tls`, its CA read from
+    /// the file it writes with `--ca-out`).
+    pub fn start_tls() -> MockProcess {
+        MockProcess::spawn(true)
+    }
+
+    fn spawn(tls: bool) -> MockProcess {
+        // Over TLS the mock writes its CA to a file of a temporary directory (removed once read).
+        let ca_dir = tls.then(|| tempfile::tempdir().expect("tempdir for the CA"));
+        let ca_file = ca_dir.as_ref().map(|d| d.path().join("mock-ca.pem"));
+        let mut command = Command::new(env!("CARGO_BIN_EXE_soniox-mock"));
+        command.args(["--port", "0", "--api-key", API_KEY, "--job-timing", "immediate"]);
+        if let Some(file) = &ca_file {
+            command.arg("--tls").arg("--ca-out").arg(file);
+        }
+        let child = command
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
@@ -38,39 +57,55 @@ impl MockProcess {
             _stdout: None,
             base_url: String::new(),
             ws_url: String::new(),
+            ca_pem: None,
         };
         let mut stdout = BufReader::new(guard.child.stdout.take().expect("piped stdout"));
         guard.base_url = url_after(&mut stdout, "soniox-mock listening on ");
         guard.ws_url = url_after(&mut stdout, "soniox-mock realtime on ");
+        if let Some(file) = &ca_file {
+            // Printed once the file is written.
+            url_after(&mut stdout, "soniox-mock CA certificate written to ");
+            guard.ca_pem = Some(std::fs::read_to_string(file).expect("the mock's CA file"));
+        }
         guard._stdout = Some(stdout);
         guard.wait_until_accepting();
         guard
     }
 
-    /// `http://127.0.0.1:PORT`.
+    /// `http://127.0.0.1:PORT` (`https://` over TLS).
     pub fn base_url(&self) -> &str {
         &self.base_url
     }
 
-    /// `ws://127.0.0.1:PORT/transcribe-websocket`.
+    /// `ws://127.0.0.1:PORT/transcribe-websocket` (`wss://` over TLS).
     pub fn ws_url(&self) -> &str {
         &self.ws_url
     }
 
-    /// A client for this mock.
+    /// The CA certificate (PEM) of a TLS mock; `None` for plain HTTP.
+    pub fn ca_pem(&self) -> Option<&str> {
+        self.ca_pem.as_deref()
+    }
+
+    /// A client for this mock (trusting its CA over TLS).
     pub fn client(&self) -> Client {
-        Client::builder()
+        let mut builder = Client::builder()
             .api_key(API_KEY)
             .base_url(self.base_url())
             .ws_url(self.ws_url())
             .timeout(Duration::from_secs(30))
-            .connect_timeout(Duration::from_secs(10))
-            .build()
-            .expect("client builds")
+            .connect_timeout(Duration::from_secs(10));
+        if let Some(pem) = self.ca_pem() {
+            builder = builder.add_root_certificates_pem(pem);
+        }
+        builder.build().expect("client builds")
     }
 
     fn wait_until_accepting(&self) {
-        let addr = self.base_url.trim_start_matches("http://");
+        let addr = self
+            .base_url
+            .trim_start_matches("http://")
+            .trim_start_matches("https://");
         let deadline = Instant::now() + Duration::from_secs(10);
         while TcpStream::connect(addr).is_err() {
             assert!(Instant::now() < deadline, "soniox-mock does not accept on {addr}");

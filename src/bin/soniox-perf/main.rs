@@ -4,7 +4,7 @@
 //!
 //! ```text
 //! cargo run --release --features mock,load --bin soniox-perf -- --out target/perf [--quick]
-//!     [--baseline .ci/perf-baseline.json --threshold 1.5] [--only rest,upload]
+//!     [--baseline .ci/perf-baseline.json --threshold 1.5] [--only rest,upload,tls]
 //! ```
 //!
 //! With `--baseline`, exits 1 when a gated figure (an SDK/raw ratio of the same run, or a
@@ -46,7 +46,7 @@ struct Args {
     /// Directory for report.json and report.html.
     #[arg(long, default_value = "target/perf")]
     out: PathBuf,
-    /// Fewer iterations and a 10 MB upload instead of 100 MB (about half a minute).
+    /// Fewer iterations and smaller uploads (10 MB; 20 MB over TLS) instead of 100 MB (about half a minute).
     #[arg(long)]
     quick: bool,
     /// A stored report.json to compare with; exits 1 on a regression.
@@ -59,7 +59,7 @@ struct Args {
     /// Allowed factor over the baseline for gated figures (1.5 = 50 % worse).
     #[arg(long, default_value_t = 1.5)]
     threshold: f64,
-    /// Run only these scenarios (comma-separated): construction, rest, upload, realtime, heap, concurrency.
+    /// Run only these scenarios (comma-separated): construction, rest, upload, realtime, heap, concurrency, tls.
     #[arg(long, value_delimiter = ',')]
     only: Vec<String>,
     /// Also measure the official Python SDK's client CPU against the same mock with this
@@ -70,12 +70,15 @@ struct Args {
     /// Internal: serve the mock on stdio (the child process).
     #[arg(long, hide = true)]
     serve_mock: bool,
+    /// Internal: serve the mock over TLS on stdio (the `tls` scenario's child process).
+    #[arg(long, hide = true)]
+    serve_mock_tls: bool,
 }
 
 fn main() -> ExitCode {
     let args = Args::parse();
-    if args.serve_mock {
-        return match mock_proc::serve() {
+    if args.serve_mock || args.serve_mock_tls {
+        return match mock_proc::serve(args.serve_mock_tls) {
             Ok(()) => ExitCode::SUCCESS,
             Err(e) => {
                 eprintln!("soniox-perf mock: {e}");

@@ -2,9 +2,11 @@
 //! neither its CPU time nor its heap is counted as the client's.
 //!
 //! Protocol on the child's stdio, one line each way: the child prints `base URL` and `ws URL`
-//! once started, then answers commands read from stdin: `stats` (one JSON line of counters),
-//! `reset` (zero the counters), `latency METHOD PATH MS` (a latency fault), `clear` (no faults);
-//! every command but `stats` answers `ok`. EOF on stdin ends the child.
+//! once started (over TLS, `--serve-mock-tls`, then `ca PEM`: its CA certificate on one line,
+//! each newline written as the two characters `\n`), then answers commands read from stdin:
+//! `stats` (one JSON line of counters), `reset` (zero the counters), `latency METHOD PATH MS`
+//! (a latency fault), `clear` (no faults); every command but `stats` answers `ok`. EOF on
+//! stdin ends the child.
 
 use std::io::{self, BufRead, BufReader, Write};
 use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
@@ -12,7 +14,7 @@ use std::thread;
 use std::time::Duration;
 
 use serde::Deserialize;
-use soniox::mock::{Fault, FaultAction, JobTiming, MockConfig, MockServer, MockStats};
+use soniox::mock::{Fault, FaultAction, JobTiming, MockConfig, MockServer, MockStats, MockTls};
 
 /// The API key the child mock accepts.
 pub const API_KEY: &str = "perf-key";
@@ -49,19 +51,26 @@ fn counts_json(s: &MockStats) -> String {
     .to_string()
 }
 
-/// The child's side: serves until stdin closes.
-pub fn serve() -> Result<(), String> {
-    let config = MockConfig::default()
+/// The child's side: serves (https and wss with `tls`, with a CA and a leaf for `127.0.0.1`
+/// made at start) until stdin closes.
+pub fn serve(tls: bool) -> Result<(), String> {
+    let mut config = MockConfig::default()
         .api_key(API_KEY)
         .job_timing(JobTiming::Immediate)
         .max_concurrent_streams(64)
         .ws_idle_timeout(Duration::from_secs(300));
+    if tls {
+        config = config.tls(MockTls::new());
+    }
     let mock = MockServer::start_with(config).map_err(|e| format!("mock: {e}"))?;
     let mut out = io::stdout().lock();
     let w = |out: &mut io::StdoutLock<'_>, line: &str| writeln!(out, "{line}").and_then(|()| out.flush());
     let io_err = |e: io::Error| format!("mock stdout: {e}");
     w(&mut out, &format!("base {}", mock.base_url())).map_err(io_err)?;
     w(&mut out, &format!("ws {}", mock.ws_url())).map_err(io_err)?;
+    if mock.is_tls() {
+        w(&mut out, &format!("ca {}", one_line(&mock.ca_pem()))).map_err(io_err)?;
+    }
     for line in io::stdin().lock().lines() {
         let line = line.map_err(|e| format!("mock stdin: {e}"))?;
         let words: Vec<&str> = line.split_whitespace().collect();
@@ -91,6 +100,16 @@ pub fn serve() -> Result<(), String> {
     Ok(())
 }
 
+/// A PEM on one line: each newline as the two characters `\n` (a PEM has no backslash).
+fn one_line(pem: &str) -> String {
+    pem.replace('\n', "\\n")
+}
+
+/// The PEM [`one_line`] wrote.
+fn from_one_line(line: &str) -> String {
+    line.replace("\\n", "\n")
+}
+
 /// The parent's handle; kills and reaps the child on drop.
 pub struct MockProcess {
     child: Child,
@@ -98,14 +117,24 @@ pub struct MockProcess {
     stdout: BufReader<ChildStdout>,
     base_url: String,
     ws_url: String,
+    ca_pem: Option<String>,
 }
 
 impl MockProcess {
     /// Starts `<this exe> --serve-mock` and reads its URLs.
     pub fn start() -> Result<MockProcess, String> {
+        MockProcess::spawn(false)
+    }
+
+    /// Starts `<this exe> --serve-mock-tls` (https and wss) and reads its URLs and CA.
+    pub fn start_tls() -> Result<MockProcess, String> {
+        MockProcess::spawn(true)
+    }
+
+    fn spawn(tls: bool) -> Result<MockProcess, String> {
         let exe = std::env::current_exe().map_err(|e| format!("current exe: {e}"))?;
         let mut child = Command::new(exe)
-            .arg("--serve-mock")
+            .arg(if tls { "--serve-mock-tls" } else { "--serve-mock" })
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
@@ -122,18 +151,27 @@ impl MockProcess {
             stdout: BufReader::new(stdout),
             base_url: String::new(),
             ws_url: String::new(),
+            ca_pem: None,
         };
         p.base_url = p.line_after("base ")?;
         p.ws_url = p.line_after("ws ")?;
+        if tls {
+            p.ca_pem = Some(from_one_line(&p.line_after("ca ")?));
+        }
         Ok(p)
     }
 
-    /// `http://127.0.0.1:PORT`.
+    /// The PEM of the CA that signed a TLS mock's certificate (`None` for plain HTTP).
+    pub fn ca_pem(&self) -> Option<&str> {
+        self.ca_pem.as_deref()
+    }
+
+    /// `http://127.0.0.1:PORT` (`https://` over TLS).
     pub fn base_url(&self) -> &str {
         &self.base_url
     }
 
-    /// `ws://127.0.0.1:PORT/transcribe-websocket`.
+    /// `ws://127.0.0.1:PORT/transcribe-websocket` (`wss://` over TLS).
     pub fn ws_url(&self) -> &str {
         &self.ws_url
     }
@@ -193,5 +231,18 @@ impl Drop for MockProcess {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_pem_crosses_the_pipe_on_one_line() {
+        let pem = "-----BEGIN CERTIFICATE-----\nMIIBfz==\n-----END CERTIFICATE-----\n";
+        let line = one_line(pem);
+        assert!(!line.contains('\n'), "{line:?}");
+        assert_eq!(from_one_line(&line), pem);
     }
 }

@@ -90,7 +90,33 @@ pub fn realtime_config() -> RealtimeConfig {
 /// 32 KiB out per connection, rustls with the webpki roots (the SDK also pins its own ring
 /// provider; unused over the mock's plain HTTP, and built lazily by ureq either way).
 pub fn ureq_agent(max_idle: usize) -> ureq::Agent {
-    use ureq::tls::{RootCerts, TlsConfig, TlsProvider};
+    ureq_agent_with(max_idle, ureq::tls::RootCerts::WebPki, None)
+}
+
+/// [`ureq_agent`] over TLS to a server whose certificate `ca_pem` signed (the TLS mock): the
+/// same agent settings, ureq's own rustls connector with the ring provider (the SDK's
+/// provider), trusting that CA alone. What a raw ureq + rustls user writes; the SDK's
+/// blocking client runs its own connector over the same rustls, with the same buffers.
+pub fn ureq_agent_tls(max_idle: usize, ca_pem: &str) -> Result<ureq::Agent, String> {
+    let ca = ureq::tls::Certificate::from_pem(ca_pem.as_bytes()).map_err(|e| format!("the mock's CA: {e}"))?;
+    let ring = std::sync::Arc::new(rustls::crypto::ring::default_provider());
+    Ok(ureq_agent_with(
+        max_idle,
+        ureq::tls::RootCerts::new_with_certs(&[ca]),
+        Some(ring),
+    ))
+}
+
+fn ureq_agent_with(
+    max_idle: usize,
+    roots: ureq::tls::RootCerts,
+    provider: Option<std::sync::Arc<rustls::crypto::CryptoProvider>>,
+) -> ureq::Agent {
+    use ureq::tls::{TlsConfig, TlsProvider};
+    let mut tls = TlsConfig::builder().provider(TlsProvider::Rustls).root_certs(roots);
+    if let Some(provider) = provider {
+        tls = tls.unversioned_rustls_crypto_provider(provider);
+    }
     ureq::Agent::config_builder()
         .http_status_as_error(false)
         .no_delay(true)
@@ -103,12 +129,7 @@ pub fn ureq_agent(max_idle: usize) -> ureq::Agent {
         .max_idle_connections_per_host(max_idle)
         .input_buffer_size(SDK_HTTP_INPUT_BUFFER)
         .output_buffer_size(SDK_HTTP_OUTPUT_BUFFER)
-        .tls_config(
-            TlsConfig::builder()
-                .provider(TlsProvider::Rustls)
-                .root_certs(RootCerts::WebPki)
-                .build(),
-        )
+        .tls_config(tls.build())
         .build()
         .into()
 }

@@ -12,6 +12,7 @@
 //! | `realtime` | `send_audio` + read until the result (both clients) | tungstenite (4 KiB read buffer) / async-tungstenite: typed decode + transcript |
 //! | `heap` | 1000 `models().list()` | — |
 //! | `concurrency` | 100 concurrent `models().list()` over 20 connections | — |
+//! | `tls` | over https (a second mock child serving TLS): `models().list()` (both clients) and `files().upload(path)` (blocking) | a ureq agent with the SDK's settings and rustls (ring) trusting the mock's CA: the same GET and decode / the same streamed multipart body; the async client's calls in the same rounds, beside the blocking client's |
 
 mod concurrency;
 mod construction;
@@ -19,6 +20,7 @@ pub mod floors;
 mod heap;
 pub mod realtime;
 mod rest;
+mod tls;
 mod upload;
 
 use std::time::Duration;
@@ -43,6 +45,8 @@ pub struct Plan {
     pub upload_bytes: u64,
     /// Interleaved rounds of the large upload.
     pub upload_rounds: usize,
+    /// Size of the large upload over TLS (the `tls` scenario), bytes.
+    pub tls_upload_bytes: u64,
     /// Requests of the heap-growth check.
     pub leak_requests: usize,
     /// Time budget of one comparison (at least 3 rounds always run).
@@ -60,6 +64,7 @@ impl Plan {
             construction: (10, 50),
             upload_bytes: 10_000_000,
             upload_rounds: 9,
+            tls_upload_bytes: 20_000_000,
             leak_requests: 1000,
             budget: Duration::from_secs(10),
         }
@@ -75,6 +80,7 @@ impl Plan {
             construction: (30, 100),
             upload_bytes: 100_000_000,
             upload_rounds: 7,
+            tls_upload_bytes: 100_000_000,
             leak_requests: 1000,
             budget: Duration::from_secs(60),
         }
@@ -85,37 +91,42 @@ impl Plan {
 pub type Scenario = fn(&Plan, &mut MockProcess) -> Result<Vec<Metric>, String>;
 
 /// Every scenario, in report order.
-pub const ALL: [(&str, Scenario); 6] = [
+pub const ALL: [(&str, Scenario); 7] = [
     ("construction", construction::run),
     ("rest", rest::run),
     ("upload", upload::run),
     ("realtime", realtime::run),
     ("heap", heap::run),
     ("concurrency", concurrency::run),
+    ("tls", tls::run),
 ];
 
-/// A blocking client for the mock.
+/// A blocking client for the mock (trusting its CA when it serves TLS).
 fn blocking(mock: &MockProcess, max_connections: usize) -> Result<soniox::blocking::Client, String> {
-    soniox::blocking::Client::builder()
+    let mut builder = soniox::blocking::Client::builder()
         .api_key(API_KEY)
         .base_url(mock.base_url())
         .ws_url(mock.ws_url())
         .timeout(Duration::from_secs(30))
-        .max_connections(max_connections)
-        .build()
-        .map_err(|e| format!("blocking client: {e}"))
+        .max_connections(max_connections);
+    if let Some(pem) = mock.ca_pem() {
+        builder = builder.add_root_certificates_pem(pem);
+    }
+    builder.build().map_err(|e| format!("blocking client: {e}"))
 }
 
-/// An async client for the mock.
+/// An async client for the mock (trusting its CA when it serves TLS).
 fn nonblocking(mock: &MockProcess, max_connections: usize) -> Result<soniox::nonblocking::Client, String> {
-    soniox::nonblocking::Client::builder()
+    let mut builder = soniox::nonblocking::Client::builder()
         .api_key(API_KEY)
         .base_url(mock.base_url())
         .ws_url(mock.ws_url())
         .timeout(Duration::from_secs(30))
-        .max_connections(max_connections)
-        .build()
-        .map_err(|e| format!("async client: {e}"))
+        .max_connections(max_connections);
+    if let Some(pem) = mock.ca_pem() {
+        builder = builder.add_root_certificates_pem(pem);
+    }
+    builder.build().map_err(|e| format!("async client: {e}"))
 }
 
 /// `Bearer KEY` for the raw baselines.
