@@ -190,7 +190,7 @@ pub fn metrics(name: &str, raw: &str, floor: &str, pair: &Pair, cpu_target: bool
 
 /// Why the async client misses its CPU targets (issue 15): measured, not argued.
 const ASYNC_CPU_KNOWN_MISS: &str = "async REST CPU per call, its calls made inside one executor, reads 1.12-1.17 x \
-     the blocking client's (soniox-perf --quick --only rest, four runs; raw async-h1 in the same rounds 1.02-1.14 x \
+     the blocking client's (soniox-perf --quick --only rest, four runs; raw async-h1 in the same rounds 1.02-1.09 x \
      blocking): at the edge of the target, not reliably under it. In user space the async client runs 1.04 x the \
      blocking client's instructions per call (callgrind, 2000 models().list(): 467k vs 449k, serde's decode 323k \
      of both); the rest is the async-io reactor, five syscalls per wait for a reply (timerfd_settime, epoll_ctl x2, \
