@@ -76,13 +76,15 @@ impl BaseUrl {
         &self.path
     }
 
-    /// Drops a trailing `/v1` (the API's paths already start with it).
+    /// Drops a trailing `/v1` (the API's paths already start with it), and the slashes
+    /// before it (`https://host//v1` is `https://host`, never `https://host/`).
     pub(crate) fn without_v1(mut self) -> BaseUrl {
         if self.path.ends_with("/v1") {
-            let cut = self.path.len() - 3;
-            self.path.truncate(cut);
-            let cut = self.full.len() - 3;
-            self.full.truncate(cut);
+            let kept = self.path[..self.path.len() - 3].trim_end_matches('/').len();
+            let cut = self.path.len() - kept;
+            self.path.truncate(kept);
+            let full = self.full.len() - cut;
+            self.full.truncate(full);
         }
         self
     }
@@ -125,6 +127,22 @@ mod tests {
         assert_eq!(u.as_str(), "https://api.soniox.com:8443/base");
         let u = BaseUrl::parse("http://[::1]:80", &HTTP, false).unwrap();
         assert_eq!(u.host(), "::1");
+    }
+
+    #[test]
+    fn a_trailing_v1_goes_with_the_slashes_before_it() {
+        // Found by the `config` fuzz target: `//v1` left a trailing slash behind.
+        for (url, want) in [
+            ("https://h/v1", "https://h"),
+            ("https://h//v1", "https://h"),
+            ("https://h/$/v//v1/", "https://h/$/v"),
+            ("https://h/base/v1", "https://h/base"),
+            ("https://h/v2", "https://h/v2"),
+        ] {
+            let u = BaseUrl::parse(url, &HTTP, false).unwrap().without_v1();
+            assert_eq!(u.as_str(), want, "{url}");
+            assert!(!u.path().ends_with('/'), "{url}");
+        }
     }
 
     #[test]
