@@ -11,7 +11,6 @@
 use std::sync::{Arc, OnceLock};
 
 use rustls::crypto::CryptoProvider;
-use rustls::pki_types::CertificateDer;
 use rustls::{ClientConfig, RootCertStore};
 
 use crate::config::{Config, TlsRoots};
@@ -111,13 +110,6 @@ fn client_config_for(config: &Config) -> Result<Arc<ClientConfig>> {
         .with_root_certificates(store)
         .with_no_client_auth();
     Ok(Arc::new(config))
-}
-
-/// Whether `der` can serve as a trust anchor (what `RootCertStore::add` requires).
-pub(crate) fn check_root(der: &CertificateDer<'_>) -> std::result::Result<(), String> {
-    RootCertStore::empty()
-        .add(der.clone().into_owned())
-        .map_err(|e| e.to_string())
 }
 
 type BoxError = Box<dyn std::error::Error + Send + Sync>;

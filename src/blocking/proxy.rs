@@ -14,10 +14,12 @@
 
 use std::fmt;
 
-use ureq::unversioned::transport::{ConnectionDetails, Connector, Either, TcpConnector, Transport, TransportAdapter};
+use ureq::unversioned::transport::time::{Duration as UDuration, Instant as UInstant};
+use ureq::unversioned::transport::{
+    ConnectionDetails, Connector, Either, NextTimeout, TcpConnector, Transport, TransportAdapter,
+};
 use ureq::Proxy as UreqProxy;
 
-use super::tls::remaining;
 use crate::core::proxy::{ConnectTunnel, Proxy};
 
 /// Opens a tunnel through `proxy` for every new connection; passes through without one.
@@ -124,4 +126,15 @@ fn authority(proxy: &Proxy) -> String {
 /// no credentials.
 pub(crate) fn ureq_proxy(proxy: &Proxy) -> Option<UreqProxy> {
     UreqProxy::new(&format!("http://{}", authority(proxy))).ok()
+}
+
+/// What is left of the connect budget (`details.timeout` counts from `details.now`).
+pub(crate) fn remaining(details: &ConnectionDetails) -> NextTimeout {
+    let mut timeout = details.timeout;
+    if let (UDuration::Exact(limit), UInstant::Exact(start), UInstant::Exact(now)) =
+        (timeout.after, details.now, (details.current_time)())
+    {
+        timeout.after = UDuration::Exact(limit.saturating_sub(now.saturating_duration_since(start)));
+    }
+    timeout
 }

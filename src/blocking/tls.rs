@@ -13,11 +13,11 @@ use std::io::{self, Read, Write};
 
 use rustls::pki_types::ServerName;
 use rustls::{ClientConnection, StreamOwned};
-use ureq::unversioned::transport::time::{Duration as UDuration, Instant as UInstant};
 use ureq::unversioned::transport::{
     Buffers, ConnectionDetails, Connector, Either, LazyBuffers, NextTimeout, TcpConnector, Transport, TransportAdapter,
 };
 
+use super::proxy::remaining;
 use crate::tls::ClientTls;
 
 /// The connector chain of the blocking REST client: a tunnel through `proxy` (if any),
@@ -106,17 +106,6 @@ impl<In: Transport> Connector<In> for RustlsConnector {
             stream: StreamOwned { conn, sock },
         })))
     }
-}
-
-/// What is left of the connect budget (`details.timeout` counts from `details.now`).
-pub(crate) fn remaining(details: &ConnectionDetails) -> NextTimeout {
-    let mut timeout = details.timeout;
-    if let (UDuration::Exact(limit), UInstant::Exact(start), UInstant::Exact(now)) =
-        (timeout.after, details.now, (details.current_time)())
-    {
-        timeout.after = UDuration::Exact(limit.saturating_sub(now.saturating_duration_since(start)));
-    }
-    timeout
 }
 
 /// A handshake failure: rustls' own error when there is one (a refused certificate), so
