@@ -77,9 +77,10 @@ impl BaseUrl {
     }
 
     /// Drops a trailing `/v1` (the API's paths already start with it), and the slashes
-    /// before it (`https://host//v1` is `https://host`, never `https://host/`).
+    /// before it (`https://host//v1` is `https://host`, never `https://host/`); repeated
+    /// (`/v1/v1` too), so the result never ends in `/v1`.
     pub(crate) fn without_v1(mut self) -> BaseUrl {
-        if self.path.ends_with("/v1") {
+        while self.path.ends_with("/v1") {
             let kept = self.path[..self.path.len() - 3].trim_end_matches('/').len();
             let cut = self.path.len() - kept;
             self.path.truncate(kept);
@@ -93,7 +94,11 @@ impl BaseUrl {
 fn split_host_port(authority: &str) -> Result<(String, Option<u16>), String> {
     let (host, port) = if let Some(rest) = authority.strip_prefix('[') {
         let (h, after) = rest.split_once(']').ok_or("unclosed [ in host")?;
-        (h, after.strip_prefix(':'))
+        let port = match after {
+            "" => None,
+            a => Some(a.strip_prefix(':').ok_or_else(|| format!("{a:?} after the ] of the host"))?),
+        };
+        (h, port)
     } else {
         match authority.rsplit_once(':') {
             Some((h, p)) => (h, Some(p)),
@@ -138,6 +143,7 @@ mod tests {
             ("https://h/$/v//v1/", "https://h/$/v"),
             ("https://h/base/v1", "https://h/base"),
             ("https://h/v2", "https://h/v2"),
+            ("https://h/x/v1//v1", "https://h/x"),
         ] {
             let u = BaseUrl::parse(url, &HTTP, false).unwrap().without_v1();
             assert_eq!(u.as_str(), want, "{url}");
@@ -155,6 +161,7 @@ mod tests {
             "https://u@h",
             "https://h/?q",
             "https://h h",
+            "https://[::1]g/v1",
         ] {
             assert!(BaseUrl::parse(bad, &HTTP, false).is_err(), "{bad}");
         }
