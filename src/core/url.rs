@@ -96,7 +96,10 @@ fn split_host_port(authority: &str) -> Result<(String, Option<u16>), String> {
         let (h, after) = rest.split_once(']').ok_or("unclosed [ in host")?;
         let port = match after {
             "" => None,
-            a => Some(a.strip_prefix(':').ok_or_else(|| format!("{a:?} after the ] of the host"))?),
+            a => Some(
+                a.strip_prefix(':')
+                    .ok_or_else(|| format!("{a:?} after the ] of the host"))?,
+            ),
         };
         (h, port)
     } else {
