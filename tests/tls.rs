@@ -11,17 +11,19 @@
 //! Time is never asserted: every wait is bounded by the clients' own timeouts or a
 //! bounded poll of the mock's counters.
 
+mod common;
+
+use common::{fast_wait, wav};
 use std::io::Cursor;
-use std::path::{Path, PathBuf};
 use std::thread;
 use std::time::Duration;
 
-use soniox::audio::{pcm_chunks, write_wav_file, WavSpec};
+use soniox::audio::{pcm_chunks, WavSpec};
 use soniox::blocking::{Client, Pace};
 use soniox::core::realtime::RealtimeEvent;
 use soniox::mock::{transcript_text, JobTiming, MockConfig, MockServer, MockStats, MockTls};
 use soniox::types::{RealtimeConfig, Transcribe};
-use soniox::{Config, ConfigBuilder, Error, RetryPolicy, TlsRoots, WaitOptions};
+use soniox::{Config, ConfigBuilder, Error, RetryPolicy, TlsRoots};
 
 const KB: usize = 1024;
 
@@ -69,19 +71,6 @@ fn pcm(ms: u64) -> Vec<u8> {
     pcm_chunks(WavSpec::default(), 64 * KB, Duration::from_millis(ms))
         .flatten()
         .collect()
-}
-
-fn wav(dir: &Path, name: &str, secs: u64) -> PathBuf {
-    let p = dir.join(name);
-    write_wav_file(&p, WavSpec::default(), Duration::from_secs(secs)).expect("wav written");
-    p
-}
-
-fn fast_wait() -> WaitOptions {
-    WaitOptions::default()
-        .interval(Duration::from_millis(2))
-        .growth(1.0)
-        .timeout(Some(Duration::from_secs(30)))
 }
 
 /// Polls the mock's stats until `done` holds (at most 2 000 × 5 ms); returns the last snapshot.
