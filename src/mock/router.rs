@@ -39,7 +39,23 @@ pub(crate) async fn handle(shared: Arc<Shared>, conn: Conn, mut request: Request
     // body having been read (seen: the next request on that connection is never read, so
     // the client times out). Small bodies are therefore read up front; a streamed upload
     // that is answered without being consumed gets `Connection: close` (see `finish`).
-    let streamed = buffer_small_body(&mut request).await?;
+    let streamed = match buffer_small_body(&mut request).await {
+        Ok(streamed) => streamed,
+        // A body cut short, or chunked framing async-h1 refuses (among them a request
+        // pipelined right after a chunked body, which its trailer reader swallows): the
+        // API's 400, then close, since the connection's framing is lost.
+        Err(e) => {
+            let e = ApiError::new(
+                400,
+                "invalid_request",
+                format!("The request body could not be read: {e}"),
+            );
+            let reply = Reply::error(&e, &request_id);
+            shared.record_response(method.as_ref(), &path, &reply);
+            conn.reply_and_close(&reply, true).await;
+            return Err(closed());
+        }
+    };
     let picked = shared.faults.pick(method.as_ref(), &path, &shared.rng);
     Stats::add(&shared.stats.faults_injected, picked.fired);
     if !picked.latency.is_zero() {
