@@ -451,6 +451,66 @@ fn unknown_methods_get_405_with_the_error_body() {
     assert_eq!(mock.stats().route("OTHER *"), 2);
 }
 
+/// Found by the `mock_http` fuzz target: each of these ended the connection's task without
+/// an answer, and the first panicked it (http-types unwraps a header value that is UTF-8 but
+/// not ASCII). Now each gets the API's 400 and a close, and the server serves on.
+#[test]
+fn heads_async_h1_cannot_take_get_a_400_not_a_panic_or_silence() {
+    let mock = MockServer::start();
+    let key = bearer(&mock);
+    let host = mock.addr();
+    let chunked = format!(
+        "POST /v1/transcriptions HTTP/1.1\r\nHost: {host}\r\nAuthorization: {key}\r\n\
+         Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n2\r\n{{}}\r\n0\r\n"
+    );
+    let cases: [(&str, Vec<u8>, &str); 3] = [
+        (
+            "a non-ASCII header value",
+            format!("GET /v1/models HTTP/1.1\r\nHost: {host}\r\nAuthorization: {key}\r\nX-Name: Zoë\r\n\r\n")
+                .into_bytes(),
+            "a request head holds a byte outside ASCII",
+        ),
+        (
+            "a chunked body with trailers",
+            format!("{chunked}X-Checksum: 1\r\n\r\n").into_bytes(),
+            "trailers",
+        ),
+        (
+            "a request pipelined right after a chunked body",
+            format!("{chunked}\r\nGET /v1/models HTTP/1.1\r\nHost: {host}\r\n\r\n").into_bytes(),
+            "The request body could not be read",
+        ),
+    ];
+    for (what, bytes, message) in cases {
+        let mut conn = Conn::open(&mock);
+        conn.reader.get_mut().write_all(&bytes).unwrap();
+        let res = conn.read_response();
+        assert_eq!(res.status, 400, "{what}");
+        assert_eq!(res.header("connection"), Some("close"), "{what}");
+        let body = res.json();
+        assert_eq!(body["error_type"], json!("invalid_request"), "{what}");
+        assert!(body["message"].as_str().unwrap().contains(message), "{what}: {body}");
+        assert!(conn.read_all().is_empty(), "{what}: nothing after the answer");
+    }
+    // Non-ASCII bytes in a body are content, not a head: an upload of them is fine.
+    let res = upload(&mock, "a.wav", &[0xffu8; 64], None);
+    assert_eq!(res.status, 201);
+    assert_eq!(call(&mock, "GET", "/v1/models", Some(&key), b"").status, 200);
+    // Trailers arriving by themselves (a client's second write) once stalled the connection
+    // for good: async-h1 waits on a partial trailer section without a waker.
+    let mut conn = Conn::open(&mock);
+    conn.reader.get_mut().write_all(chunked.as_bytes()).unwrap();
+    std::thread::sleep(Duration::from_millis(20));
+    conn.reader.get_mut().write_all(b"\r").unwrap();
+    std::thread::sleep(Duration::from_millis(20));
+    conn.reader.get_mut().write_all(b"\n").unwrap();
+    assert_eq!(
+        conn.read_response().status,
+        400,
+        "the JSON body {{}} is no job, but an answer"
+    );
+}
+
 #[test]
 fn integer_fields_take_integral_floats_like_pydantic() {
     let mock = MockServer::start();

@@ -95,6 +95,7 @@ pub mod fuzzing;
 mod handlers_files;
 mod handlers_jobs;
 mod handlers_misc;
+mod head_guard;
 mod jobs;
 mod log;
 mod models;

@@ -11,6 +11,7 @@ use futures_lite::future;
 use futures_lite::io::{AsyncReadExt, AsyncWriteExt};
 
 use super::errors::ApiError;
+use super::head_guard::{REFUSED_NON_ASCII, REFUSED_TRAILERS};
 use super::reply::Reply;
 use super::routes::METHODS;
 use super::stats::Stats;
@@ -89,7 +90,13 @@ async fn serve(shared: Arc<Shared>, tcp: TcpStream) {
     let endpoint = shared.clone();
     let result = async_h1::accept(io, move |req| router::handle(endpoint.clone(), handler.clone(), req)).await;
     if let Err(e) = result {
-        if is_unknown_method(&e) {
+        if let Some(refusal) = guard_refusal(&e) {
+            // A head async-h1 must not parse (see `head_guard`): the API's 400, then close.
+            let e = ApiError::new(400, "invalid_request", format!("Bad request: {refusal}."));
+            let reply = Reply::error(&e, &shared.rng.uuid());
+            shared.stats.request(METHODS.len() - 1, None);
+            conn.reply_and_close(&reply, true).await;
+        } else if is_unknown_method(&e) {
             // async-h1 parses only the methods `http_types::Method` knows (`QUERY` is not one)
             // and would close without a word: answer as the API does any unsupported method.
             let e = ApiError::new(405, "method_not_allowed", "Method Not Allowed");
@@ -99,6 +106,12 @@ async fn serve(shared: Arc<Shared>, tcp: TcpStream) {
         }
         log::debug!("soniox mock: connection ended: {e}");
     }
+}
+
+/// The [`head_guard`](super::head_guard) refusal async-h1 stopped on, if that is what it was.
+fn guard_refusal(e: &http_types::Error) -> Option<&'static str> {
+    let text = e.to_string();
+    [REFUSED_NON_ASCII, REFUSED_TRAILERS].into_iter().find(|r| text == *r)
 }
 
 /// Whether async-h1 gave up on a request line whose method `http_types` does not know.

@@ -18,6 +18,8 @@ use rcgen::{
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
 use rustls::ServerConfig;
 
+use super::head_guard::HeadGuard;
+
 /// How a TLS mock's certificates are made (see
 /// [`MockServer::start_tls`](super::MockServer::start_tls) and [`MockConfig::tls`](super::MockConfig::tls)).
 ///
@@ -159,10 +161,21 @@ fn unique_id() -> String {
 /// A served connection: plain TCP, or TLS over it. Clones share the connection (async-h1
 /// and the realtime session hold several); under TLS a lock is taken for each poll only,
 /// never across a wait.
+///
+/// Every read passes the connection's [`HeadGuard`]: a head async-h1 would panic on is
+/// refused with a read error before async-h1 sees it.
 #[derive(Clone)]
 pub(crate) struct Io {
     tcp: TcpStream,
     tls: Option<Arc<Mutex<TlsStream<TcpStream>>>>,
+    guard: Arc<Mutex<Guarded>>,
+}
+
+/// The guard and the byte it keeps back for the next read.
+#[derive(Debug, Default)]
+struct Guarded {
+    guard: HeadGuard,
+    held: Option<u8>,
 }
 
 impl fmt::Debug for Io {
@@ -174,7 +187,11 @@ impl fmt::Debug for Io {
 impl Io {
     /// Plain TCP.
     pub(crate) fn plain(tcp: TcpStream) -> Io {
-        Io { tcp, tls: None }
+        Io {
+            tcp,
+            tls: None,
+            guard: Arc::default(),
+        }
     }
 
     /// The server side of a TLS handshake over `tcp`.
@@ -183,6 +200,7 @@ impl Io {
         Ok(Io {
             tcp,
             tls: Some(Arc::new(Mutex::new(tls))),
+            guard: Arc::default(),
         })
     }
 
@@ -203,12 +221,61 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|e| e.into_inner())
 }
 
+impl Io {
+    /// A read from the connection itself, unguarded.
+    fn poll_read_raw(&self, cx: &mut Context<'_>, buf: &mut [u8]) -> Poll<io::Result<usize>> {
+        match &self.tls {
+            None => Pin::new(&mut &self.tcp).poll_read(cx, buf),
+            Some(tls) => Pin::new(&mut *lock(tls)).poll_read(cx, buf),
+        }
+    }
+}
+
 impl AsyncRead for Io {
     fn poll_read(self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &mut [u8]) -> Poll<io::Result<usize>> {
         let this = self.get_mut();
-        match &this.tls {
-            None => Pin::new(&mut &this.tcp).poll_read(cx, buf),
-            Some(tls) => Pin::new(&mut *lock(tls)).poll_read(cx, buf),
+        let mut g = lock(&this.guard);
+        loop {
+            // A kept-back CR goes first, with what follows it (it is never delivered alone
+            // unless the caller reads one byte at a time).
+            let start = match g.held {
+                Some(cr) if buf.len() > 1 => {
+                    buf[0] = cr;
+                    1
+                }
+                Some(cr) if buf.len() == 1 => {
+                    buf[0] = cr;
+                    g.held = None;
+                    return Poll::Ready(Ok(1));
+                }
+                _ => 0,
+            };
+            let n = match this.poll_read_raw(cx, &mut buf[start..]) {
+                Poll::Ready(Ok(0)) if start == 1 => {
+                    g.held = None;
+                    let e = io::Error::new(io::ErrorKind::UnexpectedEof, "a chunked request body cut short");
+                    return Poll::Ready(Err(e));
+                }
+                Poll::Ready(Ok(n)) => n,
+                other => return other,
+            };
+            if n == 0 {
+                return Poll::Ready(Ok(0));
+            }
+            match g.guard.feed(&buf[start..start + n]) {
+                Ok(k) => {
+                    g.held = (k < n).then(|| buf[start + k]);
+                    if start + k > 0 {
+                        return Poll::Ready(Ok(start + k));
+                    }
+                    // The read was the kept-back CR alone: read on.
+                }
+                Err(refusal) => {
+                    g.guard = HeadGuard::through();
+                    g.held = None;
+                    return Poll::Ready(Err(io::Error::new(io::ErrorKind::InvalidData, refusal)));
+                }
+            }
         }
     }
 }
