@@ -123,6 +123,11 @@ fn mock_realtime_start_and_control_messages() {
 }
 
 #[test]
+fn mock_http_front_door_over_a_socket() {
+    run("mock_http");
+}
+
+#[test]
 fn every_target_has_a_test_and_a_corpus() {
     let names: Vec<&str> = fuzz_props::TARGETS.iter().map(|(n, _)| *n).collect();
     assert_eq!(
@@ -136,7 +141,8 @@ fn every_target_has_a_test_and_a_corpus() {
             "retry_after",
             "config",
             "mock_multipart",
-            "mock_realtime"
+            "mock_realtime",
+            "mock_http"
         ]
     );
     for name in names {

@@ -6,6 +6,7 @@
 #![allow(dead_code, unreachable_pub)]
 
 pub mod config;
+pub mod mock_http;
 pub mod mock_multipart;
 pub mod mock_realtime;
 pub mod multipart;
@@ -30,6 +31,7 @@ pub const TARGETS: &[(&str, Property)] = &[
     ("config", config::property),
     ("mock_multipart", mock_multipart::property),
     ("mock_realtime", mock_realtime::property),
+    ("mock_http", mock_http::property),
 ];
 
 /// Builds `T` from all of `data`; `None` when the bytes cannot make one (not a finding).
