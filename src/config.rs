@@ -709,6 +709,24 @@ enum RootSource {
     File(PathBuf),
 }
 
+/// The largest root certificate file read (an OS bundle is well under 1 MiB): a path such
+/// as `/dev/zero` is refused instead of filling the memory.
+const MAX_ROOT_FILE_BYTES: u64 = 16 * 1024 * 1024;
+
+/// Reads at most `max` bytes of `path`; a longer file is an error.
+fn read_capped(path: &std::path::Path, max: u64) -> std::io::Result<Vec<u8>> {
+    use std::io::Read;
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)?.take(max + 1).read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > max {
+        return Err(std::io::Error::other(format!(
+            "larger than {} MiB",
+            max / (1024 * 1024)
+        )));
+    }
+    Ok(bytes)
+}
+
 /// Parses every added PEM into DER certificates; refuses a PEM without a certificate, one
 /// that does not parse, an unreadable file and (with a TLS client compiled in) a
 /// certificate that cannot serve as a trust anchor.
@@ -722,7 +740,8 @@ fn parse_roots(sources: &[RootSource]) -> Result<Vec<CertificateDer<'static>>> {
             ),
             RootSource::File(path) => {
                 let label = format!("root certificate file {}", path.display());
-                let bytes = std::fs::read(path).map_err(|e| Error::invalid(format!("{label}: {e}")))?;
+                let bytes =
+                    read_capped(path, MAX_ROOT_FILE_BYTES).map_err(|e| Error::invalid(format!("{label}: {e}")))?;
                 (label, std::borrow::Cow::Owned(bytes))
             }
         };
@@ -753,6 +772,21 @@ mod tests {
 
     fn err(b: ConfigBuilder<Config>) -> String {
         b.build().unwrap_err().to_string()
+    }
+
+    #[test]
+    fn a_root_file_past_the_cap_is_refused_not_read_whole() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("big.pem");
+        std::fs::write(&path, vec![b'a'; 1025]).unwrap();
+        assert_eq!(read_capped(&path, 1024).unwrap_err().to_string(), "larger than 0 MiB");
+        assert_eq!(read_capped(&path, 1025).unwrap().len(), 1025);
+        #[cfg(unix)]
+        {
+            // An endless file: refused after the cap, with the file named.
+            let e = err(Config::builder().api_key("k").add_root_certificates_file("/dev/zero"));
+            assert!(e.contains("/dev/zero") && e.contains("larger than 16 MiB"), "{e}");
+        }
     }
 
     #[test]

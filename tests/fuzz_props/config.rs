@@ -3,7 +3,9 @@
 //! non-ASCII or full of control characters), `CreateTranscription` (through
 //! `build_create`), `TemporaryKey` (through `build_temporary_key`), `RealtimeConfig`
 //! (through `RealtimeSession::new`), the audio feed's `Pace` and the `core::time` rule
-//! with arbitrary values.
+//! with arbitrary values; proxy URLs (any text, or built with a password), `no_proxy`
+//! lists, trust roots, root certificate PEMs (any bytes, armoured junk) and files
+//! (missing, empty, a directory, endless).
 //!
 //! Invariants: no panic; every refusal is `Error::InvalidArgument`; whatever is
 //! accepted holds the documented limits (a key of printable ASCII without spaces and a
@@ -16,7 +18,10 @@
 //! 1..=16 MiB); every accepted time limit turns into a deadline without overflow
 //! (`None` exactly at `NO_LIMIT` and beyond); an accepted body or start message is JSON;
 //! the API key never shows in `Debug`, and no refusal message depends on the key's
-//! characters (a twin key differing in every visible character gets the same message).
+//! characters (a twin key differing in every visible character gets the same message);
+//! a proxy password shows neither in `Debug` nor in a refusal; an accepted proxy is used
+//! for both schemes when no host is excluded; the trust roots are the ones asked for, and
+//! each accepted PEM gave at least one certificate.
 
 use std::time::{Duration, Instant};
 
@@ -26,7 +31,7 @@ use soniox::core::http::Body;
 use soniox::core::realtime::{Pace, RealtimeSession, MAX_CHUNK_BYTES};
 use soniox::core::time::{deadline, later, limit, NO_LIMIT};
 use soniox::types::{AudioFormat, Context, CreateTranscription, RawEncoding, RealtimeConfig, TemporaryKey};
-use soniox::{Config, Error, RetryPolicy};
+use soniox::{Config, Error, RetryPolicy, TlsRoots};
 
 #[derive(Arbitrary, Debug)]
 enum Url {
@@ -180,6 +185,86 @@ struct ConfigInput {
     max_retry_after: Dur,
     jitter: bool,
     insecure: bool,
+    proxy: Option<ProxyUrl>,
+    no_proxy: Option<String>,
+    roots: Option<u8>,
+    pems: Vec<Pem>,
+}
+
+/// A proxy URL: any text, or one built from parts with a password that starts with
+/// [`SECRET`] (which nothing may print).
+#[derive(Arbitrary, Debug)]
+enum ProxyUrl {
+    Raw(String),
+    Parts {
+        scheme: u8,
+        user: Option<String>,
+        secret: String,
+        host: u8,
+        port: Option<u16>,
+        path: String,
+    },
+}
+
+/// The start of every built proxy password.
+const SECRET: &str = "S3cr3tPw";
+
+fn proxy_url(p: &ProxyUrl) -> String {
+    match p {
+        ProxyUrl::Raw(s) => s.clone(),
+        ProxyUrl::Parts {
+            scheme,
+            user,
+            secret,
+            host,
+            port,
+            path,
+        } => {
+            let schemes = ["http", "https", "socks5", "HTTP", ""];
+            let hosts = ["proxy.corp", "127.0.0.1", "[::1]", "", "h:x", "[::1", "Zoë.corp"];
+            let mut s = format!("{}://", schemes[usize::from(*scheme) % schemes.len()]);
+            if let Some(u) = user {
+                let pw: String = secret.chars().filter(char::is_ascii_alphanumeric).collect();
+                s.push_str(&format!("{u}:{SECRET}{pw}@"));
+            }
+            s.push_str(hosts[usize::from(*host) % hosts.len()]);
+            if let Some(p) = port {
+                s.push_str(&format!(":{p}"));
+            }
+            s.push_str(path);
+            s
+        }
+    }
+}
+
+/// A root certificate source: any bytes, a PEM armour around any bytes, or a file.
+#[derive(Arbitrary, Debug)]
+enum Pem {
+    Raw(Vec<u8>),
+    Armored(Vec<u8>),
+    File(u8),
+}
+
+/// Files worth trying: missing, empty, a directory, endless (refused after the cap).
+const ROOT_FILES: &[&str] = &["/nonexistent/soniox-ca.pem", "/dev/null", "/", "/dev/zero"];
+
+fn base64(bytes: &[u8]) -> String {
+    const ABC: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::new();
+    for chunk in bytes.chunks(3) {
+        let n = chunk
+            .iter()
+            .enumerate()
+            .fold(0u32, |n, (i, b)| n | u32::from(*b) << (16 - 8 * i));
+        for i in 0..4 {
+            if i <= chunk.len() {
+                out.push(char::from(ABC[(n >> (18 - 6 * i) & 63) as usize]));
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
 }
 
 #[derive(Arbitrary, Debug)]
@@ -259,6 +344,25 @@ fn builder(c: &ConfigInput) -> soniox::ConfigBuilder<Config> {
     if let Some(ua) = &c.user_agent {
         b = b.user_agent(ua.get());
     }
+    if let Some(p) = &c.proxy {
+        b = b.proxy(proxy_url(p));
+    }
+    if let Some(list) = &c.no_proxy {
+        b = b.no_proxy(list.clone());
+    }
+    if let Some(r) = c.roots {
+        b = b.tls_roots([TlsRoots::Bundled, TlsRoots::Os, TlsRoots::BundledAndOs][usize::from(r) % 3]);
+    }
+    for pem in c.pems.iter().take(4) {
+        b = match pem {
+            Pem::Raw(bytes) => b.add_root_certificates_pem(bytes),
+            Pem::Armored(bytes) => b.add_root_certificates_pem(format!(
+                "-----BEGIN CERTIFICATE-----\n{}\n-----END CERTIFICATE-----\n",
+                base64(bytes)
+            )),
+            Pem::File(f) => b.add_root_certificates_file(ROOT_FILES[usize::from(*f) % ROOT_FILES.len()]),
+        };
+    }
     b
 }
 
@@ -300,9 +404,32 @@ fn check_config(c: &ConfigInput) {
             _ => panic!("the twin key got another verdict: {built:?} / {other:?}"),
         }
     }
+    if let Err(e) = &built {
+        assert!(
+            !e.to_string().contains(SECRET),
+            "a refusal prints the proxy password: {e}"
+        );
+    }
     let Some(config) = invalid("Config", built) else {
         return;
     };
+    assert!(
+        !format!("{config:?}").contains(SECRET),
+        "Debug prints the proxy password"
+    );
+    if c.proxy.is_some() && c.no_proxy.is_none() {
+        for secure in [true, false] {
+            let p = config.proxies().for_target(secure, "api.soniox.com", 443);
+            assert!(p.is_some_and(|p| !p.host().is_empty()), "an accepted proxy unused");
+        }
+    }
+    if let Some(r) = c.roots {
+        assert_eq!(
+            config.tls_roots(),
+            [TlsRoots::Bundled, TlsRoots::Os, TlsRoots::BundledAndOs][usize::from(r) % 3]
+        );
+    }
+    assert!(config.root_certificates().len() >= c.pems.len().min(4));
     let key = config.api_key().expose();
     assert!(
         !key.is_empty() && key.len() <= MAX_HEADER_VALUE_BYTES,
