@@ -92,13 +92,28 @@ impl HttpRequest {
         let mut url = String::with_capacity(base.len() + self.path.len() + 32);
         url.push_str(base);
         url.push_str(&self.path);
-        for (i, (k, v)) in self.query.iter().enumerate() {
-            url.push(if i == 0 { '?' } else { '&' });
-            url.push_str(k);
-            url.push('=');
-            percent_encode_into(v, &mut url);
+        if let Some(q) = self.query_string() {
+            url.push('?');
+            url.push_str(&q);
         }
         url
+    }
+
+    /// The encoded query (`k=v&k=v`), or `None` without parameters.
+    pub fn query_string(&self) -> Option<String> {
+        if self.query.is_empty() {
+            return None;
+        }
+        let mut q = String::with_capacity(32);
+        for (i, (k, v)) in self.query.iter().enumerate() {
+            if i > 0 {
+                q.push('&');
+            }
+            q.push_str(k);
+            q.push('=');
+            percent_encode_into(v, &mut q);
+        }
+        Some(q)
     }
 
     /// The `Content-Type` of the body, if any.

@@ -87,6 +87,10 @@ fn protocol(e: ureq_proto::Error) -> io::Error {
 #[derive(Debug)]
 pub(crate) struct H1Client {
     pool: Arc<Pool>,
+    /// Headers of every request (`Authorization`, `User-Agent`, `Accept`), made once: they
+    /// go straight into the head instead of through http-types' map on every call. The
+    /// key's value is marked sensitive, so no `Debug` shows it.
+    defaults: Vec<(http::HeaderName, http::HeaderValue)>,
     connect_timeout: Duration,
     /// The client's one rustls config (the realtime stream uses it too).
     tls: crate::tls::ClientTls,
@@ -97,12 +101,14 @@ pub(crate) struct H1Client {
 impl H1Client {
     pub(crate) fn new(
         pool: Arc<Pool>,
+        defaults: Vec<(http::HeaderName, http::HeaderValue)>,
         connect_timeout: Duration,
         tls: crate::tls::ClientTls,
         proxies: crate::core::proxy::Proxies,
     ) -> H1Client {
         H1Client {
             pool,
+            defaults,
             connect_timeout,
             tls,
             proxies,
@@ -130,7 +136,7 @@ impl H1Client {
 
     async fn exchange(&self, mut req: Request) -> Result<Response, H1Error> {
         let to = endpoint(&req).map_err(exchange_error)?;
-        let head = head(&req).map_err(exchange_error)?;
+        let head = head(&req, &self.defaults).map_err(exchange_error)?;
         let body = req.take_body();
         let mut conn = self.connection(&to).await?;
         let call = send(&mut conn, head, body).await.map_err(exchange_error)?;
@@ -195,12 +201,16 @@ fn endpoint(req: &Request) -> io::Result<Endpoint> {
     })
 }
 
-/// The request head as ureq-proto takes it, with `Content-Length` when the body has one.
-fn head(req: &Request) -> io::Result<http::Request<()>> {
+/// The request head as ureq-proto takes it: `defaults`, the request's own headers, and
+/// `Content-Length` when the body has one.
+fn head(req: &Request, defaults: &[(http::HeaderName, http::HeaderValue)]) -> io::Result<http::Request<()>> {
     let invalid = |e: http::Error| io::Error::new(io::ErrorKind::InvalidInput, e);
     let mut builder = http::Request::builder()
         .method(req.method().as_ref())
         .uri(req.url().as_str());
+    for (name, value) in defaults {
+        builder = builder.header(name, value.clone());
+    }
     for (name, values) in req.iter() {
         for value in values {
             builder = builder.header(name.as_str(), value.as_str());
@@ -322,8 +332,10 @@ async fn receive_head(
     }
 }
 
-/// The response head for surf; header values that are not visible ASCII (a proxy's
-/// `x-note: café`) are kept with those bytes replaced by `?`, never a panic.
+/// The response head for surf. Its headers travel as [`RawHeaders`], the list the
+/// transport reads, not in http-types' map (which nothing reads; filling it cost a
+/// hash-map insert and a header-name parse per header and call). Values that are not
+/// visible ASCII (a proxy's `x-note: café`) are kept with those bytes replaced by `?`.
 fn response(head: &http::Response<()>) -> Response {
     use http_client::http_types::StatusCode;
     let code = head.status().as_u16();
@@ -338,14 +350,24 @@ fn response(head: &http::Response<()>) -> Response {
             response
         }
     };
-    for (name, value) in head.headers() {
-        match value.to_str() {
-            Ok(v) => response.append_header(name.as_str(), v),
-            Err(_) => response.append_header(name.as_str(), printable_ascii(value.as_bytes()).as_str()),
-        }
-    }
+    let headers = head
+        .headers()
+        .iter()
+        .map(|(name, value)| {
+            let value = match value.to_str() {
+                Ok(v) => v.to_owned(),
+                Err(_) => printable_ascii(value.as_bytes()),
+            };
+            (name.as_str().to_owned(), value)
+        })
+        .collect();
+    response.ext_mut().insert(RawHeaders(headers));
     response
 }
+
+/// A response's headers in order (names lower case), for the transport.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct RawHeaders(pub(crate) Vec<(String, String)>);
 
 /// `bytes` with every byte outside printable ASCII (and tab) replaced by `?`.
 fn printable_ascii(bytes: &[u8]) -> String {

@@ -27,10 +27,10 @@ use std::sync::Arc;
 use surf::http::headers;
 
 use super::deadlines::Deadlines;
-use super::h1::{H1Client, H1Error, Phase, RealStatus};
+use super::h1::{H1Client, H1Error, Phase, RawHeaders, RealStatus};
 use super::pool::{Pool, IDLE_BOUND};
 
-use crate::config::{ApiKey, Config};
+use crate::config::Config;
 use crate::core::http::{Body, HttpRequest, Method, RawResponse};
 use crate::core::multipart::Multipart;
 use crate::error::{Error, Result, TimeoutError};
@@ -52,12 +52,12 @@ pub(crate) struct Failure {
     pub(crate) error: Error,
 }
 
-/// The `Authorization` value is kept in an [`ApiKey`] so that no `Debug` output can show it.
+/// The `Authorization` value lives in the backend's default headers, marked sensitive, so
+/// that no `Debug` output can show it.
 pub(crate) struct Transport {
     http: surf::Client,
-    base: String,
-    auth: ApiKey,
-    user_agent: String,
+    /// The base URL, parsed once: each request's URL is a copy with its path and query set.
+    base: surf::Url,
     timeout: Duration,
     /// Reported by a connection that timed out (the pool's connector enforces it).
     connect_timeout: Duration,
@@ -69,8 +69,7 @@ pub(crate) struct Transport {
 impl std::fmt::Debug for Transport {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Transport")
-            .field("base", &self.base)
-            .field("auth", &self.auth)
+            .field("base", &self.base.as_str())
             .field("timeout", &self.timeout)
             .field("upload_timeout", &self.upload_timeout)
             .finish_non_exhaustive()
@@ -83,15 +82,23 @@ impl Transport {
     pub(crate) fn new(config: &Config, tls: crate::tls::ClientTls) -> Result<Transport> {
         // The key and the user agent are printable ASCII: `Config::validate` checked them
         // (the same rule for both clients), so http-types takes them as header values.
-        let auth = format!("Bearer {}", config.api_key().expose());
+        let value = |v: &str| {
+            http::HeaderValue::from_str(v).map_err(|_| Error::invalid("a header value that is not printable ASCII"))
+        };
+        let mut auth = value(&format!("Bearer {}", config.api_key().expose()))?;
+        auth.set_sensitive(true);
+        let defaults = vec![
+            (http::header::AUTHORIZATION, auth),
+            (http::header::USER_AGENT, value(config.user_agent())?),
+            (http::header::ACCEPT, http::HeaderValue::from_static("application/json")),
+        ];
         let pool = Arc::new(Pool::new(config.max_idle_connections(), IDLE_BOUND));
-        let h1 = H1Client::new(pool, config.connect_timeout(), tls, config.proxies().clone());
+        let h1 = H1Client::new(pool, defaults, config.connect_timeout(), tls, config.proxies().clone());
+        let base = surf::Url::parse(config.base_url()).map_err(|e| Error::invalid(format!("bad base URL: {e}")))?;
         let http = surf::Client::with_http_client(h1);
         Ok(Transport {
             http,
-            base: config.base_url().to_owned(),
-            auth: ApiKey::new(auth),
-            user_agent: config.user_agent().to_owned(),
+            base,
             timeout: config.timeout(),
             connect_timeout: config.connect_timeout(),
             upload_timeout: config.upload_timeout(),
@@ -186,35 +193,31 @@ impl Transport {
     }
 
     fn request(&self, req: &HttpRequest) -> Result<surf::Request, Failure> {
-        let url = surf::Url::parse(&req.url(&self.base)).map_err(|e| Failure {
-            sent: false,
-            error: Error::invalid(format!("bad request URL: {e}")),
-        })?;
+        // A copy of the parsed base with the path and query set: no full URL parse (host,
+        // scheme, port) per request.
+        let mut url = self.base.clone();
+        url.set_path(&format!("{}{}", self.base.path().trim_end_matches('/'), req.path));
+        url.set_query(req.query_string().as_deref());
         let method = match req.method {
             Method::Get => surf::http::Method::Get,
             Method::Post => surf::http::Method::Post,
             Method::Delete => surf::http::Method::Delete,
         };
-        let mut request = surf::Request::new(method, url);
-        // Named by http-types' constants: no header name is parsed per request.
-        request.insert_header(headers::AUTHORIZATION, self.auth.expose());
-        request.insert_header(headers::USER_AGENT, self.user_agent.as_str());
-        request.insert_header(headers::ACCEPT, "application/json");
-        Ok(request)
+        // `Authorization`, `User-Agent` and `Accept` are the backend's default headers.
+        Ok(surf::Request::new(method, url))
     }
 }
 
 /// Reads the status, the headers and the whole body (so the connection can be reused).
 async fn read_response(req: &HttpRequest, mut resp: surf::Response, limit: Duration) -> Result<RawResponse, Failure> {
     let status = resp.ext::<RealStatus>().map_or(u16::from(resp.status()), |real| real.0);
-    let headers = resp
-        .iter()
-        .flat_map(|(name, values)| {
-            values
-                .iter()
-                .map(move |v| (name.as_str().to_owned(), v.as_str().to_owned()))
-        })
-        .collect();
+    let inner: &mut surf::http::Response = resp.as_mut();
+    let headers = inner
+        .ext_mut()
+        .get_mut::<RawHeaders>()
+        .map(std::mem::take)
+        .unwrap_or_default()
+        .0;
     // Room for the whole body when its length is known (up to a bound, so that a header
     // alone cannot make us allocate much), plus the probe for its end: read_to_end then
     // zeroes the buffer once and never grows it.
@@ -310,4 +313,32 @@ async fn feed(
         }
     }
     put(m.tail().to_vec()).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The URL made from the parsed base is the core's URL, prefix path, encoded id and
+    /// query included: one rule for both clients.
+    #[test]
+    fn request_urls_are_the_cores() {
+        for base in [
+            "http://127.0.0.1:9",
+            "http://127.0.0.1:9/prefix",
+            "https://api.soniox.com",
+        ] {
+            let config = Config::builder().api_key("k").base_url(base).build().unwrap();
+            let t = Transport::new(&config, crate::tls::ClientTls::for_config(&config).unwrap()).unwrap();
+            let mut req = HttpRequest::new(Method::Get, "/v1/files/{id}", "/v1/files/a%2Fb".to_owned());
+            for query in [
+                vec![],
+                vec![("cursor", "x y&z=é".to_owned()), ("limit", "2".to_owned())],
+            ] {
+                req.query = query;
+                let url = t.request(&req).unwrap().url().to_string();
+                assert_eq!(url, req.url(config.base_url()), "{base}");
+            }
+        }
+    }
 }
