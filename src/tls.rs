@@ -33,11 +33,7 @@ pub(crate) fn client_config() -> Result<Arc<ClientConfig>> {
     let roots = RootCertStore {
         roots: webpki_roots::TLS_SERVER_ROOTS.to_vec(),
     };
-    let config = ClientConfig::builder_with_provider(provider())
-        .with_safe_default_protocol_versions()
-        .map_err(|e| Error::invalid(format!("TLS configuration: {e}")))?
-        .with_root_certificates(roots)
-        .with_no_client_auth();
+    let config = build(roots)?;
     Ok(CONFIG.get_or_init(|| Arc::new(config)).clone())
 }
 
@@ -104,12 +100,34 @@ fn client_config_for(config: &Config) -> Result<Arc<ClientConfig>> {
             .add(cert.clone())
             .map_err(|e| Error::invalid(format!("added root certificate: {e}")))?;
     }
-    let config = ClientConfig::builder_with_provider(provider())
+    Ok(Arc::new(build(store)?))
+}
+
+/// Encrypted bytes a connection holds before the socket takes them: one full TLS record
+/// (16 KiB of plaintext). rustls' default, 64 KiB, let an upload over a slow socket keep four
+/// records, so its heap peak grew with the file (issue 16's flat-heap test over https).
+const SEND_BUFFER: usize = 16 * 1024;
+
+/// Applies the per-connection limits of every TLS connection the clients open (REST and
+/// realtime, both clients): called before the handshake.
+pub(crate) fn limit_buffers(conn: &mut rustls::ClientConnection) {
+    conn.set_buffer_limit(Some(SEND_BUFFER));
+}
+
+/// Servers whose TLS sessions a client keeps for resumption. A client talks to a handful
+/// (the API host, the realtime host); rustls' default of 256 preallocates a 14 KB map that
+/// counted against an upload's 256 KiB heap over TLS.
+const RESUMED_SERVERS: usize = 8;
+
+/// The client configuration over `roots`: ring, TLS 1.2 and 1.3, no client certificate.
+fn build(roots: RootCertStore) -> Result<ClientConfig> {
+    let mut config = ClientConfig::builder_with_provider(provider())
         .with_safe_default_protocol_versions()
         .map_err(|e| Error::invalid(format!("TLS configuration: {e}")))?
-        .with_root_certificates(store)
+        .with_root_certificates(roots)
         .with_no_client_auth();
-    Ok(Arc::new(config))
+    config.resumption = rustls::client::Resumption::in_memory_sessions(RESUMED_SERVERS);
+    Ok(config)
 }
 
 type BoxError = Box<dyn std::error::Error + Send + Sync>;

@@ -95,6 +95,7 @@ impl<In: Transport> Connector<In> for RustlsConnector {
         let name = ServerName::try_from(host.to_owned()).map_err(|_| ureq::Error::Tls("invalid TLS server name"))?;
         let config = self.config.get().map_err(|e| ureq::Error::Other(Box::new(e)))?;
         let mut conn = ClientConnection::new(config, name)?;
+        crate::tls::limit_buffers(&mut conn);
         let inner: Box<dyn Transport> = Box::new(transport);
         let mut sock = TransportAdapter::new(inner, details.current_time.clone());
         // The handshake shares the connect budget with the TCP connect before it.

@@ -129,7 +129,9 @@ pub(crate) async fn open(to: &Endpoint, tls_config: &ClientTls, proxy: Option<&P
         None => Ok(Socket::Plain(tcp)),
         Some(name) => {
             let config = tls_config.get().map_err(io::Error::other)?;
-            let tls = TlsConnector::from(config).connect(name, tcp).await?;
+            let tls = TlsConnector::from(config)
+                .connect_with(name, tcp, crate::tls::limit_buffers)
+                .await?;
             Ok(Socket::Tls(Box::new(tls)))
         }
     }
@@ -259,5 +261,5 @@ pub(crate) async fn file_metadata(path: &Path) -> io::Result<(u64, bool)> {
 pub(crate) async fn open_file(path: &Path) -> io::Result<impl AsyncRead + Unpin + Send + 'static> {
     let path = path.to_owned();
     let file = blocking::unblock(move || std::fs::File::open(path)).await?;
-    Ok(blocking::Unblock::with_capacity(64 * 1024, file))
+    Ok(blocking::Unblock::with_capacity(super::transport::CHUNK, file))
 }
