@@ -9,9 +9,9 @@
 //! blocking client: the socket taking no body chunk for `timeout`, or no answer within
 //! `timeout` after the whole body was handed over, aborts with [`Error::Timeout`].
 //!
-//! Uploads stream: the file is read in 64 KiB chunks (async-std's file, whose reads run
-//! on its blocking pool) and handed to the socket through a channel of two chunks, so memory
-//! stays flat whatever the file size. The body is head ++ exactly `file_len` bytes ++
+//! Uploads stream: the file is read in 16 KiB chunks (its reads run on the `blocking`
+//! crate's pool) and handed to the socket through a channel holding one chunk, so memory
+//! stays flat and small whatever the file size. The body is head ++ exactly `file_len` bytes ++
 //! tail with an exact `Content-Length`; a file that ends early fails the upload with
 //! [`Error::Io`]. Feeding the body from our own future (not a spawned task) also lets
 //! `upload_reader` take a borrowed, non-`'static` reader.
@@ -22,7 +22,7 @@ use std::time::Duration;
 
 use futures::channel::mpsc;
 use futures::future::{self, Either};
-use futures::{AsyncRead, AsyncReadExt, SinkExt, TryStreamExt};
+use futures::{AsyncRead, AsyncReadExt, TryStreamExt};
 use std::sync::Arc;
 use surf::http::headers;
 
@@ -40,10 +40,14 @@ use crate::types::ProgressCallback;
 const MAX_RESPONSE_BODY: u64 = 256 * 1024 * 1024;
 /// Largest body buffer reserved up front from a `Content-Length`.
 const PRESIZE_BOUND: usize = 4 * 1024 * 1024;
-/// Upload chunk size.
-const CHUNK: usize = 64 * 1024;
-/// Chunks queued ahead of the socket.
-const QUEUED_CHUNKS: usize = 2;
+/// Upload chunk size (and the file's read-ahead, [`super::net::open_file`]). With one chunk
+/// queued, at most three chunks' worth of the file is in memory at once (the read-ahead, the
+/// queued chunk, the one being written): 48 KiB, which keeps an
+/// upload's whole heap, runtime and pooled connection included, under 256 KiB
+/// (tests/heap_async_upload_peak*.rs; with 64 KiB chunks and two queued it peaked at 486 KB).
+pub(crate) const CHUNK: usize = 16 * 1024;
+/// Chunks queued ahead of the socket, beyond the one each sender may add (futures' channel).
+const QUEUED_CHUNKS: usize = 0;
 
 /// A failed exchange, with whether any of the request may have reached the server.
 #[derive(Debug)]
@@ -279,7 +283,9 @@ enum Feed {
     Stalled,
 }
 
-/// Queues head, exactly `file_len` bytes of `file`, then tail, for the socket.
+/// Queues head, exactly `file_len` bytes of `file`, then tail, for the socket. A chunk is
+/// read from the file only once the channel has room for it, so the file's bytes in memory
+/// are the read-ahead, the queued chunk and the one being written, never one more.
 async fn feed(
     m: &Multipart,
     file: &mut (dyn AsyncRead + Unpin + Send),
@@ -288,15 +294,12 @@ async fn feed(
     deadlines: &Deadlines,
     stall: Duration,
 ) -> Result<(), Feed> {
-    let mut put = async |chunk: Vec<u8>| match deadlines.within(stall, tx.send(Ok(chunk))).await {
-        Some(Ok(())) => Ok(()),
-        Some(Err(_)) => Err(Feed::Closed),
-        None => Err(Feed::Stalled),
-    };
-    put(m.head().to_vec()).await?;
+    room(&mut tx, deadlines, stall).await?;
+    put(&mut tx, m.head().to_vec())?;
     let total = m.file_len();
     let mut sent = 0u64;
     while sent < total {
+        room(&mut tx, deadlines, stall).await?;
         let mut chunk = vec![0; usize::try_from(total - sent).map_or(CHUNK, |left| left.min(CHUNK))];
         let n = file.read(&mut chunk).await.map_err(Feed::Local)?;
         if n == 0 {
@@ -307,12 +310,27 @@ async fn feed(
         }
         chunk.truncate(n);
         sent += n as u64;
-        put(chunk).await?;
+        put(&mut tx, chunk)?;
         if let Some(p) = progress.as_mut() {
             p(sent, total);
         }
     }
-    put(m.tail().to_vec()).await
+    room(&mut tx, deadlines, stall).await?;
+    put(&mut tx, m.tail().to_vec())
+}
+
+/// Waits until the channel takes a chunk: the socket took the last one within `stall`.
+async fn room(tx: &mut mpsc::Sender<io::Result<Vec<u8>>>, deadlines: &Deadlines, stall: Duration) -> Result<(), Feed> {
+    match deadlines.within(stall, future::poll_fn(|cx| tx.poll_ready(cx))).await {
+        Some(Ok(())) => Ok(()),
+        Some(Err(_)) => Err(Feed::Closed),
+        None => Err(Feed::Stalled),
+    }
+}
+
+/// Queues a chunk after [`room`] said there is room.
+fn put(tx: &mut mpsc::Sender<io::Result<Vec<u8>>>, chunk: Vec<u8>) -> Result<(), Feed> {
+    tx.start_send(Ok(chunk)).map_err(|_| Feed::Closed)
 }
 
 #[cfg(test)]

@@ -2,6 +2,9 @@
 //! process, so that only the client's allocations reach the test binary's global allocator.
 #![allow(dead_code, unreachable_pub)]
 
+#[cfg(feature = "async")]
+pub mod async_upload;
+
 use std::io::{BufRead, BufReader};
 use std::net::TcpStream;
 use std::process::{Child, ChildStdout, Command, Stdio};
@@ -89,16 +92,28 @@ impl MockProcess {
 
     /// A client for this mock (trusting its CA over TLS).
     pub fn client(&self) -> Client {
-        let mut builder = Client::builder()
+        self.configure(Client::builder()).build().expect("client builds")
+    }
+
+    /// The async client for this mock, configured as [`client`](Self::client).
+    #[cfg(feature = "async")]
+    pub fn async_client(&self) -> soniox::nonblocking::Client {
+        self.configure(soniox::nonblocking::Client::builder())
+            .build()
+            .expect("async client builds")
+    }
+
+    fn configure<T: soniox::config::FromConfig>(&self, builder: soniox::ConfigBuilder<T>) -> soniox::ConfigBuilder<T> {
+        let builder = builder
             .api_key(API_KEY)
             .base_url(self.base_url())
             .ws_url(self.ws_url())
             .timeout(Duration::from_secs(30))
             .connect_timeout(Duration::from_secs(10));
-        if let Some(pem) = self.ca_pem() {
-            builder = builder.add_root_certificates_pem(pem);
+        match self.ca_pem() {
+            Some(pem) => builder.add_root_certificates_pem(pem),
+            None => builder,
         }
-        builder.build().expect("client builds")
     }
 
     fn wait_until_accepting(&self) {
