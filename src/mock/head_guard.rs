@@ -8,7 +8,9 @@
 //!   by the `mock_http` fuzz target);
 //! - a chunked body with trailers: async-h1 copies trailer values the same way (the same
 //!   panic), and waits without a waker on a trailer section that arrives in two reads (the
-//!   connection stalls for good). The API takes no trailers.
+//!   connection stalls for good). The API takes no trailers;
+//! - a head of 8 KiB or more, async-h1's limit: it closed without an answer (and buffered a
+//!   line without end for as long as it came).
 //!
 //! The one blank line that ends a chunked body is never delivered in two pieces: a read
 //! ending between its CR and LF keeps the CR back for the next read
@@ -29,6 +31,9 @@ const MAX_HEADERS: usize = 128;
 pub(crate) const REFUSED_NON_ASCII: &str = "a request head holds a byte outside ASCII";
 /// See [`REFUSED_NON_ASCII`].
 pub(crate) const REFUSED_TRAILERS: &str = "a chunked request body carries trailers";
+/// See [`REFUSED_NON_ASCII`]: async-h1 would close without a word (and, before the line
+/// ended, keep buffering it).
+pub(crate) const REFUSED_TOO_LARGE: &str = "the request head is larger than 8 KiB";
 
 /// Where the connection's bytes are.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -95,10 +100,11 @@ impl HeadGuard {
                         return Err(REFUSED_NON_ASCII);
                     }
                     self.head.push(b);
+                    if self.head.len() >= MAX_HEAD {
+                        return Err(REFUSED_TOO_LARGE);
+                    }
                     if b == b'\n' {
-                        if self.head.len() >= MAX_HEAD {
-                            self.state = State::Through;
-                        } else if self.head.ends_with(b"\r\n\r\n") {
+                        if self.head.ends_with(b"\r\n\r\n") {
                             self.state = after_head(&self.head);
                             self.head.clear();
                         }
@@ -326,14 +332,15 @@ mod tests {
     }
 
     #[test]
-    fn the_last_content_length_counts_and_a_huge_head_ends_the_guarding() {
+    fn the_last_content_length_counts_and_a_huge_head_is_refused() {
         let mut g = HeadGuard::default();
         g.feed(b"POST / HTTP/1.1\r\nhost: x\r\ncontent-length: 1\r\ncontent-length: 3\r\n\r\n")
             .unwrap();
         assert_eq!(g.state, State::Fixed(3));
+        // Refused at the limit, even inside a line that has not ended.
         let mut g = HeadGuard::default();
-        let long = format!("GET / HTTP/1.1\r\nx: {}\r\n", "a".repeat(MAX_HEAD));
-        g.feed(long.as_bytes()).unwrap();
-        assert_eq!(g.state, State::Through);
+        let line = format!("GET /{} HTTP/1.1", "a".repeat(MAX_HEAD));
+        assert_eq!(g.feed(&line.as_bytes()[..MAX_HEAD - 1]), Ok(MAX_HEAD - 1));
+        assert_eq!(g.feed(b"a"), Err(REFUSED_TOO_LARGE));
     }
 }

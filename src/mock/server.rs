@@ -11,7 +11,7 @@ use futures_lite::future;
 use futures_lite::io::{AsyncReadExt, AsyncWriteExt};
 
 use super::errors::ApiError;
-use super::head_guard::{REFUSED_NON_ASCII, REFUSED_TRAILERS};
+use super::head_guard::{REFUSED_NON_ASCII, REFUSED_TOO_LARGE, REFUSED_TRAILERS};
 use super::reply::Reply;
 use super::routes::METHODS;
 use super::stats::Stats;
@@ -91,8 +91,9 @@ async fn serve(shared: Arc<Shared>, tcp: TcpStream) {
     let result = async_h1::accept(io, move |req| router::handle(endpoint.clone(), handler.clone(), req)).await;
     if let Err(e) = result {
         if let Some(refusal) = guard_refusal(&e) {
-            // A head async-h1 must not parse (see `head_guard`): the API's 400, then close.
-            let e = ApiError::new(400, "invalid_request", format!("Bad request: {refusal}."));
+            // A head async-h1 must not parse (see `head_guard`): the API's error body, then close.
+            let status = if refusal == REFUSED_TOO_LARGE { 431 } else { 400 };
+            let e = ApiError::new(status, "invalid_request", format!("Bad request: {refusal}."));
             let reply = Reply::error(&e, &shared.rng.uuid());
             shared.stats.request(METHODS.len() - 1, None);
             conn.reply_and_close(&reply, true).await;
@@ -111,7 +112,9 @@ async fn serve(shared: Arc<Shared>, tcp: TcpStream) {
 /// The [`head_guard`](super::head_guard) refusal async-h1 stopped on, if that is what it was.
 fn guard_refusal(e: &http_types::Error) -> Option<&'static str> {
     let text = e.to_string();
-    [REFUSED_NON_ASCII, REFUSED_TRAILERS].into_iter().find(|r| text == *r)
+    [REFUSED_NON_ASCII, REFUSED_TRAILERS, REFUSED_TOO_LARGE]
+        .into_iter()
+        .find(|r| text == *r)
 }
 
 /// Whether async-h1 gave up on a request line whose method `http_types` does not know.
