@@ -37,7 +37,7 @@ const REQUESTS: usize = 1_000;
 const LIST_GROWTH_LIMIT: u64 = 1024 * KIB;
 
 /// Peak RSS above the RSS before an upload. Measured in three runs: 0.19–0.21 MiB for 1 MB,
-/// 0.10–0.21 MiB for 100 MB (two 64 KiB chunks in flight, curl's upload buffer, async-std's
+/// 0.10–0.21 MiB for 100 MB (then: two 64 KiB chunks in flight, curl's upload buffer, async-std's
 /// blocking-pool reads). 4 MiB is 20 times that and still 25 times less than the 100 MB file.
 const UPLOAD_PEAK_LIMIT: u64 = 4 * 1024 * KIB;
 

@@ -13,7 +13,7 @@ const LIMIT: usize = 256 * 1024;
 
 /// Uploads 1 MB and then 100 MB with the async client, to a `soniox-mock` process (`tls`:
 /// over https, trusting its CA), and checks that both peak at the same heap, under 256 KiB,
-/// that the 100 MB upload allocates about the file's size at most in all (its 64 KiB chunks,
+/// that the 100 MB upload allocates about the file's size at most in all (its 16 KiB chunks,
 /// and over TLS rustls' records, each freed once sent) and keeps nothing.
 pub fn uploads_peak_at_the_same_small_heap(tls: bool) {
     // The files are written before the profiler starts (see heap_upload_peak.rs).
