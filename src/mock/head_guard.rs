@@ -14,7 +14,10 @@
 //!
 //! The one blank line that ends a chunked body is never delivered in two pieces: a read
 //! ending between its CR and LF keeps the CR back for the next read
-//! ([`HeadGuard::feed`] says how many bytes to deliver).
+//! ([`HeadGuard::feed`] says how many bytes to deliver). Like async-h1, the guard works in
+//! reads: what a read brings past the end of a request is dropped by async-h1 (it reads each
+//! request through a buffer of its own), so the guard skips it too and starts the next head
+//! with the next read.
 
 use std::str::FromStr;
 
@@ -60,6 +63,36 @@ enum State {
     Through,
 }
 
+/// A refusal, as the read error async-h1 (or the router reading a body) gets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Refusal {
+    pub(crate) message: &'static str,
+    /// The refused read held bytes of a head: async-h1 was reading that head, so no
+    /// response went out for the request and the server answers it. Otherwise a body was
+    /// being read: by the router, which answers, or by async-h1 draining a body nobody
+    /// read after the response was written, and the connection just closes.
+    pub(crate) in_head: bool,
+}
+
+impl Refusal {
+    /// The answer's status: 431 for a head over the limit, else 400.
+    pub(crate) fn status(&self) -> u16 {
+        if self.message == REFUSED_TOO_LARGE {
+            431
+        } else {
+            400
+        }
+    }
+}
+
+impl std::fmt::Display for Refusal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.message)
+    }
+}
+
+impl std::error::Error for Refusal {}
+
 /// The guard of one connection.
 #[derive(Debug)]
 pub(crate) struct HeadGuard {
@@ -89,7 +122,15 @@ impl HeadGuard {
     /// Follows `bytes`, just read from the connection. `Ok(n)`: deliver `bytes[..n]` now and
     /// keep the rest (at most the one CR of [`State::EndLf`]) for the next read; `Err`: the
     /// refusal's message.
-    pub(crate) fn feed(&mut self, bytes: &[u8]) -> Result<usize, &'static str> {
+    pub(crate) fn feed(&mut self, bytes: &[u8]) -> Result<usize, Refusal> {
+        let in_head = self.state == State::Head;
+        self.follow(bytes).map_err(|message| Refusal {
+            message,
+            in_head: in_head || self.state == State::Head || !self.head.is_empty(),
+        })
+    }
+
+    fn follow(&mut self, bytes: &[u8]) -> Result<usize, &'static str> {
         let mut i = 0;
         while i < bytes.len() {
             let b = bytes[i];
@@ -103,21 +144,22 @@ impl HeadGuard {
                     if self.head.len() >= MAX_HEAD {
                         return Err(REFUSED_TOO_LARGE);
                     }
-                    if b == b'\n' {
-                        if self.head.ends_with(b"\r\n\r\n") {
-                            self.state = after_head(&self.head);
-                            self.head.clear();
+                    if b == b'\n' && self.head.ends_with(b"\r\n\r\n") {
+                        self.state = after_head(&self.head);
+                        self.head.clear();
+                        if self.state == State::Head {
+                            return Ok(self.request_ended(bytes.len()));
                         }
                     }
                 }
                 State::Fixed(left) => {
                     let take = left.min((bytes.len() - i) as u64);
                     i += take as usize;
-                    self.state = if take == left {
-                        State::Head
-                    } else {
-                        State::Fixed(left - take)
-                    };
+                    if take == left {
+                        self.state = State::Head;
+                        return Ok(self.request_ended(bytes.len()));
+                    }
+                    self.state = State::Fixed(left - take);
                     continue;
                 }
                 State::ChunkSize(size) => {
@@ -178,12 +220,30 @@ impl HeadGuard {
                     if b != b'\n' {
                         return Err(REFUSED_TRAILERS);
                     }
-                    self.state = State::Head;
+                    // More bytes in this read fail async-h1's trailer parse (it reads them
+                    // with the blank line): the body errs and the server closes.
+                    self.state = if i + 1 == bytes.len() {
+                        State::Head
+                    } else {
+                        State::Through
+                    };
+                    return Ok(bytes.len());
                 }
             }
             i += 1;
         }
         Ok(bytes.len())
+    }
+}
+
+impl HeadGuard {
+    /// A request (head without body, or with its `Content-Length` body) ended inside a read
+    /// of `len` bytes: async-h1 reads each request through a buffer of its own and drops
+    /// whatever that read brought past the request's end (pipelined bytes are lost, not
+    /// parsed), so they are delivered unchecked and the next head starts with the next read.
+    fn request_ended(&mut self, len: usize) -> usize {
+        self.state = State::Head;
+        len
     }
 }
 
@@ -249,7 +309,7 @@ mod tests {
     use super::*;
 
     fn feed_all(g: &mut HeadGuard, bytes: &[u8]) -> Result<(), &'static str> {
-        let n = g.feed(bytes)?;
+        let n = g.feed(bytes).map_err(|r| r.message)?;
         assert!(
             n == bytes.len() || (n + 1 == bytes.len() && bytes[n] == b'\r'),
             "only a last CR is kept"
@@ -262,7 +322,10 @@ mod tests {
         let mut g = HeadGuard::default();
         let start = b"GET /v1/models HTTP/1.1\r\nhost: x\r\nx-name: ";
         assert_eq!(g.feed(start), Ok(start.len()));
-        assert_eq!(g.feed("é\r\n\r\n".as_bytes()), Err(REFUSED_NON_ASCII));
+        assert_eq!(
+            g.feed("é\r\n\r\n".as_bytes()).map_err(|r| (r.message, r.in_head)),
+            Err((REFUSED_NON_ASCII, true))
+        );
     }
 
     #[test]
@@ -272,15 +335,21 @@ mod tests {
         let mut bytes = b"POST /v1/files HTTP/1.1\r\nhost: x\r\ncontent-length: 10\r\n\r\n".to_vec();
         bytes.extend_from_slice(&body);
         bytes.extend_from_slice(b"GET /v1/models HTTP/1.1\r\nhost: x\r\n\r\n");
-        // One read, or one byte at a time: the same verdict.
+        // In one read, the GET head after the body is dropped by async-h1, and skipped.
         assert_eq!(feed_all(&mut g, &bytes), Ok(()));
+        assert_eq!(g.state, State::Head);
+        let mut g = HeadGuard::default();
+        let mut with_bad = bytes.clone();
+        with_bad.extend_from_slice("GET / HTTP/1.1\r\nx: é\r\n\r\n".as_bytes());
+        assert_eq!(g.feed(&with_bad), Ok(with_bad.len()));
+        // One byte per read: every head is checked.
         let mut g = HeadGuard::default();
         for b in &bytes {
             assert_eq!(g.feed(std::slice::from_ref(b)), Ok(1));
         }
         assert_eq!(g.state, State::Head);
         // A non-ASCII byte right after the body is the next head's.
-        assert_eq!(g.feed(&[0x80]), Err(REFUSED_NON_ASCII));
+        assert_eq!(g.feed(&[0x80]).map_err(|r| r.message), Err(REFUSED_NON_ASCII));
     }
 
     #[test]
@@ -288,11 +357,26 @@ mod tests {
         let chunked = b"POST /v1/transcriptions HTTP/1.1\r\nhost: x\r\ntransfer-encoding: chunked\r\n\r\n3\r\n\xff\xfe\xfd\r\n0\r\n";
         let mut g = HeadGuard::default();
         assert_eq!(feed_all(&mut g, chunked), Ok(()));
-        assert_eq!(g.feed(b"\r\nGET"), Ok(5));
+        assert_eq!(g.feed(b"\r\n"), Ok(2));
         assert_eq!(g.state, State::Head);
+        // More bytes with the blank line: async-h1 fails the body and the server closes.
         let mut g = HeadGuard::default();
         feed_all(&mut g, chunked).unwrap();
-        assert_eq!(g.feed(b"x-t: 1\r\n\r\n"), Err(REFUSED_TRAILERS));
+        assert_eq!(g.feed(b"\r\nGET"), Ok(5));
+        assert_eq!(g.state, State::Through);
+        let mut g = HeadGuard::default();
+        feed_all(&mut g, chunked).unwrap();
+        // In a read of its own, a body read's refusal; with the head, the head read's.
+        assert_eq!(
+            g.feed(b"x-t: 1\r\n\r\n").map_err(|r| (r.message, r.in_head)),
+            Err((REFUSED_TRAILERS, false))
+        );
+        let mut g = HeadGuard::default();
+        let whole = [chunked.as_slice(), b"x-t: 1\r\n\r\n"].concat();
+        assert_eq!(
+            g.feed(&whole).map_err(|r| (r.message, r.in_head)),
+            Err((REFUSED_TRAILERS, true))
+        );
     }
 
     #[test]
@@ -341,6 +425,6 @@ mod tests {
         let mut g = HeadGuard::default();
         let line = format!("GET /{} HTTP/1.1", "a".repeat(MAX_HEAD));
         assert_eq!(g.feed(&line.as_bytes()[..MAX_HEAD - 1]), Ok(MAX_HEAD - 1));
-        assert_eq!(g.feed(b"a"), Err(REFUSED_TOO_LARGE));
+        assert_eq!(g.feed(b"a").map_err(|r| (r.status(), r.in_head)), Err((431, true)));
     }
 }

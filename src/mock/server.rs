@@ -11,7 +11,7 @@ use futures_lite::future;
 use futures_lite::io::{AsyncReadExt, AsyncWriteExt};
 
 use super::errors::ApiError;
-use super::head_guard::{REFUSED_NON_ASCII, REFUSED_TOO_LARGE, REFUSED_TRAILERS};
+use super::head_guard::Refusal;
 use super::reply::Reply;
 use super::routes::METHODS;
 use super::stats::Stats;
@@ -92,8 +92,7 @@ async fn serve(shared: Arc<Shared>, tcp: TcpStream) {
     if let Err(e) = result {
         if let Some(refusal) = guard_refusal(&e) {
             // A head async-h1 must not parse (see `head_guard`): the API's error body, then close.
-            let status = if refusal == REFUSED_TOO_LARGE { 431 } else { 400 };
-            let e = ApiError::new(status, "invalid_request", format!("Bad request: {refusal}."));
+            let e = ApiError::new(refusal.status(), "invalid_request", format!("Bad request: {refusal}."));
             let reply = Reply::error(&e, &shared.rng.uuid());
             shared.stats.request(METHODS.len() - 1, None);
             conn.reply_and_close(&reply, true).await;
@@ -109,12 +108,14 @@ async fn serve(shared: Arc<Shared>, tcp: TcpStream) {
     }
 }
 
-/// The [`head_guard`](super::head_guard) refusal async-h1 stopped on, if that is what it was.
-fn guard_refusal(e: &http_types::Error) -> Option<&'static str> {
-    let text = e.to_string();
-    [REFUSED_NON_ASCII, REFUSED_TRAILERS, REFUSED_TOO_LARGE]
-        .into_iter()
-        .find(|r| text == *r)
+/// The [`head_guard`](super::head_guard) refusal async-h1 stopped on, if it came while a
+/// head was being read (see [`Refusal::in_head`]): then no response went out for it.
+fn guard_refusal(e: &http_types::Error) -> Option<Refusal> {
+    let refusal = e
+        .downcast_ref::<std::io::Error>()?
+        .get_ref()?
+        .downcast_ref::<Refusal>()?;
+    refusal.in_head.then_some(*refusal)
 }
 
 /// Whether async-h1 gave up on a request line whose method `http_types` does not know.
@@ -144,6 +145,8 @@ impl Conn {
     /// a second) after our FIN, so the peer sees the response rather than a reset.
     pub(crate) async fn write_and_close(&self, bytes: &[u8], linger: bool) {
         let mut tcp = self.io.clone();
+        // What is drained is not parsed: the guard must not cut the drain short.
+        self.io.stop_guarding();
         if tcp.write_all(bytes).await.is_ok() && tcp.flush().await.is_ok() && linger {
             let deadline = Instant::now() + Duration::from_secs(1);
             // Under TLS the shutdown writes and flushes a close_notify: bounded as well.

@@ -222,6 +222,13 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 }
 
 impl Io {
+    /// Lets every further byte through unchecked (the connection is being drained and
+    /// closed, or is no longer HTTP).
+    pub(crate) fn stop_guarding(&self) {
+        let mut g = lock(&self.guard);
+        g.guard = HeadGuard::through();
+    }
+
     /// A read from the connection itself, unguarded.
     fn poll_read_raw(&self, cx: &mut Context<'_>, buf: &mut [u8]) -> Poll<io::Result<usize>> {
         match &self.tls {
