@@ -33,6 +33,7 @@ use super::pool::{Pool, IDLE_BOUND};
 use crate::config::Config;
 use crate::core::http::{Body, HttpRequest, Method, RawResponse};
 use crate::core::multipart::Multipart;
+use crate::core::time::NO_LIMIT;
 use crate::error::{Error, Result, TimeoutError};
 use crate::types::ProgressCallback;
 
@@ -296,10 +297,14 @@ async fn feed(
 ) -> Result<(), Feed> {
     room(&mut tx, deadlines, stall).await?;
     put(&mut tx, m.head().to_vec())?;
+    // Until the head is taken the exchange is still connecting, within its own
+    // `connect_timeout`: that wait is no stall (nothing was sent yet).
+    let mut limit = NO_LIMIT;
     let total = m.file_len();
     let mut sent = 0u64;
     while sent < total {
-        room(&mut tx, deadlines, stall).await?;
+        room(&mut tx, deadlines, limit).await?;
+        limit = stall;
         let mut chunk = vec![0; usize::try_from(total - sent).map_or(CHUNK, |left| left.min(CHUNK))];
         let n = file.read(&mut chunk).await.map_err(Feed::Local)?;
         if n == 0 {
@@ -315,7 +320,7 @@ async fn feed(
             p(sent, total);
         }
     }
-    room(&mut tx, deadlines, stall).await?;
+    room(&mut tx, deadlines, limit).await?;
     put(&mut tx, m.tail().to_vec())
 }
 

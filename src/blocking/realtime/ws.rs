@@ -112,6 +112,11 @@ impl WsConn {
             Err(HandshakeError::Failure(e)) => return Err(handshake_error(&context, timeout, e)),
         };
         let mut conn = WsConn { ws };
+        if let MaybeTlsStream::Rustls(tls) = conn.ws.get_mut() {
+            // tungstenite made the connection: the clients' per-connection TLS limits, set
+            // once its handshake is done (audio goes out after it).
+            crate::tls::limit_buffers(&mut tls.conn);
+        }
         conn.socket_mut().opened().map_err(io)?;
         Ok(conn)
     }
