@@ -8,8 +8,7 @@ static ALLOC: dhat::Alloc = dhat::Alloc;
 
 mod common_heap;
 
-use common_heap::{describe, let_the_harness_settle, MockProcess};
-use soniox::audio::generate_test_audio_file;
+use common_heap::{describe, let_the_harness_settle, upload_files, MockProcess};
 
 const MB: u64 = 1_000_000;
 /// The bound for an upload's heap, held here by what an upload needs beyond the client
@@ -18,14 +17,8 @@ const WORKING_LIMIT: usize = 256 * 1024;
 
 #[test]
 fn uploads_of_one_and_a_hundred_megabytes_peak_at_the_same_small_heap() {
-    // The files are written before the profiler starts: dhat's peak (`max_bytes`) only ever
-    // rises, so the generator's own buffers must not be part of it. dhat ignores blocks
-    // allocated before it started, also when they are freed later.
     let dir = tempfile::tempdir().expect("tempdir");
-    let small = dir.path().join("heap-1mb.wav");
-    let large = dir.path().join("heap-100mb.wav");
-    generate_test_audio_file(&small, MB).expect("1 MB file written");
-    generate_test_audio_file(&large, 100 * MB).expect("100 MB file written");
+    let (small, large) = upload_files(dir.path());
 
     let _profiler = dhat::Profiler::builder().testing().build();
     let_the_harness_settle();

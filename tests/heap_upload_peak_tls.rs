@@ -17,8 +17,7 @@ static ALLOC: dhat::Alloc = dhat::Alloc;
 
 mod common_heap;
 
-use common_heap::{describe, let_the_harness_settle, MockProcess};
-use soniox::audio::generate_test_audio_file;
+use common_heap::{describe, let_the_harness_settle, upload_files, MockProcess};
 
 const MB: u64 = 1_000_000;
 /// The bound for an upload's heap, client and pooled connection included.
@@ -26,12 +25,8 @@ const LIMIT: usize = 256 * 1024;
 
 #[test]
 fn uploads_of_one_and_a_hundred_megabytes_over_tls_peak_at_the_same_small_heap() {
-    // The files are written before the profiler starts (see heap_upload_peak.rs).
     let dir = tempfile::tempdir().expect("tempdir");
-    let small = dir.path().join("heap-tls-1mb.wav");
-    let large = dir.path().join("heap-tls-100mb.wav");
-    generate_test_audio_file(&small, MB).expect("1 MB file written");
-    generate_test_audio_file(&large, 100 * MB).expect("100 MB file written");
+    let (small, large) = upload_files(dir.path());
 
     let _profiler = dhat::Profiler::builder().testing().build();
     let_the_harness_settle();
@@ -96,11 +91,5 @@ fn uploads_of_one_and_a_hundred_megabytes_over_tls_peak_at_the_same_small_heap()
         blocks_large <= 100 * MB / 8192,
         "the 100 MB upload over https made {blocks_large} allocations"
     );
-    // Nothing is kept: the live heap after the 100 MB upload is what it was after the 1 MB one.
-    assert!(
-        after_large.curr_bytes <= after_small.curr_bytes + 1024,
-        "the live heap grew from {} to {} bytes over the 100 MB upload",
-        after_small.curr_bytes,
-        after_large.curr_bytes
-    );
+    common_heap::assert_nothing_kept(&after_small, &after_large);
 }

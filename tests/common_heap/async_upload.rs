@@ -2,7 +2,6 @@
 //! dhat's peak only ever rises, so each measurement needs a process of its own).
 
 use async_std::task::block_on;
-use soniox::audio::generate_test_audio_file;
 
 use super::{describe, let_the_harness_settle, MockProcess};
 
@@ -16,12 +15,8 @@ const LIMIT: usize = 256 * 1024;
 /// that the 100 MB upload allocates about the file's size at most in all (its 16 KiB chunks,
 /// and over TLS rustls' records, each freed once sent) and keeps nothing.
 pub fn uploads_peak_at_the_same_small_heap(tls: bool) {
-    // The files are written before the profiler starts (see heap_upload_peak.rs).
     let dir = tempfile::tempdir().expect("tempdir");
-    let small = dir.path().join("heap-async-1mb.wav");
-    let large = dir.path().join("heap-async-100mb.wav");
-    generate_test_audio_file(&small, MB).expect("1 MB file written");
-    generate_test_audio_file(&large, 100 * MB).expect("100 MB file written");
+    let (small, large) = super::upload_files(dir.path());
 
     let _profiler = dhat::Profiler::builder().testing().build();
     let_the_harness_settle();
@@ -89,10 +84,5 @@ pub fn uploads_peak_at_the_same_small_heap(tls: bool) {
         allocated_large <= passes * 100 * MB + 100 * MB / 100 * 15,
         "the 100 MB upload over {scheme} allocated {allocated_large} bytes"
     );
-    assert!(
-        after_large.curr_bytes <= after_small.curr_bytes + 1024,
-        "the live heap grew from {} to {} bytes over the 100 MB upload",
-        after_small.curr_bytes,
-        after_large.curr_bytes
-    );
+    super::assert_nothing_kept(&after_small, &after_large);
 }

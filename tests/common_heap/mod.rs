@@ -146,6 +146,28 @@ fn url_after(stdout: &mut impl BufRead, prefix: &str) -> String {
     }
 }
 
+/// The 1 MB and 100 MB WAV files the upload heap tests send, written into `dir` before the
+/// profiler starts: dhat's peak (`max_bytes`) only ever rises, so the generator's own
+/// buffers must not be part of it (dhat ignores blocks allocated before it started, also
+/// when they are freed later).
+pub fn upload_files(dir: &std::path::Path) -> (std::path::PathBuf, std::path::PathBuf) {
+    let (small, large) = (dir.join("heap-1mb.wav"), dir.join("heap-100mb.wav"));
+    soniox::audio::generate_test_audio_file(&small, 1_000_000).expect("1 MB file written");
+    soniox::audio::generate_test_audio_file(&large, 100_000_000).expect("100 MB file written");
+    (small, large)
+}
+
+/// Nothing is kept by the 100 MB upload: the live heap after it is what it was after the
+/// 1 MB one (1 KiB of slack for a lazily grown map).
+pub fn assert_nothing_kept(after_small: &dhat::HeapStats, after_large: &dhat::HeapStats) {
+    assert!(
+        after_large.curr_bytes <= after_small.curr_bytes + 1024,
+        "the live heap grew from {} to {} bytes over the 100 MB upload",
+        after_small.curr_bytes,
+        after_large.curr_bytes
+    );
+}
+
 /// One line describing a heap snapshot, for the notes. Print only once measuring is over: under
 /// libtest's output capture, `eprintln!` appends to a heap buffer, which dhat counts.
 pub fn describe(label: &str, s: &dhat::HeapStats) -> String {

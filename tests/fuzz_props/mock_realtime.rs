@@ -8,6 +8,7 @@
 //! `keepalive` or `finalize`, and refused with a 400 otherwise; the metered audio
 //! duration never decreases as frames arrive.
 
+use super::Val;
 use arbitrary::Arbitrary;
 use serde_json::{json, Map, Value};
 use soniox::mock::fuzzing::{audio_durations, realtime_control, realtime_start};
@@ -48,31 +49,6 @@ const WORDS: &[&str] = &[
 ];
 
 #[derive(Arbitrary, Debug)]
-enum Val {
-    Null,
-    Bool(bool),
-    Int(i64),
-    Float(f64),
-    Word(u8),
-    Text(String),
-    List(Vec<u8>),
-}
-
-impl Val {
-    fn json(&self) -> Value {
-        match self {
-            Val::Null => Value::Null,
-            Val::Bool(b) => json!(b),
-            Val::Int(i) => json!(i),
-            Val::Float(f) => json!(f),
-            Val::Word(w) => json!(WORDS[usize::from(*w) % WORDS.len()]),
-            Val::Text(t) => json!(t),
-            Val::List(l) => Value::Array(l.iter().map(|w| json!(WORDS[usize::from(*w) % WORDS.len()])).collect()),
-        }
-    }
-}
-
-#[derive(Arbitrary, Debug)]
 enum Input {
     StartText(String),
     Start(Vec<(u8, Val)>),
@@ -87,7 +63,7 @@ enum Input {
 fn object(fields: &[(u8, Val)]) -> Value {
     let mut map = Map::new();
     for (k, v) in fields {
-        map.insert(KEYS[usize::from(*k) % KEYS.len()].to_owned(), v.json());
+        map.insert(KEYS[usize::from(*k) % KEYS.len()].to_owned(), v.json(WORDS));
     }
     Value::Object(map)
 }
@@ -135,7 +111,7 @@ pub fn property(data: &[u8]) {
         Input::StartText(text) => start(&text),
         Input::Start(fields) => start(&object(&fields).to_string()),
         Input::Control(text) => control(&text),
-        Input::ControlType(v) => control(&json!({ "type": v.json() }).to_string()),
+        Input::ControlType(v) => control(&json!({ "type": v.json(WORDS) }).to_string()),
         Input::Audio { start, frames } => {
             let frames: Vec<&[u8]> = frames.iter().map(Vec::as_slice).collect();
             if let Some(totals) = audio_durations(&object(&start), &frames) {

@@ -34,6 +34,36 @@ pub const TARGETS: &[(&str, Property)] = &[
     ("mock_http", mock_http::property),
 ];
 
+/// A JSON value worth trying for a key: the extremes of each JSON type, one of a target's
+/// `words`, or any text (shared by the mock targets).
+#[derive(arbitrary::Arbitrary, Debug)]
+pub enum Val {
+    Null,
+    Bool(bool),
+    Int(i64),
+    Float(f64),
+    Word(u8),
+    Text(String),
+    List(Vec<u8>),
+}
+
+impl Val {
+    /// The value, words picked from `words`.
+    pub fn json(&self, words: &[&str]) -> serde_json::Value {
+        use serde_json::{json, Value};
+        let word = |w: &u8| words[usize::from(*w) % words.len()];
+        match self {
+            Val::Null => Value::Null,
+            Val::Bool(b) => json!(b),
+            Val::Int(i) => json!(i),
+            Val::Float(f) => json!(f),
+            Val::Word(w) => json!(word(w)),
+            Val::Text(t) => json!(t),
+            Val::List(l) => Value::Array(l.iter().map(|w| json!(word(w))).collect()),
+        }
+    }
+}
+
 /// Builds `T` from all of `data`; `None` when the bytes cannot make one (not a finding).
 pub fn input<'a, T: arbitrary::Arbitrary<'a>>(data: &'a [u8]) -> Option<T> {
     T::arbitrary_take_rest(arbitrary::Unstructured::new(data)).ok()
