@@ -41,12 +41,8 @@ use crate::types::ProgressCallback;
 const MAX_RESPONSE_BODY: u64 = 256 * 1024 * 1024;
 /// Largest body buffer reserved up front from a `Content-Length`.
 const PRESIZE_BOUND: usize = 4 * 1024 * 1024;
-/// Upload chunk size (and the file's read-ahead, [`super::net::open_file`]). With one chunk
-/// queued, at most three chunks' worth of the file is in memory at once (the read-ahead, the
-/// queued chunk, the one being written): 48 KiB, which keeps an
-/// upload's whole heap, runtime and pooled connection included, under 256 KiB
-/// (tests/heap_async_upload_peak*.rs; with 64 KiB chunks and two queued it peaked at 486 KB).
-pub(crate) const CHUNK: usize = 16 * 1024;
+/// Upload chunk size: [`super::net::UPLOAD_CHUNK`], the file's read-ahead too.
+const CHUNK: usize = super::net::UPLOAD_CHUNK;
 /// Chunks queued ahead of the socket, beyond the one each sender may add (futures' channel).
 const QUEUED_CHUNKS: usize = 0;
 
