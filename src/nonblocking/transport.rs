@@ -9,7 +9,7 @@
 //! blocking client: the socket taking no body chunk for `timeout`, or no answer within
 //! `timeout` after the whole body was handed over, aborts with [`Error::Timeout`].
 //!
-//! Uploads stream: the file is read in 16 KiB chunks (its reads run on the `blocking`
+//! Uploads stream: the file is read in 8 KiB chunks (its reads run on the `blocking`
 //! crate's pool) and handed to the socket through a channel holding one chunk, so memory
 //! stays flat and small whatever the file size. The body is head ++ exactly `file_len` bytes ++
 //! tail with an exact `Content-Length`; a file that ends early fails the upload with

@@ -12,7 +12,7 @@ const LIMIT: usize = 256 * 1024;
 
 /// Uploads 1 MB and then 100 MB with the async client, to a `soniox-mock` process (`tls`:
 /// over https, trusting its CA), and checks that both peak at the same heap, under 256 KiB,
-/// that the 100 MB upload allocates about the file's size at most in all (its 16 KiB chunks,
+/// that the 100 MB upload allocates about the file's size at most in all (its 8 KiB chunks,
 /// and over TLS rustls' records, each freed once sent) and keeps nothing.
 pub fn uploads_peak_at_the_same_small_heap(tls: bool) {
     let dir = tempfile::tempdir().expect("tempdir");
@@ -75,7 +75,7 @@ pub fn uploads_peak_at_the_same_small_heap(tls: bool) {
         peak_large * 10 <= peak_small * 11,
         "the 100 MB upload over {scheme} peaked at {peak_large} bytes, more than 10% above the 1 MB upload's {peak_small}"
     );
-    // The file passes through once, in 16 KiB chunks (and over TLS once more as records),
+    // The file passes through once, in 8 KiB chunks (and over TLS once more as records),
     // plus async-io's reactor, which allocates a timer-map node (~450 B) on each turn while a
     // time limit is armed (4-6 MB over this upload, measured): a second copy of the file
     // breaks this bound, and anything kept breaks the live-heap one.

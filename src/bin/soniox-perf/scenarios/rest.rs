@@ -168,13 +168,7 @@ pub fn metrics(name: &str, raw: &str, floor: &str, pair: &Pair, cpu_target: bool
         if cpu_target {
             cpu = cpu.target(Target::le(Field::Ratio, 1.15, format!("≤ 1.15 × {raw}")));
         }
-        let mut cpu = python_sdk::quote(cpu, PYTHON_REST_CPU_US);
-        if name.contains(".async.") {
-            for t in &mut cpu.targets {
-                t.known_miss = Some(ASYNC_CPU_KNOWN_MISS.to_owned());
-            }
-        }
-        out.push(cpu);
+        out.push(python_sdk::quote(cpu, PYTHON_REST_CPU_US));
     }
     out.push(
         Metric::new(GROUP, &format!("{name}.allocs_per_call"), s.allocs, "allocs")
@@ -188,15 +182,6 @@ pub fn metrics(name: &str, raw: &str, floor: &str, pair: &Pair, cpu_target: bool
     out
 }
 
-/// Why the async client misses its CPU targets (issue 15): measured, not argued.
-const ASYNC_CPU_KNOWN_MISS: &str = "async REST CPU per call, its calls made inside one executor, reads 1.12-1.17 x \
-     the blocking client's (soniox-perf --quick --only rest, four runs; raw async-h1 in the same rounds 1.02-1.09 x \
-     blocking): at the edge of the target, not reliably under it. In user space the async client runs 1.04 x the \
-     blocking client's instructions per call (callgrind, 2000 models().list(): 467k vs 449k, serde's decode 323k \
-     of both); the rest is the async-io reactor, five syscalls per wait for a reply (timerfd_settime, epoll_ctl x2, \
-     epoll_pwait, an eventfd read) against one blocking recv. With a fresh block_on around each call it reads \
-     1.50-1.72 x (rest.async.models_list.cpu.block_on_per_call)";
-
 /// `{name}.cpu_vs_blocking`: the async client's CPU per call (value) against the blocking
 /// client's (raw), both from the same interleaved rounds, with the target ≤ 1.15 × (and so
 /// the blocking client's "≤ 1/5 of the Python SDK's" carries over).
@@ -205,7 +190,7 @@ fn cpu_vs_blocking(name: &str, pair: &Pair) -> Option<Metric> {
     Some(
         Metric::new(GROUP, &format!("{name}.cpu_vs_blocking"), sc, "µs")
             .raw(bc)
-            .target(Target::le(Field::Ratio, 1.15, "≤ 1.15 × the blocking client's").known_miss(ASYNC_CPU_KNOWN_MISS))
+            .target(Target::le(Field::Ratio, 1.15, "≤ 1.15 × the blocking client's"))
             .gate(Field::Ratio, Better::Lower, 0.0)
             .note(format!(
                 "client CPU per models().list() (all threads of this process), value = the async client \
@@ -271,10 +256,9 @@ mod tests {
         );
         let tput = ms.iter().find(|m| m.name == "rest.async.x.throughput").unwrap();
         assert!(tput.targets.iter().any(|t| t.label == "≥ 0.9 × raw async-h1"));
-        // The async client's CPU targets are known misses (ASYNC_CPU_KNOWN_MISS), nothing else.
+        // No target of the async client is a known miss any more (issue 15).
         for m in &ms {
-            let known = m.name.ends_with(".cpu_per_call");
-            assert!(m.targets.iter().all(|t| t.known_miss.is_some() == known), "{}", m.name);
+            assert!(m.targets.iter().all(|t| t.known_miss.is_none()), "{}", m.name);
         }
 
         let m = cpu_vs_blocking("rest.async.x", &pair(120.0, 100.0)).unwrap();
@@ -310,17 +294,13 @@ mod tests {
         assert_eq!(problems(good), Vec::<String>::new());
         let mut bad = metrics("rest.async.x", "raw async-h1", "floor", &pair(300.0, 100.0), false);
         bad.extend(cpu_vs_blocking("rest.async.x", &pair(120.0, 100.0)));
-        // A miss of the known-missed CPU target is reported, not a reason to refuse.
-        assert_eq!(problems(bad.clone()), Vec::<String>::new());
         let cpu = bad.iter().find(|m| m.name == "rest.async.x.cpu_vs_blocking").unwrap();
         assert_eq!(cpu.pass, Some(false));
-        assert_eq!(cpu.targets[0].known_miss.as_deref(), Some(ASYNC_CPU_KNOWN_MISS));
-        // Without the known miss it would be refused.
-        for m in &mut bad {
-            for t in &mut m.targets {
-                t.known_miss = None;
-            }
-        }
+        assert!(
+            cpu.targets.iter().all(|t| t.known_miss.is_none()),
+            "no known miss any more"
+        );
+        // A run that misses it is refused as a baseline.
         let found = problems(bad);
         assert!(
             found.iter().any(|f| f.starts_with("rest.async.x.cpu_vs_blocking")),
