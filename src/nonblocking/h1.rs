@@ -259,6 +259,7 @@ async fn send(conn: &mut Conn, head: http::Request<()>, mut body: Body) -> io::R
 /// the socket directly. A body that ends before (or runs past) its declared length fails.
 async fn send_body(conn: &mut Conn, mut call: Call<SendBody>, body: &mut Body) -> io::Result<Call<RecvResponse>> {
     let chunked = call.is_chunked();
+    let tls = matches!(conn.socket(), super::net::Socket::Tls(_));
     loop {
         let chunk = body.fill_buf().await?;
         let n = chunk.len();
@@ -274,7 +275,9 @@ async fn send_body(conn: &mut Conn, mut call: Call<SendBody>, body: &mut Body) -
             body.consume_unpin(used);
         } else {
             call.consume_direct_write(n).map_err(protocol)?;
-            if conn.out().len() + n <= COALESCE {
+            // Small pieces join one write over plain TCP; over TLS rustls gathers them into
+            // records itself, and a copy here would only hold another 16 KiB.
+            if !tls && conn.out().len() + n <= COALESCE {
                 conn.out().extend_from_slice(chunk);
             } else {
                 conn.flush_out().await?;

@@ -257,10 +257,11 @@ pub(crate) async fn file_metadata(path: &Path) -> io::Result<(u64, bool)> {
 }
 
 /// Upload chunk size. With one chunk queued (the transport's channel), the file's bytes in
-/// memory are at most the read-ahead, the queued chunk and the one being written: 48 KiB,
-/// which keeps an upload's whole heap, runtime and pooled connection included, under
-/// 256 KiB (tests/heap_async_upload_peak*.rs; with 64 KiB chunks, two queued and a 64 KiB
-/// read-ahead it peaked at 486 KB). The h1 layer joins two chunks into one 16 KiB write.
+/// memory are at most the read-ahead, the queued chunk and the one being written (48 KiB),
+/// plus the h1 layer's 16 KiB write over plain TCP (it joins two chunks) or rustls' one
+/// record over TLS: an upload's whole heap, runtime and pooled connection included, stays
+/// under 256 KiB (tests/heap_async_upload_peak*.rs; with 64 KiB chunks, two queued and a
+/// 64 KiB read-ahead it peaked at 486 KB).
 /// Measured per MB uploaded (`soniox-perf --only upload`, one run each): 920 µs of CPU with
 /// 8 KiB chunks and a 32 KiB read-ahead, 1,301 µs with 16 KiB and 16 KiB, 678 µs before
 /// (64 KiB chunks).

@@ -44,8 +44,10 @@ pub(crate) struct Conn {
     awaiting_reply: bool,
 }
 
-/// The size of [`Conn::scratch_and_out`]'s scratch buffer.
-const SCRATCH: usize = 8 * 1024;
+/// The size of [`Conn::scratch_and_out`]'s scratch buffer: ureq-proto writes a head one line
+/// at a time, and the clients' lines are short (a longer one doubles it, up to the head
+/// limit). Kept per pooled connection, so small (it was 8 KiB of every upload's heap).
+const SCRATCH: usize = 1024;
 
 impl std::fmt::Debug for Conn {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
