@@ -183,6 +183,8 @@ mod proxy;
 #[cfg(any(feature = "blocking", feature = "async"))]
 mod tls;
 pub mod webhook;
+#[cfg(any(feature = "blocking", feature = "async"))]
+mod ws_upgrade;
 
 pub use crate::config::{ApiKey, Config, ConfigBuilder, TlsRoots};
 pub use crate::core::poller::{PollPolicy, WaitOptions};

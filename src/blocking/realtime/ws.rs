@@ -10,15 +10,11 @@ use std::io;
 use std::net::{SocketAddr, TcpStream, ToSocketAddrs};
 use std::time::{Duration, Instant};
 
-use tungstenite::client::IntoClientRequest;
-use tungstenite::http::header::{AUTHORIZATION, USER_AGENT};
-use tungstenite::http::HeaderValue;
 use tungstenite::protocol::WebSocketConfig;
 use tungstenite::stream::MaybeTlsStream;
 use tungstenite::{Connector, HandshakeError, Message, WebSocket};
 
 use super::socket::Socket;
-use crate::core::http::{api_error, RawResponse};
 use crate::error::{Error, Result, TimeoutError, TransportError};
 
 /// Bytes tungstenite reads at a time (it zero-fills that much before each read).
@@ -56,29 +52,16 @@ impl WsConn {
     ) -> Result<WsConn> {
         let deadline = crate::core::time::deadline(Instant::now(), timeout);
         let context = format!("WebSocket upgrade {url}");
-        let mut request = url
-            .into_client_request()
-            .map_err(|e| Error::invalid(format!("WebSocket URL {url:?}: {e}")))?;
-        let mut auth = HeaderValue::from_str(&format!("Bearer {key}"))
-            .map_err(|_| Error::invalid("the API key contains characters not allowed in a header"))?;
-        auth.set_sensitive(true);
-        request.headers_mut().insert(AUTHORIZATION, auth);
-        if let Ok(ua) = HeaderValue::from_str(user_agent) {
-            request.headers_mut().insert(USER_AGENT, ua);
-        }
-        let uri = request.uri();
-        let tls = uri.scheme_str() == Some("wss");
-        let host = uri.host().unwrap_or_default().trim_matches(['[', ']']).to_owned();
-        let port = uri.port_u16().unwrap_or(if tls { 443 } else { 80 });
-
-        let proxy = proxies.for_target(tls, &host, port);
-        let tunnel = proxy.map(|proxy| crate::core::proxy::ConnectTunnel::new(proxy, &host, port));
+        let upgrade = crate::ws_upgrade::upgrade(url, key, user_agent)?;
+        let (tls, host, port) = (upgrade.tls, upgrade.host.as_str(), upgrade.port);
+        let proxy = proxies.for_target(tls, host, port);
+        let tunnel = proxy.map(|proxy| crate::core::proxy::ConnectTunnel::new(proxy, host, port));
         let mut tcp = match (proxy, &tunnel) {
             (Some(proxy), Some(tunnel)) => match open_tcp(proxy.host(), proxy.port(), deadline, &context, timeout) {
                 Err(Error::Transport(e)) => return Err(Error::Proxy(tunnel.unreachable(e.source))),
                 other => other?,
             },
-            _ => open_tcp(&host, port, deadline, &context, timeout)?,
+            _ => open_tcp(host, port, deadline, &context, timeout)?,
         };
         let io = |e: io::Error| transport(&context, e);
         let left = deadline.map(|at| {
@@ -106,7 +89,7 @@ impl WsConn {
             .max_message_size(Some(16 << 20))
             .read_buffer_size(READ_BUFFER_BYTES);
         let socket = Socket::new(tcp);
-        let ws = match tungstenite::client_tls_with_config(request, socket, Some(config), Some(connector)) {
+        let ws = match tungstenite::client_tls_with_config(upgrade.request, socket, Some(config), Some(connector)) {
             Ok((ws, _response)) => ws,
             Err(HandshakeError::Interrupted(_)) => return Err(timed_out(&context, timeout)),
             Err(HandshakeError::Failure(e)) => return Err(handshake_error(&context, timeout, e)),
@@ -226,23 +209,10 @@ fn open_tcp(host: &str, port: u16, deadline: Option<Instant>, context: &str, tim
 
 fn handshake_error(context: &str, timeout: Duration, e: tungstenite::Error) -> Error {
     match e {
-        tungstenite::Error::Http(response) => {
-            let mut raw = RawResponse::new(response.status().as_u16(), response.body().clone().unwrap_or_default());
-            for (name, value) in response.headers() {
-                if let Ok(v) = value.to_str() {
-                    raw = raw.with_header(name.as_str(), v);
-                }
-            }
-            Error::Api(Box::new(api_error(&raw)))
-        }
         tungstenite::Error::Io(io) if matches!(io.kind(), io::ErrorKind::TimedOut | io::ErrorKind::WouldBlock) => {
             timed_out(context, timeout)
         }
-        other => Error::Transport(TransportError {
-            context: context.to_owned(),
-            maybe_processed: false,
-            source: crate::tls::explain(Box::new(other)),
-        }),
+        other => crate::ws_upgrade::handshake_error(context, other),
     }
 }
 

@@ -16,16 +16,12 @@ use std::pin::Pin;
 use std::task::{ready, Context, Poll};
 use std::time::Duration;
 
-use async_tungstenite::tungstenite::client::IntoClientRequest;
-use async_tungstenite::tungstenite::http::header::{AUTHORIZATION, USER_AGENT};
-use async_tungstenite::tungstenite::http::HeaderValue;
 use async_tungstenite::tungstenite::protocol::WebSocketConfig;
-use async_tungstenite::tungstenite::{self, Message, Utf8Bytes};
+use async_tungstenite::tungstenite::{Message, Utf8Bytes};
 use async_tungstenite::WebSocketStream;
 use futures::{Sink, Stream};
 
-use crate::core::http::{api_error, RawResponse};
-use crate::error::{Error, Result, TimeoutError, TransportError};
+use crate::error::{Error, Result, TimeoutError};
 
 use crate::nonblocking::net::{self, Endpoint, Socket};
 
@@ -64,24 +60,13 @@ impl WsConn {
         proxies: &crate::core::proxy::Proxies,
     ) -> Result<WsConn> {
         let context = format!("WebSocket upgrade {url}");
-        let mut request = url
-            .into_client_request()
-            .map_err(|e| Error::invalid(format!("WebSocket URL {url:?}: {e}")))?;
-        let mut auth = HeaderValue::from_str(&format!("Bearer {key}"))
-            .map_err(|_| Error::invalid("the API key contains characters not allowed in a header"))?;
-        auth.set_sensitive(true);
-        request.headers_mut().insert(AUTHORIZATION, auth);
-        if let Ok(ua) = HeaderValue::from_str(user_agent) {
-            request.headers_mut().insert(USER_AGENT, ua);
-        }
-        let uri = request.uri();
+        let upgrade = crate::ws_upgrade::upgrade(url, key, user_agent)?;
         let to = Endpoint {
-            tls: uri.scheme_str() == Some("wss"),
-            host: uri.host().unwrap_or_default().trim_matches(['[', ']']).to_owned(),
-            port: uri
-                .port_u16()
-                .unwrap_or(if uri.scheme_str() == Some("wss") { 443 } else { 80 }),
+            tls: upgrade.tls,
+            host: upgrade.host,
+            port: upgrade.port,
         };
+        let request = upgrade.request;
 
         let open = async {
             let proxy = proxies.for_target(to.tls, &to.host, to.port);
@@ -91,7 +76,7 @@ impl WsConn {
             let config = WebSocketConfig::default().max_message_size(Some(16 << 20));
             match async_tungstenite::client_async_with_config(request, socket, Some(config)).await {
                 Ok((ws, _response)) => Ok(WsConn { ws }),
-                Err(e) => Err(handshake_error(&context, e)),
+                Err(e) => Err(crate::ws_upgrade::handshake_error(&context, e)),
             }
         };
         match within(timeout, open).await {
@@ -158,25 +143,6 @@ impl WsConn {
 pub(super) use crate::nonblocking::net::{sleep, within, Timer};
 
 // ---- errors -------------------------------------------------------------------------
-
-fn handshake_error(context: &str, e: tungstenite::Error) -> Error {
-    match e {
-        tungstenite::Error::Http(response) => {
-            let mut raw = RawResponse::new(response.status().as_u16(), response.body().clone().unwrap_or_default());
-            for (name, value) in response.headers() {
-                if let Ok(v) = value.to_str() {
-                    raw = raw.with_header(name.as_str(), v);
-                }
-            }
-            Error::Api(Box::new(api_error(&raw)))
-        }
-        other => Error::Transport(TransportError {
-            context: context.to_owned(),
-            maybe_processed: false,
-            source: crate::tls::explain(Box::new(other)),
-        }),
-    }
-}
 
 fn transport(context: &str, e: io::Error) -> Error {
     crate::proxy::connection_error(context.to_owned(), false, Box::new(e))
