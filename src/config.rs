@@ -19,10 +19,10 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use crate::core::proxy::{NoProxy, Proxies, Proxy};
-use crate::core::retry::RetryPolicy;
 use crate::core::time::{nonzero, NO_LIMIT};
 use crate::core::url::BaseUrl;
 use crate::error::{Error, Result};
+use crate::types::retry::RetryPolicy;
 use rustls_pki_types::pem::PemObject;
 use rustls_pki_types::CertificateDer;
 

@@ -68,7 +68,7 @@ pub struct ApiError {
     /// A link to the documentation of this error, when the server sends one.
     pub more_info: Option<String>,
     /// The `Retry-After` the server asked for, when it sent one.
-    pub retry_after: Option<crate::core::retry::RetryAfter>,
+    pub retry_after: Option<crate::types::retry_after::RetryAfter>,
     /// The raw body, kept when it was not a Soniox error body.
     pub raw_body: Option<String>,
 }

@@ -8,6 +8,8 @@ mod files;
 mod models;
 pub(crate) mod page;
 mod realtime;
+pub(crate) mod retry;
+pub(crate) mod retry_after;
 mod transcriptions;
 mod upload;
 
