@@ -188,5 +188,5 @@ mod ws_upgrade;
 
 pub use crate::config::{ApiKey, Config, ConfigBuilder, TlsRoots};
 pub use crate::core::poller::{PollPolicy, WaitOptions};
-pub use crate::types::retry::RetryPolicy;
 pub use crate::error::{ApiError, Error, ProxyError, RealtimeError, Result};
+pub use crate::types::retry::RetryPolicy;

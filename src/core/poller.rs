@@ -38,57 +38,7 @@ use super::time::{deadline, later};
 use crate::error::{Error, Result, TimeoutError};
 use crate::types::{Transcription, TranscriptionStatus};
 
-/// The polling schedule.
-#[derive(Clone, Copy, Debug, PartialEq)]
-#[non_exhaustive]
-pub struct PollPolicy {
-    /// Delay before the second check (the first is immediate). Default 1 s.
-    pub interval: Duration,
-    /// Each delay is the previous × this (≥ 1.0). Default 1.5.
-    pub growth: f64,
-    /// Upper bound of the delay. Default 10 s.
-    pub max_interval: Duration,
-    /// Give up after this long (`None`: never). Default 1 hour.
-    pub timeout: Option<Duration>,
-}
-
-impl Default for PollPolicy {
-    fn default() -> Self {
-        PollPolicy {
-            interval: Duration::from_secs(1),
-            growth: 1.5,
-            max_interval: Duration::from_secs(10),
-            timeout: Some(Duration::from_secs(3600)),
-        }
-    }
-}
-
-impl PollPolicy {
-    /// Sets the first delay.
-    #[must_use]
-    pub fn with_interval(mut self, d: Duration) -> Self {
-        self.interval = d;
-        self
-    }
-    /// Sets the growth factor.
-    #[must_use]
-    pub fn with_growth(mut self, g: f64) -> Self {
-        self.growth = g;
-        self
-    }
-    /// Sets the longest delay.
-    #[must_use]
-    pub fn with_max_interval(mut self, d: Duration) -> Self {
-        self.max_interval = d;
-        self
-    }
-    /// Sets the overall limit.
-    #[must_use]
-    pub fn with_timeout(mut self, t: Option<Duration>) -> Self {
-        self.timeout = t;
-        self
-    }
-}
+pub use crate::types::wait::{PollPolicy, StatusCallback, WaitOptions};
 
 /// What the schedule says to do now.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -168,60 +118,6 @@ impl Poller {
     /// The configured timeout.
     pub fn timeout(&self) -> Option<Duration> {
         self.policy.timeout
-    }
-}
-
-/// A status-change callback: called with each new status and the job.
-pub type StatusCallback = Box<dyn FnMut(&Transcription) + Send>;
-
-/// Options for waiting on a transcription.
-#[must_use]
-#[derive(Default)]
-pub struct WaitOptions {
-    /// The schedule.
-    pub policy: PollPolicy,
-    /// Called whenever the status differs from the previous check's.
-    pub on_status_change: Option<StatusCallback>,
-}
-
-impl fmt::Debug for WaitOptions {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("WaitOptions")
-            .field("policy", &self.policy)
-            .field("on_status_change", &self.on_status_change.is_some())
-            .finish()
-    }
-}
-
-impl WaitOptions {
-    /// First delay between checks. Default 1 s. Extremes never panic: below 1 ms counts
-    /// as 1 ms; a huge one (`Duration::MAX`) saturates, so no second check comes before
-    /// the timeout.
-    pub fn interval(mut self, d: Duration) -> Self {
-        self.policy.interval = d;
-        self
-    }
-    /// Growth factor of the delay. Default 1.5. Below 1.0 (or NaN) counts as 1.0; a huge
-    /// or infinite factor saturates at `max_interval`.
-    pub fn growth(mut self, g: f64) -> Self {
-        self.policy.growth = g;
-        self
-    }
-    /// Longest delay. Default 10 s (below `interval` it counts as `interval`).
-    pub fn max_interval(mut self, d: Duration) -> Self {
-        self.policy.max_interval = d;
-        self
-    }
-    /// Overall limit (`None`: wait forever). Default 1 hour. A limit too large for an
-    /// `Instant` (`Some(Duration::MAX)`) is the same as `None`.
-    pub fn timeout(mut self, t: Option<Duration>) -> Self {
-        self.policy.timeout = t;
-        self
-    }
-    /// Called with the job whenever its status changes.
-    pub fn on_status_change(mut self, f: impl FnMut(&Transcription) + Send + 'static) -> Self {
-        self.on_status_change = Some(Box::new(f));
-        self
     }
 }
 

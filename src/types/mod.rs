@@ -12,6 +12,7 @@ pub(crate) mod retry;
 pub(crate) mod retry_after;
 mod transcriptions;
 mod upload;
+pub(crate) mod wait;
 
 pub use auth::{TemporaryApiKey, TemporaryKey, UsageType};
 pub use files::{Counts, File};

@@ -1,8 +1,8 @@
 use std::fmt;
 use std::path::PathBuf;
 
+use super::wait::WaitOptions;
 use super::CreateTranscription;
-use crate::core::poller::WaitOptions;
 
 /// An upload progress callback: `(bytes_sent, total_bytes)` of the file content.
 pub type ProgressCallback = Box<dyn FnMut(u64, u64) + Send>;
