@@ -38,6 +38,13 @@ pub const MAX_CONNECTIONS: usize = 65_536;
 /// head, which servers commonly cap at 8 KiB).
 pub const MAX_HEADER_VALUE_BYTES: usize = 2048;
 
+/// The `Authorization` value for an API key: the one rule for REST and the realtime
+/// upgrade, both clients (the drivers add it; the core never sees the key).
+#[cfg(any(feature = "blocking", feature = "async"))]
+pub(crate) fn bearer(key: &str) -> String {
+    format!("Bearer {key}")
+}
+
 /// A secret API key. `Debug` and `Display` print `***`; read it with [`ApiKey::expose`].
 #[derive(Clone, PartialEq, Eq)]
 pub struct ApiKey(String);

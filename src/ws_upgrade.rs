@@ -14,7 +14,8 @@ use tungstenite::handshake::client::Request;
 use tungstenite::http::header::{AUTHORIZATION, USER_AGENT};
 use tungstenite::http::HeaderValue;
 
-use crate::core::http::{api_error, bearer, RawResponse};
+use crate::config::bearer;
+use crate::core::http::{api_error, RawResponse};
 use crate::error::{Error, Result, TransportError};
 
 /// An upgrade request and where it goes.

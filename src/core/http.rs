@@ -70,11 +70,6 @@ pub struct HttpRequest {
     pub body: Body,
 }
 
-/// The `Authorization` value for an API key (REST and the realtime upgrade, both clients).
-pub fn bearer(key: &str) -> String {
-    format!("Bearer {key}")
-}
-
 impl HttpRequest {
     pub(crate) fn new(method: Method, route: &'static str, path: String) -> HttpRequest {
         HttpRequest {

@@ -1,4 +1,6 @@
-//! Request and response models, one file per resource, shared by both clients.
+//! Request and response models, one file per resource, shared by both clients; and the
+//! policies a client is configured with (`retry`, `retry_after`, `wait`: data and their own
+//! checks, re-exported where the core uses them).
 //!
 //! Response types ignore unknown fields and tolerate absent optional ones, so a newer
 //! server does not break an older SDK.

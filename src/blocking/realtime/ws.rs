@@ -1,9 +1,9 @@
-//! The only file that names tungstenite (and rustls): opens the WebSocket (TCP with a
-//! connect timeout, `TCP_NODELAY`, a `CONNECT` tunnel when a proxy is configured for the
-//! URL ([`crate::proxy`]), TLS over one cached ring-based rustls config, the
-//! upgrade with `Authorization: Bearer`) over a [`Socket`] whose reads and writes then
-//! never block, and offers the threads that drive it four moves: read one message, write
-//! one frame, flush, close.
+//! The blocking client's realtime socket, the only file of it that names tungstenite (and
+//! rustls): opens the WebSocket (TCP with a connect timeout, `TCP_NODELAY`, a `CONNECT`
+//! tunnel when a proxy is configured for the URL ([`crate::proxy`]), TLS over the client's
+//! rustls config, the upgrade request of [`crate::ws_upgrade`]) over a [`Socket`] whose
+//! reads and writes then never block, and offers the threads that drive it four moves: read
+//! one message, write one frame, flush, close.
 //! No protocol decisions here: frames in, frames out.
 
 use std::io;

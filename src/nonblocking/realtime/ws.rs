@@ -1,8 +1,9 @@
-//! The only file of the async realtime client that names async-tungstenite: opens the
-//! WebSocket (a TCP (+ TLS) stream from [`net`], then
-//! `async_tungstenite::client_async` with `Authorization: Bearer`, all within the connect
-//! timeout) and offers the stream's handles six poll-style moves (read one message, ready,
-//! start a frame, flush, close, shut down), plus the re-armable timer they need.
+//! The async client's realtime socket, the only file of it that names async-tungstenite:
+//! opens the WebSocket (a TCP (+ TLS) stream from [`net`], then
+//! `async_tungstenite::client_async` with the upgrade request of [`crate::ws_upgrade`], all
+//! within the connect timeout) and offers the stream's handles six poll-style moves (read
+//! one message, ready, start a frame, flush, close, shut down), plus the re-armable timer
+//! they need.
 //! No protocol decisions here: frames in, frames out.
 //!
 //! The stream is opened here, not by `async_tungstenite::async_std::connect_async`
