@@ -222,6 +222,29 @@ fn requests_roundtrip(test: &str, tls_dir: Option<&std::path::Path>) {
     }
 }
 
+/// Python's `http.client` (a client and a response parser we did not write) sends the heads
+/// the mock's head guard refuses (a non-ASCII header value, chunked trailers, a head over
+/// 8 KiB): each gets the API's JSON error and `Connection: close`, never a crash or silence,
+/// and the server still serves a plain request afterwards.
+#[test]
+fn http_client_gets_answers_to_heads_the_mock_refuses() {
+    let Some(py) = python("http_client_gets_answers_to_heads_the_mock_refuses", &["http.client"]) else {
+        return;
+    };
+    let mock = MockServer::start();
+    let obs = run_script(py, "bad_heads.py", &[mock.base_url(), mock.api_key()]);
+    let ctx = context(&obs, &mock.stats());
+    assert!(obs["error"].is_null(), "{ctx}");
+    for (case, status) in [("non_ascii_header", 400), ("chunked_trailers", 400), ("long_head", 431)] {
+        let got = &obs[case];
+        assert_eq!(got["status"], status, "{case}: {ctx}");
+        assert_eq!(got["status_code"], status, "{case}: {ctx}");
+        assert_eq!(got["error_type"], "invalid_request", "{case}: {ctx}");
+        assert_eq!(got["connection"], "close", "{case}: {ctx}");
+    }
+    assert_eq!(obs["after"]["status"], 200, "{ctx}");
+}
+
 /// `requests` (urllib3: a CONNECT and `Proxy-Authorization` we did not write) through the
 /// mock's CONNECT proxy, credentials in the proxy URL, to the TLS mock: one tunnel, kept for
 /// three requests; the proxy checked the credentials (its Basic decoding is its own).
