@@ -26,16 +26,9 @@ pub(crate) fn open_blocking<S: io::Read + io::Write>(stream: &mut S, mut tunnel:
     // Bounded: each pass feeds at least one byte, and `feed` fails past MAX_CONNECT_HEAD.
     loop {
         let limit = tunnel.read_limit().min(buf.len());
-        let n = match stream.read(&mut buf[..limit]) {
-            Ok(0) => return Err(wrap(tunnel.closed())),
-            Ok(n) => n,
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-            Err(e) => return Err(e),
-        };
-        match tunnel.feed(&buf[..n]) {
-            Ok(Some(_)) => return Ok(()),
-            Ok(None) => {}
-            Err(refused) => return Err(wrap(refused)),
+        let read = stream.read(&mut buf[..limit]);
+        if let Some(done) = after_read(&mut tunnel, read, &buf) {
+            return done;
         }
     }
 }
@@ -52,17 +45,26 @@ where
     let mut buf = [0u8; 2];
     loop {
         let limit = tunnel.read_limit().min(buf.len());
-        let n = match stream.read(&mut buf[..limit]).await {
-            Ok(0) => return Err(wrap(tunnel.closed())),
-            Ok(n) => n,
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-            Err(e) => return Err(e),
-        };
-        match tunnel.feed(&buf[..n]) {
-            Ok(Some(_)) => return Ok(()),
-            Ok(None) => {}
-            Err(refused) => return Err(wrap(refused)),
+        let read = stream.read(&mut buf[..limit]).await;
+        if let Some(done) = after_read(&mut tunnel, read, &buf) {
+            return done;
         }
+    }
+}
+
+/// One read of the proxy's answer (into `buf`) fed to the tunnel, the same for both
+/// drivers: `Some` once the tunnel is open, refused or broken; `None` to read on.
+fn after_read(tunnel: &mut ConnectTunnel, read: io::Result<usize>, buf: &[u8]) -> Option<io::Result<()>> {
+    let n = match read {
+        Ok(0) => return Some(Err(wrap(tunnel.closed()))),
+        Ok(n) => n,
+        Err(e) if e.kind() == io::ErrorKind::Interrupted => return None,
+        Err(e) => return Some(Err(e)),
+    };
+    match tunnel.feed(&buf[..n]) {
+        Ok(Some(_)) => Some(Ok(())),
+        Ok(None) => None,
+        Err(refused) => Some(Err(wrap(refused))),
     }
 }
 

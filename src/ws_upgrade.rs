@@ -1,6 +1,6 @@
-//! The realtime WebSocket's opening, one copy for both clients: the upgrade request (the key
-//! as a sensitive `Authorization: Bearer`, the user agent), the endpoint it names, and what a
-//! refused handshake becomes. The clients differ only in how they move the bytes
+//! The realtime WebSocket's opening, one copy for both clients: the checks before a socket
+//! opens, the upgrade request (the key as a sensitive `Authorization: Bearer`, the user
+//! agent), the endpoint it names, and what a refused handshake becomes. The clients differ only in how they move the bytes
 //! (`blocking/realtime/ws.rs`, `nonblocking/realtime/ws.rs`).
 //!
 //! Both clients' tungstenite is the same crate (0.30): the blocking client names it
@@ -14,14 +14,20 @@ use tungstenite::handshake::client::Request;
 use tungstenite::http::header::{AUTHORIZATION, USER_AGENT};
 use tungstenite::http::HeaderValue;
 
-use crate::config::bearer;
+use std::time::{Duration, Instant};
+
+use crate::config::{bearer, ApiKey};
 use crate::core::http::{api_error, RawResponse};
+use crate::core::realtime::RealtimeSession;
 use crate::error::{Error, Result, TransportError};
+use crate::types::RealtimeConfig;
 
 /// An upgrade request and where it goes.
 #[derive(Debug)]
 pub(crate) struct Upgrade {
     pub(crate) request: Request,
+    /// What errors of the opening say it was (`WebSocket upgrade <url>`).
+    pub(crate) context: String,
     /// `wss`.
     pub(crate) tls: bool,
     /// The host, without an IPv6 address's brackets.
@@ -48,10 +54,19 @@ pub(crate) fn upgrade(url: &str, key: &str, user_agent: &str) -> Result<Upgrade>
     let port = uri.port_u16().unwrap_or(if tls { 443 } else { 80 });
     Ok(Upgrade {
         request,
+        context: format!("WebSocket upgrade {url}"),
         tls,
         host,
         port,
     })
+}
+
+/// The checks both clients make before a socket opens (the finish timeout, the key, the
+/// realtime configuration), and the session they then drive.
+pub(crate) fn session(config: RealtimeConfig, key: &ApiKey, finish_timeout: Duration) -> Result<RealtimeSession> {
+    crate::core::time::nonzero("finish_timeout", finish_timeout)?;
+    crate::config::check_stream_key(key)?;
+    RealtimeSession::new(config, Instant::now())
 }
 
 /// A failed handshake: the server's HTTP refusal as the API error it carries, anything else a

@@ -32,6 +32,16 @@ fn silent_server(n: usize) -> (u16, mpsc::Sender<()>) {
     (port, done)
 }
 
+/// Both clients' settings for the silent server: no retry, a short `connect_timeout` and a
+/// long request `timeout`, so which one fired is plain.
+fn silent_target<T: soniox::config::FromConfig>(b: soniox::ConfigBuilder<T>, port: u16) -> soniox::ConfigBuilder<T> {
+    b.api_key("k")
+        .base_url(format!("https://127.0.0.1:{port}"))
+        .connect_timeout(CONNECT)
+        .timeout(TIMEOUT)
+        .retry(RetryPolicy::none())
+}
+
 fn assert_connect_timeout(e: Error) {
     match e {
         Error::Timeout(t) => assert_eq!(t.after, CONNECT, "names connect_timeout: {t:?}"),
@@ -42,12 +52,7 @@ fn assert_connect_timeout(e: Error) {
 #[test]
 fn blocking_reports_the_connect_timeout() {
     let (port, _done) = silent_server(1);
-    let client = soniox::blocking::Client::builder()
-        .api_key("k")
-        .base_url(format!("https://127.0.0.1:{port}"))
-        .connect_timeout(CONNECT)
-        .timeout(TIMEOUT)
-        .retry(RetryPolicy::none())
+    let client = silent_target(soniox::blocking::Client::builder(), port)
         .build()
         .unwrap();
     assert_connect_timeout(client.models().list().unwrap_err());
@@ -57,12 +62,7 @@ fn blocking_reports_the_connect_timeout() {
 #[test]
 fn async_reports_the_connect_timeout() {
     let (port, _done) = silent_server(1);
-    let client = soniox::nonblocking::Client::builder()
-        .api_key("k")
-        .base_url(format!("https://127.0.0.1:{port}"))
-        .connect_timeout(CONNECT)
-        .timeout(TIMEOUT)
-        .retry(RetryPolicy::none())
+    let client = silent_target(soniox::nonblocking::Client::builder(), port)
         .build()
         .unwrap();
     assert_connect_timeout(futures::executor::block_on(client.models().list()).unwrap_err());

@@ -54,7 +54,7 @@ mod waiter;
 mod ws;
 
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use crossbeam_channel::bounded;
 use log::debug;
@@ -67,7 +67,6 @@ use self::ws::WsConn;
 use super::client::Client;
 use crate::config::ApiKey;
 pub use crate::core::realtime::Pace;
-use crate::core::realtime::RealtimeSession;
 pub use crate::core::realtime::RealtimeStats;
 use crate::error::{Error, Result, TransportError};
 use crate::types::RealtimeConfig;
@@ -126,21 +125,12 @@ impl<'c> Realtime<'c> {
     /// As [`connect`](Self::connect), with another key, for example a temporary key
     /// minted by [`Auth::temporary_api_key`](super::Auth::temporary_api_key).
     pub fn connect_with_key(&self, config: RealtimeConfig, key: &ApiKey) -> Result<RealtimeStream> {
-        crate::core::time::nonzero("finish_timeout", self.finish_timeout)?;
-        crate::config::check_stream_key(key)?;
-        let session = RealtimeSession::new(config, Instant::now())?;
+        let session = crate::ws_upgrade::session(config, key, self.finish_timeout)?;
         let span = tracing::info_span!("soniox.realtime", model = %session.config().model);
         let entered = span.enter();
         let cfg = self.client.config();
         let tls = self.client.tls_config();
-        let conn = WsConn::connect(
-            cfg.ws_url(),
-            key.expose(),
-            cfg.user_agent(),
-            cfg.connect_timeout(),
-            tls,
-            cfg.proxies(),
-        )?;
+        let conn = WsConn::connect(cfg, key.expose(), tls)?;
         debug!("realtime: connected to {}", cfg.ws_url());
         let os_error = |e: std::io::Error| {
             Error::Transport(TransportError {

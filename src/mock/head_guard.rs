@@ -148,7 +148,11 @@ impl HeadGuard {
                         self.state = after_head(&self.head);
                         self.head.clear();
                         if self.state == State::Head {
-                            return Ok(self.request_ended(bytes.len()));
+                            // A request without a body ended inside this read: async-h1
+                            // drops the rest of the read (it reads each request through a
+                            // buffer of its own), so it goes unchecked, and the next head
+                            // starts with the next read.
+                            return Ok(bytes.len());
                         }
                     }
                 }
@@ -156,8 +160,10 @@ impl HeadGuard {
                     let take = left.min((bytes.len() - i) as u64);
                     i += take as usize;
                     if take == left {
+                        // The body ended: as for a request without a body, the rest of
+                        // this read is dropped by async-h1.
                         self.state = State::Head;
-                        return Ok(self.request_ended(bytes.len()));
+                        return Ok(bytes.len());
                     }
                     self.state = State::Fixed(left - take);
                     continue;
@@ -233,17 +239,6 @@ impl HeadGuard {
             i += 1;
         }
         Ok(bytes.len())
-    }
-}
-
-impl HeadGuard {
-    /// A request (head without body, or with its `Content-Length` body) ended inside a read
-    /// of `len` bytes: async-h1 reads each request through a buffer of its own and drops
-    /// whatever that read brought past the request's end (pipelined bytes are lost, not
-    /// parsed), so they are delivered unchecked and the next head starts with the next read.
-    fn request_ended(&mut self, len: usize) -> usize {
-        self.state = State::Head;
-        len
     }
 }
 

@@ -70,7 +70,7 @@ mod wake;
 mod ws;
 
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use log::debug;
 
@@ -82,7 +82,6 @@ use self::ws::WsConn;
 use super::client::Client;
 use crate::config::ApiKey;
 pub use crate::core::realtime::Pace;
-use crate::core::realtime::RealtimeSession;
 pub use crate::core::realtime::RealtimeStats;
 use crate::error::Result;
 use crate::types::RealtimeConfig;
@@ -142,20 +141,10 @@ impl<'c> Realtime<'c> {
     /// As [`connect`](Self::connect), with another key, for example a temporary key
     /// minted by [`Auth::temporary_api_key`](super::Auth::temporary_api_key).
     pub async fn connect_with_key(&self, config: RealtimeConfig, key: &ApiKey) -> Result<RealtimeStream> {
-        crate::core::time::nonzero("finish_timeout", self.finish_timeout)?;
-        crate::config::check_stream_key(key)?;
-        let session = RealtimeSession::new(config, Instant::now())?;
+        let session = crate::ws_upgrade::session(config, key, self.finish_timeout)?;
         let cfg = self.client.config();
         let tls = self.client.tls_config();
-        let conn = WsConn::connect(
-            cfg.ws_url(),
-            key.expose(),
-            cfg.user_agent(),
-            cfg.connect_timeout(),
-            tls,
-            cfg.proxies(),
-        )
-        .await?;
+        let conn = WsConn::connect(cfg, key.expose(), tls).await?;
         debug!("realtime: connected to {}", cfg.ws_url());
         let span = tracing::info_span!(
             "soniox.realtime",

@@ -42,17 +42,11 @@ impl WsConn {
     /// Opens the socket and performs the upgrade, all within `timeout` (no limit for
     /// [`NO_LIMIT`](crate::core::time::NO_LIMIT) or more); then makes the socket's reads
     /// and writes non-blocking (no timeout is left on it).
-    pub(super) fn connect(
-        url: &str,
-        key: &str,
-        user_agent: &str,
-        timeout: Duration,
-        tls_config: &crate::tls::ClientTls,
-        proxies: &crate::core::proxy::Proxies,
-    ) -> Result<WsConn> {
+    pub(super) fn connect(config: &crate::Config, key: &str, tls_config: &crate::tls::ClientTls) -> Result<WsConn> {
+        let (timeout, proxies) = (config.connect_timeout(), config.proxies());
         let deadline = crate::core::time::deadline(Instant::now(), timeout);
-        let context = format!("WebSocket upgrade {url}");
-        let upgrade = crate::ws_upgrade::upgrade(url, key, user_agent)?;
+        let upgrade = crate::ws_upgrade::upgrade(config.ws_url(), key, config.user_agent())?;
+        let context = upgrade.context.clone();
         let (tls, host, port) = (upgrade.tls, upgrade.host.as_str(), upgrade.port);
         let proxy = proxies.for_target(tls, host, port);
         let tunnel = proxy.map(|proxy| crate::core::proxy::ConnectTunnel::new(proxy, host, port));

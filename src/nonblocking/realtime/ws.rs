@@ -15,7 +15,6 @@ use std::io;
 use std::net::Shutdown;
 use std::pin::Pin;
 use std::task::{ready, Context, Poll};
-use std::time::Duration;
 
 use async_tungstenite::tungstenite::protocol::WebSocketConfig;
 use async_tungstenite::tungstenite::{Message, Utf8Bytes};
@@ -53,15 +52,13 @@ impl std::fmt::Debug for WsConn {
 impl WsConn {
     /// Opens the socket and performs the upgrade, all within `timeout`.
     pub(super) async fn connect(
-        url: &str,
+        config: &crate::Config,
         key: &str,
-        user_agent: &str,
-        timeout: Duration,
         tls_config: &crate::tls::ClientTls,
-        proxies: &crate::core::proxy::Proxies,
     ) -> Result<WsConn> {
-        let context = format!("WebSocket upgrade {url}");
-        let upgrade = crate::ws_upgrade::upgrade(url, key, user_agent)?;
+        let (timeout, proxies) = (config.connect_timeout(), config.proxies());
+        let upgrade = crate::ws_upgrade::upgrade(config.ws_url(), key, config.user_agent())?;
+        let context = upgrade.context.clone();
         let to = Endpoint {
             tls: upgrade.tls,
             host: upgrade.host,
