@@ -32,7 +32,7 @@
 //! [`RealtimeStream::finish`], which returns the events not read yet.
 //!
 //! How it works: no thread hand-off on the common path. The socket (non-blocking) and the
-//! [`RealtimeSession`], which makes every protocol decision (start message, keepalives, end
+//! [`RealtimeSession`](crate::core::realtime::RealtimeSession), which makes every protocol decision (start message, keepalives, end
 //! of audio, errors), live behind one lock that is held only for non-blocking work. The
 //! thread that calls `send_audio` writes its frame to the socket itself; the thread that
 //! reads events reads the socket itself, waiting (outside the lock, in one `poll(2)`) for it

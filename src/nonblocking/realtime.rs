@@ -40,7 +40,7 @@
 //! [`RealtimeStream::finish`], which returns the events not read yet.
 //!
 //! How it works: no task runs behind a stream, and the library spawns none. The socket and
-//! the [`RealtimeSession`], which makes every protocol decision (start message, keepalives,
+//! the [`RealtimeSession`](crate::core::realtime::RealtimeSession), which makes every protocol decision (start message, keepalives,
 //! end of audio, errors), live behind one lock that is held only for non-blocking work,
 //! never across an await. The task that awaits `send_audio` writes its frame to the socket
 //! itself; the task that polls the stream reads the socket itself. Whoever waits registers
