@@ -50,6 +50,9 @@ pub enum Error {
         /// The job's `error_message`.
         message: String,
     },
+    /// The caller's cancellation hook ([`WaitOptions::cancel_if`](crate::WaitOptions::cancel_if))
+    /// said stop; the text says what was stopped.
+    Cancelled(String),
 }
 
 /// An error reply from the Soniox API (see the API's error body).
@@ -289,6 +292,7 @@ impl fmt::Display for Error {
             Error::Io { path: Some(p), source } => write!(f, "{}: {}", p.display(), source),
             Error::Io { path: None, source } => write!(f, "i/o error: {source}"),
             Error::InvalidArgument(m) => write!(f, "invalid argument: {m}"),
+            Error::Cancelled(m) => write!(f, "cancelled: {m}"),
             Error::Realtime(e) => {
                 write!(f, "realtime error")?;
                 if let Some(c) = e.code {
@@ -344,8 +348,8 @@ impl std::error::Error for ApiError {}
 
 /// The errors under `e`, `e` first: each one's source, looking inside an `io::Error` and a
 /// ureq error (whose `source()` is empty); at most 16 deep (a deeper chain is no chain of
-/// ours). The one walk by which a refused certificate ([`crate::tls`]) and a proxy's
-/// refusal ([`crate::proxy`]) are found under whatever the I/O stacks wrapped them in.
+/// ours). The one walk by which a refused certificate (`driver::tls`) and a proxy's
+/// refusal (`driver::proxy`) are found under whatever the I/O stacks wrapped them in.
 #[cfg(any(feature = "blocking", feature = "async"))]
 pub(crate) fn causes<'a>(
     e: &'a (dyn std::error::Error + 'static),

@@ -166,6 +166,8 @@
 pub mod audio;
 pub mod config;
 pub mod core;
+#[cfg(any(feature = "blocking", feature = "async"))]
+mod driver;
 pub mod error;
 pub mod subtitles;
 pub mod types;
@@ -176,15 +178,7 @@ pub mod blocking;
 pub mod mock;
 #[cfg(feature = "async")]
 pub mod nonblocking;
-#[cfg(any(feature = "blocking", feature = "async"))]
-mod observe;
-#[cfg(any(feature = "blocking", feature = "async"))]
-mod proxy;
-#[cfg(any(feature = "blocking", feature = "async"))]
-mod tls;
 pub mod webhook;
-#[cfg(any(feature = "blocking", feature = "async"))]
-mod ws_upgrade;
 
 pub use crate::config::{ApiKey, Config, ConfigBuilder, TlsRoots};
 pub use crate::core::poller::{PollPolicy, WaitOptions};

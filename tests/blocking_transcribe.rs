@@ -2,6 +2,8 @@
 
 mod common;
 
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 use std::time::Duration;
 
 use common::{client, fast_wait, mock, wav};
@@ -106,4 +108,77 @@ fn a_missing_file_fails_before_any_request() {
         .unwrap_err();
     assert!(matches!(e, Error::Io { path: Some(_), .. }));
     assert_eq!(mock.stats().requests, 0);
+}
+
+#[test]
+fn a_cancelled_wait_stops_before_the_next_check_and_cleans_up() {
+    // Queued for ever: the hook, set when the first check sees `queued`, ends the wait
+    // before a second check.
+    let mock = MockServer::start_with(MockConfig::default().job_timing(JobTiming::Polls {
+        queued: 1_000_000,
+        processing: 1,
+    }))
+    .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let stop = Arc::new(AtomicBool::new(false));
+    let (seen, flag) = (stop.clone(), stop.clone());
+    let wait = fast_wait()
+        .on_status_change(move |_| seen.store(true, Ordering::SeqCst))
+        .cancel_if(move || flag.load(Ordering::SeqCst));
+    let client = client(&mock);
+    let e = client
+        .transcribe(Transcribe::path(wav(dir.path(), "c.wav", 1)).wait(wait))
+        .unwrap_err();
+    assert!(
+        matches!(e, Error::Cancelled(ref m) if m.contains("last status queued")),
+        "{e:?}"
+    );
+    assert!(mock.files().is_empty() && mock.transcriptions().is_empty());
+    let s = mock.stats();
+    assert_eq!(
+        (
+            s.route("GET /v1/transcriptions/{id}"),
+            s.route("DELETE /v1/transcriptions/{id}"),
+            s.route("DELETE /v1/files/{id}")
+        ),
+        (1, 1, 1)
+    );
+}
+
+#[test]
+fn a_job_cancelled_while_processing_is_deleted_once_it_ends() {
+    // Processing for 2 s from creation: the cancelled flow's first delete is refused
+    // (409), and it asks again until the job has ended and the delete goes through.
+    let mock = MockServer::start_with(
+        MockConfig::default()
+            .job_timing(JobTiming::Elapsed {
+                queued: Duration::ZERO,
+                processing: Duration::from_secs(2),
+            })
+            .record_responses(true),
+    )
+    .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let stop = Arc::new(AtomicBool::new(false));
+    let (seen, flag) = (stop.clone(), stop.clone());
+    let wait = fast_wait()
+        .on_status_change(move |j| seen.store(j.status.as_str() == "processing", Ordering::SeqCst))
+        .cancel_if(move || flag.load(Ordering::SeqCst));
+    let client = client(&mock);
+    let e = client
+        .transcribe(Transcribe::path(wav(dir.path(), "p.wav", 1)).wait(wait))
+        .unwrap_err();
+    assert!(matches!(e, Error::Cancelled(_)), "{e:?}");
+    assert!(mock.files().is_empty() && mock.transcriptions().is_empty());
+    let deletes: Vec<u16> = mock
+        .response_log()
+        .iter()
+        .filter(|r| r.method == "DELETE" && r.path.starts_with("/v1/transcriptions/"))
+        .map(|r| r.status)
+        .collect();
+    let (last, refused) = deletes.split_last().unwrap();
+    assert!(
+        *last == 204 && !refused.is_empty() && refused.iter().all(|s| *s == 409),
+        "{deletes:?}"
+    );
 }

@@ -2,18 +2,18 @@
 
 use std::fmt;
 use std::io::Read;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::ops::ControlFlow;
 use std::sync::Arc;
-use std::time::{Instant, SystemTime};
+use std::time::Instant;
 
 use super::limiter::Limiter;
-use super::transport::{Failure, Transport};
+use super::transport::Transport;
 use super::{Auth, Files, Models, Realtime, Transcriptions};
 use crate::config::{Config, ConfigBuilder, FromConfig};
 use crate::core::http::{HttpRequest, RawResponse};
-use crate::core::retry::{Decision, Outcome, Retry};
-use crate::error::{Error, Result};
-use crate::observe;
+use crate::driver::attempt::{after_attempt, Failure, Seeds};
+use crate::driver::observe;
+use crate::error::Result;
 use crate::types::ProgressCallback;
 
 /// The blocking Soniox client. Cheap to clone (an `Arc` inside), `Send + Sync`: share
@@ -34,10 +34,10 @@ pub struct Client {
 struct Inner {
     config: Config,
     /// The one rustls config of this client: REST and realtime connections use it.
-    tls: crate::tls::ClientTls,
+    tls: crate::driver::tls::ClientTls,
     transport: Transport,
     limiter: Limiter,
-    seed: AtomicU64,
+    seeds: Seeds,
 }
 
 impl fmt::Debug for Client {
@@ -58,20 +58,16 @@ impl Client {
     /// A client for a validated configuration.
     pub fn new(config: Config) -> Result<Client> {
         // Built once per client (the default roots' one once per process).
-        let tls = crate::tls::ClientTls::for_config(&config)?;
+        let tls = crate::driver::tls::ClientTls::for_config(&config)?;
         let transport = Transport::new(&config, tls.clone());
         let limiter = Limiter::new(config.max_connections());
-        let seed = SystemTime::now()
-            .duration_since(SystemTime::UNIX_EPOCH)
-            .map(|d| d.as_nanos() as u64)
-            .unwrap_or(0);
         Ok(Client {
             inner: Arc::new(Inner {
                 config,
                 tls,
                 transport,
                 limiter,
-                seed: AtomicU64::new(seed),
+                seeds: Seeds::from_clock(),
             }),
         })
     }
@@ -92,7 +88,7 @@ impl Client {
     }
 
     /// The rustls config every TLS connection of this client uses.
-    pub(crate) fn tls_config(&self) -> &crate::tls::ClientTls {
+    pub(crate) fn tls_config(&self) -> &crate::driver::tls::ClientTls {
         &self.inner.tls
     }
 
@@ -130,7 +126,7 @@ impl Client {
         progress: &mut Option<ProgressCallback>,
     ) -> Result<RawResponse> {
         self.with_retry(req, |t| {
-            let mut file = open().map_err(|error| Failure { sent: false, error })?;
+            let mut file = open().map_err(Failure::unsent)?;
             t.send_upload(req, &mut file, progress)
         })
     }
@@ -154,7 +150,7 @@ impl Client {
 
     /// A fresh multipart boundary seed.
     pub(crate) fn next_boundary(&self) -> u64 {
-        crate::core::rng::SplitMix64::new(self.next_seed()).next_u64()
+        self.inner.seeds.boundary()
     }
 
     /// The retry loop: ask the core, sleep, try again. Holds a connection permit only
@@ -164,11 +160,11 @@ impl Client {
         req: &HttpRequest,
         mut attempt: impl FnMut(&Transport) -> Result<RawResponse, Failure>,
     ) -> Result<RawResponse> {
-        let mut retry = Retry::new(self.inner.config.retry().clone(), self.next_seed());
+        let mut retry = self.inner.seeds.retry(&self.inner.config);
         let mut number = 0u32;
         loop {
             number = number.saturating_add(1);
-            // One `soniox.request` span per attempt (see `crate::observe`).
+            // One `soniox.request` span per attempt (see `crate::driver::observe`).
             let span = observe::request_span(req, number);
             let result = {
                 let _permit = self.inner.limiter.acquire();
@@ -178,41 +174,10 @@ impl Client {
                 observe::record_attempt(&span, result.as_ref().map_err(|f| &f.error), started);
                 result
             };
-            let outcome = match &result {
-                Ok(resp) => match Outcome::from_response(resp) {
-                    None => return result.map_err(|f| f.error),
-                    Some(o) => o,
-                },
-                Err(f) if !f.error.is_retryable() => return result.map_err(|f| f.error),
-                Err(f) if f.sent => Outcome::Sent,
-                Err(_) => Outcome::NotSent,
-            };
-            match retry.decide(req.method, &outcome, SystemTime::now()) {
-                Decision::RetryAfter(delay) => {
-                    log::debug!(
-                        "{}: {:?}, retry {} in {:?}",
-                        req.label(),
-                        outcome,
-                        retry.retries(),
-                        delay
-                    );
-                    observe::record_retry(&span, delay);
-                    std::thread::sleep(delay);
-                }
-                Decision::GiveUp => return result.map_err(|f| f.error),
+            match after_attempt(req, &mut retry, result, &span) {
+                ControlFlow::Break(done) => return done,
+                ControlFlow::Continue(delay) => std::thread::sleep(delay),
             }
         }
-    }
-
-    fn next_seed(&self) -> u64 {
-        self.inner.seed.fetch_add(0x9E37_79B9_7F4A_7C15, Ordering::Relaxed)
-    }
-}
-
-/// Builds an [`Error::Io`] with the path.
-pub(crate) fn io_error(path: &std::path::Path, e: std::io::Error) -> Error {
-    Error::Io {
-        path: Some(path.to_owned()),
-        source: e,
     }
 }

@@ -4,12 +4,12 @@ use std::fs;
 use std::io::Read;
 use std::path::Path;
 
-use super::client::{io_error, Client};
-use super::pages::PageIter;
+use super::client::Client;
+use super::pages::{FileList, List};
 use crate::core::files as core;
-use crate::core::paginator::{FileListing, Paginator};
+use crate::driver::attempt::io_error;
 use crate::error::{Error, Result};
-use crate::types::{Counts, File, Page, UploadOptions};
+use crate::types::{Counts, File, UploadOptions};
 
 /// The files resource. Get one with [`Client::files`].
 #[derive(Debug, Clone, Copy)]
@@ -90,11 +90,7 @@ impl<'c> Files<'c> {
     /// Lists files: `.limit(n)`, `.cursor(c)`, then `.send()` for one page or `.all()`
     /// for an iterator over every file of every page.
     pub fn list(&self) -> FileList<'c> {
-        FileList {
-            client: self.client,
-            limit: None,
-            cursor: None,
-        }
+        List::new(self.client)
     }
 
     /// One file's metadata.
@@ -135,38 +131,4 @@ pub(crate) fn local_file(path: &Path, name: Option<&str>) -> Result<(u64, String
             .unwrap_or_else(|| "audio".to_owned()),
     };
     Ok((meta.len(), filename))
-}
-
-/// A pending `GET /v1/files`.
-#[derive(Debug, Clone)]
-#[must_use]
-pub struct FileList<'c> {
-    client: &'c Client,
-    limit: Option<u32>,
-    cursor: Option<String>,
-}
-
-impl<'c> FileList<'c> {
-    /// Items per page (1..=1000; the service's default is 1000).
-    pub fn limit(mut self, limit: u32) -> Self {
-        self.limit = Some(limit);
-        self
-    }
-    /// Start at this cursor (from a previous page's `next_page_cursor`).
-    pub fn cursor(mut self, cursor: impl Into<String>) -> Self {
-        self.cursor = Some(cursor.into());
-        self
-    }
-    /// Fetches one page.
-    pub fn send(self) -> Result<Page<File>> {
-        core::parse_list(
-            &self
-                .client
-                .execute(&core::build_list(self.limit, self.cursor.as_deref())?)?,
-        )
-    }
-    /// Every file of every page, fetched lazily page by page.
-    pub fn all(self) -> PageIter<'c, FileListing> {
-        PageIter::new(self.client, Paginator::new(self.limit, self.cursor))
-    }
 }

@@ -34,13 +34,13 @@ mod transcriptions;
 mod transport;
 
 pub use self::client::Client;
-pub use self::files::{FileList, Files};
+pub use self::files::Files;
 pub use self::models::{Auth, Models};
-pub use self::pages::PageIter;
+pub use self::pages::{FileList, List, PageIter, TranscriptionList};
 pub use self::poll::poll_until_complete;
 pub use self::realtime::{
     stream_audio, AudioSender, Pace, Realtime, RealtimeStats, RealtimeStream, DEFAULT_FINISH_TIMEOUT,
     DEFAULT_QUEUE_CAPACITY,
 };
-pub use self::transcriptions::{TranscriptionList, Transcriptions};
+pub use self::transcriptions::Transcriptions;
 pub use crate::core::retry::exponential_backoff;

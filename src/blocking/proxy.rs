@@ -1,6 +1,6 @@
 //! The proxy step of the blocking REST client's ureq connector chain (first in
 //! [`super::tls::connector`]): TCP to the proxy, then the crate's one `CONNECT` exchange
-//! ([`crate::proxy::open_blocking`] over [`crate::core::proxy::ConnectTunnel`]), the
+//! ([`crate::driver::proxy::open_blocking`] over [`crate::core::proxy::ConnectTunnel`]), the
 //! same the realtime socket and the async client run. The TLS step after it then runs
 //! inside the tunnel for `https`.
 //!
@@ -93,7 +93,7 @@ impl<In: Transport> Connector<In> for ProxyConnector {
         };
         let mut io = TransportAdapter::new(tcp, details.current_time.clone());
         io.set_timeout(remaining(details));
-        crate::proxy::open_blocking(&mut io, tunnel).map_err(io_to_ureq)?;
+        crate::driver::proxy::open_blocking(&mut io, tunnel).map_err(io_to_ureq)?;
         Ok(Some(Either::B(io.into_inner())))
     }
 }

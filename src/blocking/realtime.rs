@@ -125,7 +125,7 @@ impl<'c> Realtime<'c> {
     /// As [`connect`](Self::connect), with another key, for example a temporary key
     /// minted by [`Auth::temporary_api_key`](super::Auth::temporary_api_key).
     pub fn connect_with_key(&self, config: RealtimeConfig, key: &ApiKey) -> Result<RealtimeStream> {
-        let session = crate::ws_upgrade::session(config, key, self.finish_timeout)?;
+        let session = crate::driver::ws_upgrade::session(config, key, self.finish_timeout)?;
         let span = tracing::info_span!("soniox.realtime", model = %session.config().model);
         let entered = span.enter();
         let cfg = self.client.config();

@@ -1,5 +1,5 @@
 //! The TLS step of the blocking REST client's ureq connector chain, with the client's own
-//! rustls `ClientConfig` ([`crate::tls::ClientTls`]): the same `Arc` the realtime
+//! rustls `ClientConfig` ([`crate::driver::tls::ClientTls`]): the same `Arc` the realtime
 //! stream hands to tungstenite, so REST and realtime trust the same roots. (ureq's own
 //! `RustlsConnector` builds a `ClientConfig` of its own from ureq's `TlsConfig`, which
 //! cannot hold the OS store and added roots at once.)
@@ -18,7 +18,7 @@ use ureq::unversioned::transport::{
 };
 
 use super::proxy::remaining;
-use crate::tls::ClientTls;
+use crate::driver::tls::ClientTls;
 
 /// The connector chain of the blocking REST client: a tunnel through `proxy` (if any),
 /// TCP, TLS with `config`.
@@ -95,7 +95,7 @@ impl<In: Transport> Connector<In> for RustlsConnector {
         let name = ServerName::try_from(host.to_owned()).map_err(|_| ureq::Error::Tls("invalid TLS server name"))?;
         let config = self.config.get().map_err(|e| ureq::Error::Other(Box::new(e)))?;
         let mut conn = ClientConnection::new(config, name)?;
-        crate::tls::limit_buffers(&mut conn);
+        crate::driver::tls::limit_buffers(&mut conn);
         let inner: Box<dyn Transport> = Box::new(transport);
         let mut sock = TransportAdapter::new(inner, details.current_time.clone());
         // The handshake shares the connect budget with the TCP connect before it.

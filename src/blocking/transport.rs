@@ -12,6 +12,7 @@ use crate::config::{ApiKey, Config};
 use crate::core::http::{Body, HttpRequest, Method, RawResponse};
 use crate::core::multipart::MultipartReader;
 use crate::core::time::limit;
+use crate::driver::attempt::Failure;
 use crate::error::{Error, TimeoutError};
 use crate::types::ProgressCallback;
 
@@ -25,13 +26,6 @@ pub(crate) const OUTPUT_BUFFER: usize = 32 * 1024;
 
 /// Largest response body read (transcripts of 5-hour files are a few MB).
 const MAX_RESPONSE_BODY: u64 = 256 * 1024 * 1024;
-
-/// A failed exchange, with whether any of the request may have reached the server.
-#[derive(Debug)]
-pub(crate) struct Failure {
-    pub(crate) sent: bool,
-    pub(crate) error: Error,
-}
 
 /// The `Authorization` value is kept in an [`ApiKey`] so that no `Debug` output can show it.
 #[derive(Debug)]
@@ -47,7 +41,7 @@ pub(crate) struct Transport {
 impl Transport {
     /// A transport whose TLS uses `tls`, the client's one rustls config (shared with the
     /// realtime stream).
-    pub(crate) fn new(config: &Config, tls: crate::tls::ClientTls) -> Transport {
+    pub(crate) fn new(config: &Config, tls: crate::driver::tls::ClientTls) -> Transport {
         // Every REST call goes to the base URL's host: one decision for the client.
         let base = &config.base_url;
         let secure = base.scheme() == "https";
@@ -241,7 +235,7 @@ fn failure(req: &HttpRequest, e: ureq::Error, limit: Duration) -> Failure {
     let sent = !not_sent;
     let error = match e {
         ureq::Error::Timeout(_) => Error::Timeout(TimeoutError { context, after: limit }),
-        other => crate::proxy::connection_error(context, sent && !req.method.is_idempotent(), Box::new(other)),
+        other => crate::driver::proxy::connection_error(context, sent && !req.method.is_idempotent(), Box::new(other)),
     };
     Failure { sent, error }
 }

@@ -9,7 +9,7 @@
 //!   and `parse_*(&`[`http::RawResponse`]`)` → `Result<T>`: [`files`],
 //!   [`transcriptions`], [`models`], [`auth`];
 //! - loops are state machines: [`retry::Retry`], [`poller::TranscriptionWait`],
-//!   [`paginator::Paginator`];
+//!   [`paginator::Paginator`], and the one-call flow [`transcribe::TranscribeFlow`];
 //! - [`multipart`] frames uploads with an exact length while the file streams;
 //! - [`time`] turns user-supplied durations into deadlines without overflow (the one
 //!   rule for "a very large timeout means no deadline");
@@ -28,6 +28,7 @@ pub mod realtime;
 pub mod retry;
 pub mod rng;
 pub mod time;
+pub mod transcribe;
 pub mod transcriptions;
 pub mod url;
 mod validate;

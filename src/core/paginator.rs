@@ -36,10 +36,10 @@ pub trait Listing {
 }
 
 /// `GET /v1/files`.
-#[derive(Debug)]
+#[derive(Debug, Clone, Copy)]
 pub struct FileListing;
 /// `GET /v1/transcriptions`.
-#[derive(Debug)]
+#[derive(Debug, Clone, Copy)]
 pub struct TranscriptionListing;
 
 impl Listing for FileListing {

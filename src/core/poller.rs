@@ -38,7 +38,8 @@ use super::time::{deadline, later};
 use crate::error::{Error, Result, TimeoutError};
 use crate::types::{Transcription, TranscriptionStatus};
 
-pub use crate::types::wait::{PollPolicy, StatusCallback, WaitOptions};
+use crate::types::wait::is_cancelled;
+pub use crate::types::wait::{CancelHook, PollPolicy, StatusCallback, WaitOptions, CANCEL_CHECK_INTERVAL};
 
 /// What the schedule says to do now.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -140,6 +141,7 @@ pub struct TranscriptionWait {
     id: String,
     poller: Poller,
     on_change: Option<StatusCallback>,
+    cancel: Option<CancelHook>,
     last_status: Option<TranscriptionStatus>,
     outcome: Option<Result<Transcription>>,
 }
@@ -161,22 +163,34 @@ impl TranscriptionWait {
             id: id.into(),
             poller: Poller::new(opts.policy, now),
             on_change: opts.on_status_change,
+            cancel: opts.cancel,
             last_status: None,
             outcome: None,
         }
     }
 
-    /// The next step at `now`.
+    /// The next step at `now`. With a cancellation hook, it is asked first, and no
+    /// `WaitUntil` lies more than [`CANCEL_CHECK_INTERVAL`] ahead.
     #[must_use]
     pub fn poll_step(&mut self, now: Instant) -> WaitStep {
         if let Some(done) = self.outcome.take() {
             return WaitStep::Done(done);
+        }
+        if is_cancelled(self.cancel.as_ref()) {
+            return WaitStep::Done(Err(Error::Cancelled(format!(
+                "waiting for transcription {} (last status {})",
+                self.id,
+                self.last_status_str()
+            ))));
         }
         match self.poller.poll_step(now) {
             PollStep::Check => match super::transcriptions::build_get(&self.id) {
                 Ok(req) => WaitStep::Send(req),
                 Err(e) => WaitStep::Done(Err(e)),
             },
+            PollStep::WaitUntil(t) if self.cancel.is_some() => {
+                WaitStep::WaitUntil(t.min(super::time::later(now, CANCEL_CHECK_INTERVAL)))
+            }
             PollStep::WaitUntil(t) => WaitStep::WaitUntil(t),
             PollStep::TimedOut => WaitStep::Done(Err(Error::Timeout(TimeoutError {
                 context: format!(
@@ -275,6 +289,65 @@ mod tests {
             }
         }
         panic!("the wait never ended");
+    }
+
+    #[test]
+    fn a_cancel_hook_keeps_the_schedule_and_ends_the_wait_within_one_interval() {
+        use std::sync::atomic::{AtomicU32, Ordering};
+        let sched = || {
+            WaitOptions::default()
+                .interval(Duration::from_millis(400))
+                .growth(1.0)
+                .timeout(None)
+        };
+        // A hook that never fires changes nothing the server sees.
+        let (_, plain, _) = run(sched(), &["queued", "processing", "completed"]);
+        let (r, hooked, _) = run(sched().cancel_if(|| false), &["queued", "processing", "completed"]);
+        assert_eq!((r.unwrap().status, &hooked), (TranscriptionStatus::Completed, &plain));
+        assert_eq!(plain, vec![0, 400, 800]);
+
+        // Cancelled before the first check: no request at all.
+        let (r, sent, _) = run(sched().cancel_if(|| true), &[]);
+        assert!(
+            matches!(r, Err(Error::Cancelled(ref m)) if m.contains("transcription j")),
+            "{r:?}"
+        );
+        assert!(sent.is_empty());
+
+        // The hook is asked at least every CANCEL_CHECK_INTERVAL while the wait sleeps:
+        // asked at 0 (then the check), 0 (after it), 50, 100, ..., 350, it fires on its 10th
+        // asking, at 400 ms: before the check due then, which is never sent.
+        let asked = Arc::new(AtomicU32::new(0));
+        let a = asked.clone();
+        let t0 = Instant::now();
+        let mut now = t0;
+        let mut w = TranscriptionWait::new(
+            "j",
+            sched().cancel_if(move || a.fetch_add(1, Ordering::SeqCst) >= 9),
+            now,
+        );
+        let mut sent = Vec::new();
+        let end = loop {
+            match w.poll_step(now) {
+                WaitStep::Send(_) => {
+                    sent.push((now - t0).as_millis());
+                    w.handle_response(now, job("queued"));
+                }
+                WaitStep::WaitUntil(t) => {
+                    assert!(t > now && t - now <= CANCEL_CHECK_INTERVAL, "{:?}", t - now);
+                    now = t;
+                }
+                WaitStep::Done(r) => break r,
+            }
+        };
+        assert!(
+            matches!(end, Err(Error::Cancelled(ref m)) if m.contains("last status queued")),
+            "{end:?}"
+        );
+        assert_eq!(
+            (sent, asked.load(Ordering::SeqCst), (now - t0).as_millis()),
+            (vec![0], 10, 400)
+        );
     }
 
     #[test]

@@ -4,21 +4,20 @@ use std::fmt;
 use std::future::Future;
 use std::ops::ControlFlow;
 use std::path::Path;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
-use std::time::{Duration, Instant, SystemTime};
+use std::time::Instant;
 
 use futures::AsyncRead;
 
 use super::limiter::Limiter;
 use super::net;
-use super::transport::{Failure, Transport};
+use super::transport::Transport;
 use super::{Auth, Files, Models, Realtime, Transcriptions};
 use crate::config::{Config, ConfigBuilder, FromConfig};
 use crate::core::http::{HttpRequest, RawResponse};
-use crate::core::retry::{Decision, Outcome, Retry};
-use crate::error::{Error, Result};
-use crate::observe;
+use crate::driver::attempt::{after_attempt, io_error, Failure, Seeds};
+use crate::driver::observe;
+use crate::error::Result;
 use crate::types::ProgressCallback;
 use tracing::Instrument;
 
@@ -41,10 +40,10 @@ pub struct Client {
 struct Inner {
     config: Config,
     /// The one rustls config of this client: REST and realtime connections use it.
-    tls: crate::tls::ClientTls,
+    tls: crate::driver::tls::ClientTls,
     transport: Transport,
     limiter: Limiter,
-    seed: AtomicU64,
+    seeds: Seeds,
 }
 
 impl fmt::Debug for Client {
@@ -66,20 +65,16 @@ impl Client {
     /// thread; connections open on first use and are shared by clones.
     pub fn new(config: Config) -> Result<Client> {
         // Built once per client (the default roots' one once per process).
-        let tls = crate::tls::ClientTls::for_config(&config)?;
+        let tls = crate::driver::tls::ClientTls::for_config(&config)?;
         let transport = Transport::new(&config, tls.clone())?;
         let limiter = Limiter::new(config.max_connections());
-        let seed = SystemTime::now()
-            .duration_since(SystemTime::UNIX_EPOCH)
-            .map(|d| d.as_nanos() as u64)
-            .unwrap_or(0);
         Ok(Client {
             inner: Arc::new(Inner {
                 config,
                 tls,
                 transport,
                 limiter,
-                seed: AtomicU64::new(seed),
+                seeds: Seeds::from_clock(),
             }),
         })
     }
@@ -100,7 +95,7 @@ impl Client {
     }
 
     /// The rustls config every TLS connection of this client uses.
-    pub(crate) fn tls_config(&self) -> &crate::tls::ClientTls {
+    pub(crate) fn tls_config(&self) -> &crate::driver::tls::ClientTls {
         &self.inner.tls
     }
 
@@ -140,7 +135,7 @@ impl Client {
                 self.inner.transport.send(req).await
             }))
             .await;
-            match self.after_attempt(req, &mut retry, result, &span) {
+            match after_attempt(req, &mut retry, result, &span) {
                 ControlFlow::Break(done) => return done,
                 ControlFlow::Continue(delay) => net::sleep(delay).await,
             }
@@ -165,14 +160,11 @@ impl Client {
                         let _permit = self.inner.limiter.acquire().await;
                         self.inner.transport.send_upload(req, &mut file, progress).await
                     }
-                    Err(e) => Err(Failure {
-                        sent: false,
-                        error: io_error(path, e),
-                    }),
+                    Err(e) => Err(Failure::unsent(io_error(path, e))),
                 }
             })
             .await;
-            match self.after_attempt(req, &mut retry, result, &span) {
+            match after_attempt(req, &mut retry, result, &span) {
                 ControlFlow::Break(done) => return done,
                 ControlFlow::Continue(delay) => net::sleep(delay).await,
             }
@@ -197,48 +189,11 @@ impl Client {
 
     /// A fresh multipart boundary seed.
     pub(crate) fn next_boundary(&self) -> u64 {
-        crate::core::rng::SplitMix64::new(self.next_seed()).next_u64()
+        self.inner.seeds.boundary()
     }
 
-    fn retry(&self) -> Retry {
-        Retry::new(self.inner.config.retry().clone(), self.next_seed())
-    }
-
-    /// Asks the core what to do after an attempt: return its result, or sleep and retry.
-    fn after_attempt(
-        &self,
-        req: &HttpRequest,
-        retry: &mut Retry,
-        result: Result<RawResponse, Failure>,
-        span: &tracing::Span,
-    ) -> ControlFlow<Result<RawResponse>, Duration> {
-        let outcome = match &result {
-            Ok(resp) => match Outcome::from_response(resp) {
-                None => return ControlFlow::Break(result.map_err(|f| f.error)),
-                Some(o) => o,
-            },
-            Err(f) if !f.error.is_retryable() => return ControlFlow::Break(result.map_err(|f| f.error)),
-            Err(f) if f.sent => Outcome::Sent,
-            Err(_) => Outcome::NotSent,
-        };
-        match retry.decide(req.method, &outcome, SystemTime::now()) {
-            Decision::RetryAfter(delay) => {
-                log::debug!(
-                    "{}: {:?}, retry {} in {:?}",
-                    req.label(),
-                    outcome,
-                    retry.retries(),
-                    delay
-                );
-                observe::record_retry(span, delay);
-                ControlFlow::Continue(delay)
-            }
-            Decision::GiveUp => ControlFlow::Break(result.map_err(|f| f.error)),
-        }
-    }
-
-    fn next_seed(&self) -> u64 {
-        self.inner.seed.fetch_add(0x9E37_79B9_7F4A_7C15, Ordering::Relaxed)
+    fn retry(&self) -> crate::core::retry::Retry {
+        self.inner.seeds.retry(&self.inner.config)
     }
 }
 
@@ -251,12 +206,4 @@ async fn observed(
     let result = attempt.instrument(span.clone()).await;
     observe::record_attempt(span, result.as_ref().map_err(|f| &f.error), started);
     result
-}
-
-/// Builds an [`Error::Io`] with the path.
-pub(crate) fn io_error(path: &Path, e: std::io::Error) -> Error {
-    Error::Io {
-        path: Some(path.to_owned()),
-        source: e,
-    }
 }

@@ -93,7 +93,7 @@ pub(crate) struct H1Client {
     defaults: Vec<(http::HeaderName, http::HeaderValue)>,
     connect_timeout: Duration,
     /// The client's one rustls config (the realtime stream uses it too).
-    tls: crate::tls::ClientTls,
+    tls: crate::driver::tls::ClientTls,
     /// Which proxy (if any) each new connection goes through (the core's decision).
     proxies: crate::core::proxy::Proxies,
 }
@@ -103,7 +103,7 @@ impl H1Client {
         pool: Arc<Pool>,
         defaults: Vec<(http::HeaderName, http::HeaderValue)>,
         connect_timeout: Duration,
-        tls: crate::tls::ClientTls,
+        tls: crate::driver::tls::ClientTls,
         proxies: crate::core::proxy::Proxies,
     ) -> H1Client {
         H1Client {

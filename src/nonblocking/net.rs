@@ -6,7 +6,7 @@
 //! TLS is futures-rustls over the client's one ring-based rustls config
 //! ([`ClientTls`], one per client, passed to every [`open`]): REST and realtime make the same trust decision.
 //! Through a proxy, [`open`] connects to the proxy and opens a `CONNECT` tunnel first (the
-//! crate's one exchange, [`crate::proxy::open_async`]); TLS then runs inside it.
+//! crate's one exchange, [`crate::driver::proxy::open_async`]); TLS then runs inside it.
 
 use std::future::Future;
 use std::io;
@@ -26,7 +26,7 @@ use futures_rustls::TlsConnector;
 use rustls::pki_types::ServerName;
 
 use crate::core::proxy::{ConnectTunnel, Proxy};
-use crate::tls::ClientTls;
+use crate::driver::tls::ClientTls;
 
 /// Plain TCP for `http://` and `ws://`, TLS over TCP for `https://` and `wss://`. The TCP
 /// stream is async-io's `Async` (what async-std's `TcpStream` wraps), used directly for
@@ -94,7 +94,7 @@ pub(crate) struct Endpoint {
 /// Opens TCP (with `TCP_NODELAY`) to `to` — or to `proxy` and a `CONNECT` tunnel through it
 /// to `to` — then TLS with `tls_config` when `to.tls`. Not bounded in time: callers wrap
 /// it in [`within`]. A proxy that cannot be reached or refuses is an error carrying a
-/// [`ProxyError`](crate::ProxyError) (see [`crate::proxy::connection_error`]).
+/// [`ProxyError`](crate::ProxyError) (see [`crate::driver::proxy::connection_error`]).
 pub(crate) async fn open(to: &Endpoint, tls_config: &ClientTls, proxy: Option<&Proxy>) -> io::Result<Socket> {
     let server_name = match to.tls {
         true => Some(
@@ -118,10 +118,10 @@ pub(crate) async fn open(to: &Endpoint, tls_config: &ClientTls, proxy: Option<&P
             };
             let mut tcp = match async { connect(&resolve(&via).await?).await }.await {
                 Ok(tcp) => tcp,
-                Err(e) => return Err(crate::proxy::wrap(tunnel.unreachable(e))),
+                Err(e) => return Err(crate::driver::proxy::wrap(tunnel.unreachable(e))),
             };
             tcp.get_ref().set_nodelay(true)?;
-            crate::proxy::open_async(&mut tcp, tunnel).await?;
+            crate::driver::proxy::open_async(&mut tcp, tunnel).await?;
             tcp
         }
     };
@@ -130,7 +130,7 @@ pub(crate) async fn open(to: &Endpoint, tls_config: &ClientTls, proxy: Option<&P
         Some(name) => {
             let config = tls_config.get().map_err(io::Error::other)?;
             let tls = TlsConnector::from(config)
-                .connect_with(name, tcp, crate::tls::limit_buffers)
+                .connect_with(name, tcp, crate::driver::tls::limit_buffers)
                 .await?;
             Ok(Socket::Tls(Box::new(tls)))
         }

@@ -141,7 +141,7 @@ impl<'c> Realtime<'c> {
     /// As [`connect`](Self::connect), with another key, for example a temporary key
     /// minted by [`Auth::temporary_api_key`](super::Auth::temporary_api_key).
     pub async fn connect_with_key(&self, config: RealtimeConfig, key: &ApiKey) -> Result<RealtimeStream> {
-        let session = crate::ws_upgrade::session(config, key, self.finish_timeout)?;
+        let session = crate::driver::ws_upgrade::session(config, key, self.finish_timeout)?;
         let cfg = self.client.config();
         let tls = self.client.tls_config();
         let conn = WsConn::connect(cfg, key.expose(), tls).await?;

@@ -1,8 +1,11 @@
 //! `client.transcribe(..)`: upload → create → wait → transcript → cleanup.
 
+use std::time::Instant;
+
 use super::client::Client;
-use crate::error::{Error, Result};
-use crate::types::{AudioSource, Transcribe, Transcribed};
+use crate::core::transcribe::{TranscribeFlow, TranscribeStep};
+use crate::error::Result;
+use crate::types::{Transcribe, Transcribed};
 
 impl Client {
     /// Transcribes audio in one call and cleans up after itself.
@@ -10,7 +13,9 @@ impl Client {
     /// Steps: upload (for [`Transcribe::path`]), create the job, wait for it, fetch the
     /// transcript, then delete what [`Cleanup`](crate::types::Cleanup) names (default:
     /// the job and the uploaded file). Cleanup also runs when a step after the upload
-    /// fails or times out; the first error is returned, and a failed cleanup is logged.
+    /// fails, times out or is cancelled ([`WaitOptions::cancel_if`](crate::WaitOptions::cancel_if));
+    /// the first error is returned, and a failed cleanup is logged. The steps and every
+    /// decision between them are [`TranscribeFlow`]'s, shared by both clients.
     /// (If the future is dropped midway, no cleanup runs.)
     ///
     /// ```no_run
@@ -22,50 +27,36 @@ impl Client {
     /// # Ok(()) }
     /// ```
     pub async fn transcribe(&self, req: Transcribe) -> Result<Transcribed> {
-        let Transcribe {
-            source,
-            options,
-            cleanup,
-            wait,
-            upload,
-        } = req;
-        if matches!(source, AudioSource::Path(_)) {
-            // Bad job options are refused before the upload, so nothing is sent for them.
-            crate::core::transcriptions::build_create(&options.clone().with_source(&source, Some("upload")))?;
-        }
-        let file = match &source {
-            AudioSource::Path(p) => Some(self.files().upload_with(p, upload).await?),
-            _ => None,
-        };
-        let options = options.with_source(&source, file.as_ref().map(|f| f.id.as_str()));
-        let mut job_id = None;
-        let result = async {
-            let job = self.transcriptions().create(options).await?;
-            job_id = Some(job.id.clone());
-            let transcription = self.transcriptions().wait(&job.id, wait).await?;
-            let transcript = self.transcriptions().transcript(&job.id).await?;
-            Ok::<_, Error>((transcription, transcript))
-        }
-        .await;
-        if cleanup.deletes_transcription() {
-            if let Some(id) = &job_id {
-                if let Err(e) = self.transcriptions().delete_if_exists(id).await {
-                    log::warn!("transcribe: could not delete transcription {id}: {e}");
+        let mut flow = TranscribeFlow::new(req)?;
+        loop {
+            match flow.next_step() {
+                TranscribeStep::Upload(path, opts) => {
+                    let r = self.files().upload_with(&path, opts).await;
+                    flow.uploaded(r);
                 }
+                TranscribeStep::Create(opts) => {
+                    let r = self.transcriptions().create(opts).await;
+                    flow.created(r);
+                }
+                TranscribeStep::Wait(id, opts) => {
+                    let r = self.transcriptions().wait(&id, opts).await;
+                    flow.waited(r);
+                }
+                TranscribeStep::FetchTranscript(id) => {
+                    let r = self.transcriptions().transcript(&id).await;
+                    flow.fetched(r);
+                }
+                TranscribeStep::DeleteTranscription(id) => {
+                    let r = self.transcriptions().delete_if_exists(&id).await;
+                    flow.deleted(Instant::now(), r);
+                }
+                TranscribeStep::DeleteFile(id) => {
+                    let r = self.files().delete_if_exists(&id).await;
+                    flow.deleted(Instant::now(), r);
+                }
+                TranscribeStep::WaitUntil(at) => super::net::sleep(at.saturating_duration_since(Instant::now())).await,
+                TranscribeStep::Done(result) => return result,
             }
         }
-        if cleanup.deletes_file() {
-            if let Some(f) = &file {
-                if let Err(e) = self.files().delete_if_exists(&f.id).await {
-                    log::warn!("transcribe: could not delete file {}: {e}", f.id);
-                }
-            }
-        }
-        let (transcription, transcript) = result?;
-        Ok(Transcribed {
-            transcription,
-            transcript,
-            file,
-        })
     }
 }

@@ -4,12 +4,11 @@ use std::time::Instant;
 
 use super::client::Client;
 use super::net;
-use super::pages::PageStream;
-use crate::core::paginator::{Paginator, TranscriptionListing};
+use super::pages::{List, TranscriptionList};
 use crate::core::poller::{TranscriptionWait, WaitOptions, WaitStep};
 use crate::core::transcriptions as core;
 use crate::error::Result;
-use crate::types::{Counts, CreateTranscription, Page, Transcript, Transcription};
+use crate::types::{Counts, CreateTranscription, Transcript, Transcription};
 
 /// The transcriptions resource. Get one with [`Client::transcriptions`].
 #[derive(Debug, Clone, Copy)]
@@ -35,11 +34,7 @@ impl<'c> Transcriptions<'c> {
 
     /// Lists jobs: `.limit(n)`, `.cursor(c)`, then `.send().await` or `.all()`.
     pub fn list(&self) -> TranscriptionList<'c> {
-        TranscriptionList {
-            client: self.client,
-            limit: None,
-            cursor: None,
-        }
+        List::new(self.client)
     }
 
     /// Deletes a job (409 while it is processing).
@@ -78,36 +73,5 @@ impl<'c> Transcriptions<'c> {
                 WaitStep::Done(result) => return result,
             }
         }
-    }
-}
-
-/// A pending `GET /v1/transcriptions`.
-#[derive(Debug, Clone)]
-#[must_use]
-pub struct TranscriptionList<'c> {
-    client: &'c Client,
-    limit: Option<u32>,
-    cursor: Option<String>,
-}
-
-impl<'c> TranscriptionList<'c> {
-    /// Items per page (1..=1000).
-    pub fn limit(mut self, limit: u32) -> Self {
-        self.limit = Some(limit);
-        self
-    }
-    /// Start at this cursor.
-    pub fn cursor(mut self, cursor: impl Into<String>) -> Self {
-        self.cursor = Some(cursor.into());
-        self
-    }
-    /// Fetches one page.
-    pub async fn send(self) -> Result<Page<Transcription>> {
-        let req = core::build_list(self.limit, self.cursor.as_deref())?;
-        core::parse_list(&self.client.execute(&req).await?)
-    }
-    /// Every job of every page, fetched lazily.
-    pub fn all(self) -> PageStream<'c, TranscriptionListing> {
-        PageStream::new(self.client, Paginator::new(self.limit, self.cursor))
     }
 }

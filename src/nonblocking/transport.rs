@@ -34,6 +34,7 @@ use crate::config::Config;
 use crate::core::http::{Body, HttpRequest, Method, RawResponse};
 use crate::core::multipart::Multipart;
 use crate::core::time::NO_LIMIT;
+use crate::driver::attempt::Failure;
 use crate::error::{Error, Result, TimeoutError};
 use crate::types::ProgressCallback;
 
@@ -45,13 +46,6 @@ const PRESIZE_BOUND: usize = 4 * 1024 * 1024;
 const CHUNK: usize = super::net::UPLOAD_CHUNK;
 /// Chunks queued ahead of the socket, beyond the one each sender may add (futures' channel).
 const QUEUED_CHUNKS: usize = 0;
-
-/// A failed exchange, with whether any of the request may have reached the server.
-#[derive(Debug)]
-pub(crate) struct Failure {
-    pub(crate) sent: bool,
-    pub(crate) error: Error,
-}
 
 /// The `Authorization` value lives in the backend's default headers, marked sensitive, so
 /// that no `Debug` output can show it.
@@ -80,7 +74,7 @@ impl std::fmt::Debug for Transport {
 impl Transport {
     /// A transport whose TLS uses `tls`, the client's one rustls config (shared with the
     /// realtime stream).
-    pub(crate) fn new(config: &Config, tls: crate::tls::ClientTls) -> Result<Transport> {
+    pub(crate) fn new(config: &Config, tls: crate::driver::tls::ClientTls) -> Result<Transport> {
         // The key and the user agent are printable ASCII: `Config::validate` checked them
         // (the same rule for both clients), so http-types takes them as header values.
         let value = |v: &str| {
@@ -265,7 +259,7 @@ fn classify(
     let error = if timed_out {
         Error::Timeout(TimeoutError { context, after: limit })
     } else {
-        crate::proxy::connection_error(context, sent && !req.method.is_idempotent(), source)
+        crate::driver::proxy::connection_error(context, sent && !req.method.is_idempotent(), source)
     };
     Failure { sent, error }
 }
@@ -348,7 +342,7 @@ mod tests {
             "https://api.soniox.com",
         ] {
             let config = Config::builder().api_key("k").base_url(base).build().unwrap();
-            let t = Transport::new(&config, crate::tls::ClientTls::for_config(&config).unwrap()).unwrap();
+            let t = Transport::new(&config, crate::driver::tls::ClientTls::for_config(&config).unwrap()).unwrap();
             let mut req = HttpRequest::new(Method::Get, "/v1/files/{id}", "/v1/files/a%2Fb".to_owned());
             for query in [
                 vec![],

@@ -1,7 +1,9 @@
-//! How to wait for a transcription: the polling schedule and the status callback. Data and
-//! builders, below the core (`core::poller` runs the schedule, and re-exports these).
+//! How to wait for a transcription: the polling schedule, the status callback and the
+//! cancellation hook. Data and builders, below the core (`core::poller` runs the schedule,
+//! and re-exports these).
 
 use std::fmt;
+use std::sync::Arc;
 use std::time::Duration;
 
 use super::Transcription;
@@ -61,6 +63,9 @@ impl PollPolicy {
 /// A status-change callback: called with each new status and the job.
 pub type StatusCallback = Box<dyn FnMut(&Transcription) + Send>;
 
+/// A cancellation hook: asked between steps and while waiting; `true` means stop.
+pub type CancelHook = Arc<dyn Fn() -> bool + Send + Sync>;
+
 /// Options for waiting on a transcription.
 #[must_use]
 #[derive(Default)]
@@ -69,13 +74,21 @@ pub struct WaitOptions {
     pub policy: PollPolicy,
     /// Called whenever the status differs from the previous check's.
     pub on_status_change: Option<StatusCallback>,
+    /// Asked before each check and at least every [`CANCEL_CHECK_INTERVAL`] while waiting:
+    /// `true` ends the wait with [`Error::Cancelled`](crate::Error::Cancelled).
+    pub cancel: Option<CancelHook>,
 }
+
+/// How often a wait with a [`cancel`](WaitOptions::cancel) hook asks it while it sleeps:
+/// the longest a cancelled wait goes on.
+pub const CANCEL_CHECK_INTERVAL: Duration = Duration::from_millis(50);
 
 impl fmt::Debug for WaitOptions {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("WaitOptions")
             .field("policy", &self.policy)
             .field("on_status_change", &self.on_status_change.is_some())
+            .field("cancel", &self.cancel.is_some())
             .finish()
     }
 }
@@ -110,4 +123,27 @@ impl WaitOptions {
         self.on_status_change = Some(Box::new(f));
         self
     }
+    /// Stops the wait (and [`transcribe`](crate::blocking::Client::transcribe), between
+    /// its steps, cleaning up as on any other error) as soon as `f` returns `true`:
+    /// asked before each status check and at least every [`CANCEL_CHECK_INTERVAL`]
+    /// while waiting. The wait then ends with [`Error::Cancelled`](crate::Error::Cancelled).
+    ///
+    /// ```
+    /// use std::sync::atomic::{AtomicBool, Ordering};
+    /// use std::sync::Arc;
+    /// let stop = Arc::new(AtomicBool::new(false));
+    /// let flag = stop.clone();
+    /// let opts = soniox::WaitOptions::default().cancel_if(move || flag.load(Ordering::Relaxed));
+    /// stop.store(true, Ordering::Relaxed); // e.g. from a Ctrl-C handler
+    /// # drop(opts);
+    /// ```
+    pub fn cancel_if(mut self, f: impl Fn() -> bool + Send + Sync + 'static) -> Self {
+        self.cancel = Some(Arc::new(f));
+        self
+    }
+}
+
+/// `true` when a hook is set and says stop.
+pub(crate) fn is_cancelled(hook: Option<&CancelHook>) -> bool {
+    hook.is_some_and(|f| f())
 }

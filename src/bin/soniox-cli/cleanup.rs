@@ -3,15 +3,12 @@
 use std::collections::BTreeSet;
 use std::sync::{Mutex, MutexGuard};
 use std::thread;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use soniox::blocking::Client;
-use soniox::Error;
+use soniox::core::transcribe::{JobDelete, JobDeleteStep};
 
 use crate::errors::describe;
-
-/// How long a cleanup waits for a job that is still processing (it cannot be deleted then).
-const PROCESSING_WAIT: Duration = Duration::from_secs(30);
 
 /// Files and jobs created and not deleted yet. Once closed (after Ctrl-C), it refuses
 /// new entries: whoever created them deletes them at once.
@@ -66,19 +63,15 @@ impl Registry {
 
 /// Deletes a job: `Ok(true)` if it was deleted, `Ok(false)` if there was no such job (the
 /// cleanup after a batch counts that as done; `jobs delete` reports it). A job still
-/// `processing` cannot be deleted (409): it is polled until it ends, at most
-/// [`PROCESSING_WAIT`], then deleted.
+/// `processing` cannot be deleted (409): asked again on the library's [`JobDelete`]
+/// schedule, for at most its `PROCESSING_WAIT`.
 pub(crate) fn delete_job(client: &Client, id: &str) -> Result<bool, String> {
-    let deadline = Instant::now() + PROCESSING_WAIT;
-    let mut pause = Duration::from_millis(100);
+    let mut machine = JobDelete::new(Instant::now());
     loop {
-        match client.transcriptions().delete_if_exists(id) {
-            Ok(existed) => return Ok(existed),
-            Err(Error::Api(e)) if e.status == 409 && Instant::now() < deadline => {
-                thread::sleep(pause.min(deadline.saturating_duration_since(Instant::now())));
-                pause = (pause * 2).min(Duration::from_secs(2));
-            }
-            Err(e) => return Err(format!("could not delete job {id}: {}", describe(&e))),
+        let result = client.transcriptions().delete_if_exists(id);
+        match machine.handle(Instant::now(), result) {
+            JobDeleteStep::RetryAt(at) => thread::sleep(at.saturating_duration_since(Instant::now())),
+            JobDeleteStep::Done(r) => return r.map_err(|e| format!("could not delete job {id}: {}", describe(&e))),
         }
     }
 }

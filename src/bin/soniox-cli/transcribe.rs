@@ -5,16 +5,16 @@
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::thread;
 use std::time::{Duration, Instant};
 
 use crossbeam_channel::{bounded, select, unbounded, Receiver, Sender};
 use soniox::blocking::Client;
-use soniox::core::poller::{PollPolicy, PollStep, Poller};
+use soniox::core::transcribe::{TranscribeFlow, TranscribeStep};
 use soniox::subtitles::{SubtitleOptions, Track};
-use soniox::types::{Context, CreateTranscription, Transcription, TranscriptionStatus, Translation, UploadOptions};
-use soniox::Error;
+use soniox::types::{Cleanup, Context, CreateTranscription, Transcribe, Translation, UploadOptions};
+use soniox::{Error, WaitOptions};
 
 use crate::args::{Format, TranscribeArgs};
 use crate::cleanup::{delete_both, Registry};
@@ -230,114 +230,130 @@ fn worker(ctx: &Ctx, jobs: &Receiver<(usize, PathBuf)>, results: &Sender<(usize,
     }
 }
 
-/// Upload → create → wait → transcript → write, then cleanup (unless `--keep`).
+/// Upload → create → wait → transcript → cleanup (unless `--keep`), on the library's own
+/// [`TranscribeFlow`] (the same plan `Client::transcribe` runs), then the output. The
+/// tool adds what only it needs: progress, the step a failure came from, and the registry
+/// Ctrl-C sweeps if a worker takes too long to stop. Ctrl-C reaches the flow through its
+/// cancellation hook, so a worker stops at its next step (or within 50 ms of a wait) and
+/// cleans up after itself.
 fn one_file(ctx: &Ctx, i: usize, path: &Path, progress: &FileProgress) -> Result<Done, Failure> {
     let bar = progress.clone();
     let upload = UploadOptions::new().on_progress(move |sent, total| bar.uploaded(sent, total));
-    let file = ctx.client.files().upload_with(path, upload).map_err(sdk("upload"))?;
-    if !ctx.keep && !ctx.registry.add_file(&file.id) {
-        // Ctrl-C came during the upload and the registry was already swept.
-        delete_both(&ctx.client, &ctx.registry, None, Some(&file.id));
-        return Err(Failure::Interrupted);
-    }
-    let mut job_id = None;
-    let result = (|| {
-        let job = ctx
-            .client
-            .transcriptions()
-            .create(ctx.options.clone().source_file_id(&file.id))
-            .map_err(sdk("create"))?;
-        job_id = Some(job.id.clone());
-        if !ctx.keep && !ctx.registry.add_job(&job.id) {
-            return Err(Failure::Interrupted);
+    let last_status = Arc::new(Mutex::new(String::from("queued")));
+    let (shown, bar) = (last_status.clone(), progress.clone());
+    let cancel = ctx.cancel.clone();
+    let wait = WaitOptions::default()
+        .interval(FIRST_POLL)
+        .growth(1.5)
+        .max_interval(MAX_POLL)
+        .timeout(Some(ctx.timeout))
+        .on_status_change(move |job| {
+            let status = job.status.as_str().to_owned();
+            bar.status(&status);
+            *shown.lock().unwrap_or_else(|e| e.into_inner()) = status;
+        })
+        .cancel_if(move || cancel.load(Ordering::SeqCst));
+    let req = Transcribe::path(path)
+        .options(ctx.options.clone())
+        .upload(upload)
+        .wait(wait)
+        .cleanup(if ctx.keep { Cleanup::None } else { Cleanup::All });
+    let mut flow = TranscribeFlow::new(req).map_err(sdk("create"))?;
+    // The step of the first failure, for the summary.
+    let mut failed_at: Option<&'static str> = None;
+    let mut note = |step: &'static str, ok: bool| {
+        if !ok && failed_at.is_none() {
+            failed_at = Some(step);
         }
-        progress.status(job.status.as_str());
-        wait(ctx, &job.id, job.status.as_str(), progress)?;
-        let transcript = ctx
-            .client
-            .transcriptions()
-            .transcript(&job.id)
-            .map_err(sdk("transcript"))?;
-        let text = output::render(&transcript, ctx.format, &ctx.subtitles).map_err(Failure::Other)?;
-        match &ctx.outputs[i] {
-            Some(out) => {
-                output::write(out, &text).map_err(|e| Failure::Other(format!("writing {}: {e}", out.display())))?;
-                Ok(Output::File(out.clone()))
+    };
+    let done = loop {
+        match flow.next_step() {
+            TranscribeStep::Upload(p, opts) => {
+                let r = ctx.client.files().upload_with(&p, opts);
+                note("upload", r.is_ok());
+                if let Ok(f) = &r {
+                    // A closed registry (Ctrl-C already swept it) is fine: the cancelled
+                    // flow deletes this file itself.
+                    if !ctx.keep {
+                        ctx.registry.add_file(&f.id);
+                    }
+                }
+                flow.uploaded(r);
             }
-            None => Ok(Output::Text(text)),
+            TranscribeStep::Create(opts) => {
+                let r = ctx.client.transcriptions().create(opts);
+                note("create", r.is_ok());
+                if let Ok(job) = &r {
+                    if !ctx.keep {
+                        ctx.registry.add_job(&job.id);
+                    }
+                    progress.status(job.status.as_str());
+                }
+                flow.created(r);
+            }
+            TranscribeStep::Wait(id, opts) => {
+                let r = ctx.client.transcriptions().wait(&id, opts);
+                let step = match &r {
+                    Err(Error::TranscriptionFailed { .. }) => "transcription",
+                    _ => "wait",
+                };
+                note(step, r.is_ok());
+                flow.waited(r);
+            }
+            TranscribeStep::FetchTranscript(id) => {
+                let r = ctx.client.transcriptions().transcript(&id);
+                note("transcript", r.is_ok());
+                flow.fetched(r);
+            }
+            TranscribeStep::DeleteTranscription(id) => {
+                let r = ctx.client.transcriptions().delete_if_exists(&id);
+                match &r {
+                    Ok(_) => ctx.registry.remove_job(&id),
+                    Err(e) if e.status() != Some(409) => {
+                        ctx.progress.println(&format!("soniox: {}: could not delete job {id}: {}", path.display(), describe(e)))
+                    }
+                    Err(_) => {}
+                }
+                flow.deleted(Instant::now(), r);
+            }
+            TranscribeStep::DeleteFile(id) => {
+                let r = ctx.client.files().delete_if_exists(&id);
+                match &r {
+                    Ok(_) => ctx.registry.remove_file(&id),
+                    Err(e) => ctx.progress.println(&format!("soniox: {}: could not delete file {id}: {}", path.display(), describe(e))),
+                }
+                flow.deleted(Instant::now(), r);
+            }
+            TranscribeStep::WaitUntil(at) => thread::sleep(at.saturating_duration_since(Instant::now())),
+            TranscribeStep::Done(r) => break r,
+            // A step a newer library adds: this tool does not know it, so it stops.
+            _ => break Err(Error::InvalidArgument("transcribe: an unknown step".into())),
         }
-    })();
-    if !ctx.keep {
-        for p in delete_both(&ctx.client, &ctx.registry, job_id.as_deref(), Some(&file.id)) {
-            ctx.progress.println(&format!("soniox: {}: {p}", path.display()));
+    };
+    let done = done.map_err(|error| match error {
+        Error::Cancelled(_) => Failure::Interrupted,
+        Error::Timeout(_) if failed_at == Some("wait") => Failure::Other(format!(
+            "job {} still {} after {} s (--timeout)",
+            flow.job_id().unwrap_or("?"),
+            last_status.lock().unwrap_or_else(|e| e.into_inner()),
+            ctx.timeout.as_secs()
+        )),
+        error => Failure::Sdk {
+            step: failed_at.unwrap_or("transcribe"),
+            error,
+        },
+    })?;
+    let text = output::render(&done.transcript, ctx.format, &ctx.subtitles).map_err(Failure::Other)?;
+    let output = match &ctx.outputs[i] {
+        Some(out) => {
+            output::write(out, &text).map_err(|e| Failure::Other(format!("writing {}: {e}", out.display())))?;
+            Output::File(out.clone())
         }
-    }
+        None => Output::Text(text),
+    };
     Ok(Done {
-        output: result?,
-        file_id: file.id,
-        job_id: job_id.unwrap_or_default(),
+        output,
+        file_id: done.file.map(|f| f.id).unwrap_or_default(),
+        job_id: done.transcription.id,
     })
-}
-
-/// Polls the job on the core [`Poller`]'s schedule until it completes (an `error` status is
-/// a failure), showing status changes after `shown`, checking Ctrl-C while it waits; gives up
-/// after `--timeout`.
-fn wait(ctx: &Ctx, id: &str, shown: &str, progress: &FileProgress) -> Result<Transcription, Failure> {
-    let policy = PollPolicy::default()
-        .with_interval(FIRST_POLL)
-        .with_growth(1.5)
-        .with_max_interval(MAX_POLL)
-        .with_timeout(Some(ctx.timeout));
-    let mut poller = Poller::new(policy, Instant::now());
-    let mut last = shown.to_owned();
-    loop {
-        match poller.poll_step(Instant::now()) {
-            PollStep::Check => {}
-            PollStep::WaitUntil(at) => {
-                sleep_unless_cancelled(&ctx.cancel, at.saturating_duration_since(Instant::now()))?;
-                continue;
-            }
-            PollStep::TimedOut => {
-                return Err(Failure::Other(format!(
-                    "job {id} still {last} after {} s (--timeout)",
-                    ctx.timeout.as_secs()
-                )))
-            }
-        }
-        let job = ctx.client.transcriptions().get(id).map_err(sdk("wait"))?;
-        if job.status.as_str() != last {
-            last = job.status.as_str().to_owned();
-            progress.status(&last);
-        }
-        match &job.status {
-            TranscriptionStatus::Completed => return Ok(job),
-            TranscriptionStatus::Error => {
-                return Err(Failure::Sdk {
-                    step: "transcription",
-                    error: Error::TranscriptionFailed {
-                        id: job.id.clone(),
-                        error_type: job.error_type.clone().unwrap_or_default(),
-                        message: job.error_message.clone().unwrap_or_default(),
-                    },
-                })
-            }
-            s if s.is_terminal() => return Err(Failure::Other(format!("job {id} ended with status {}", s.as_str()))),
-            _ => poller.handle_pending(Instant::now()),
-        }
-    }
-}
-
-/// Sleeps `d` in short slices; `Err(Interrupted)` as soon as Ctrl-C is pressed.
-fn sleep_unless_cancelled(cancel: &AtomicBool, d: Duration) -> Result<(), Failure> {
-    let end = Instant::now() + d;
-    loop {
-        if cancel.load(Ordering::SeqCst) {
-            return Err(Failure::Interrupted);
-        }
-        let left = end.saturating_duration_since(Instant::now());
-        if left.is_zero() {
-            return Ok(());
-        }
-        thread::sleep(left.min(Duration::from_millis(50)));
-    }
 }

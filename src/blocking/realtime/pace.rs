@@ -7,8 +7,8 @@ use std::path::Path;
 use std::time::Instant;
 
 use super::sender::AudioSender;
-use crate::blocking::client::io_error;
 use crate::core::realtime::Pace;
+use crate::driver::attempt::io_error;
 use crate::error::{Error, Result};
 
 /// Reads `reader` to its end in chunks of `chunk_bytes` (each full but the last) and

@@ -26,7 +26,8 @@ use super::socket::Inbox;
 use super::sys::Waker;
 use super::waiter::Waiter;
 use super::ws::{Incoming, WsConn};
-use crate::core::realtime::{RealtimeSession, StreamCounters};
+use crate::core::realtime::RealtimeSession;
+use crate::driver::realtime::StreamCounters;
 use crate::error::Result;
 
 /// The socket and the session: what the lock guards.

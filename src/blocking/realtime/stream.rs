@@ -13,9 +13,10 @@ use log::{debug, warn};
 use super::pace;
 use super::sender::AudioSender;
 use super::socket;
-use crate::core::realtime::{deliver, finish_timed_out, RealtimeEvent, RealtimeTranscript};
 use crate::core::realtime::{Pace, Phase, RealtimeStats};
+use crate::core::realtime::{RealtimeEvent, RealtimeTranscript};
 use crate::core::time::deadline;
+use crate::driver::realtime::{deliver, finish_timed_out};
 use crate::error::{Error, Result, TimeoutError};
 
 /// Longest wait for the keeper thread to stop on [`RealtimeStream::close`] or drop; it

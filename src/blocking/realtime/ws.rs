@@ -1,7 +1,7 @@
 //! The blocking client's realtime socket, the only file of it that names tungstenite (and
 //! rustls): opens the WebSocket (TCP with a connect timeout, `TCP_NODELAY`, a `CONNECT`
-//! tunnel when a proxy is configured for the URL ([`crate::proxy`]), TLS over the client's
-//! rustls config, the upgrade request of [`crate::ws_upgrade`]) over a [`Socket`] whose
+//! tunnel when a proxy is configured for the URL ([`crate::driver::proxy`]), TLS over the client's
+//! rustls config, the upgrade request of [`crate::driver::ws_upgrade`]) over a [`Socket`] whose
 //! reads and writes then never block, and offers the threads that drive it four moves: read
 //! one message, write one frame, flush, close.
 //! No protocol decisions here: frames in, frames out.
@@ -42,10 +42,14 @@ impl WsConn {
     /// Opens the socket and performs the upgrade, all within `timeout` (no limit for
     /// [`NO_LIMIT`](crate::core::time::NO_LIMIT) or more); then makes the socket's reads
     /// and writes non-blocking (no timeout is left on it).
-    pub(super) fn connect(config: &crate::Config, key: &str, tls_config: &crate::tls::ClientTls) -> Result<WsConn> {
+    pub(super) fn connect(
+        config: &crate::Config,
+        key: &str,
+        tls_config: &crate::driver::tls::ClientTls,
+    ) -> Result<WsConn> {
         let (timeout, proxies) = (config.connect_timeout(), config.proxies());
         let deadline = crate::core::time::deadline(Instant::now(), timeout);
-        let upgrade = crate::ws_upgrade::upgrade(config.ws_url(), key, config.user_agent())?;
+        let upgrade = crate::driver::ws_upgrade::upgrade(config.ws_url(), key, config.user_agent())?;
         let context = upgrade.context.clone();
         let (tls, host, port) = (upgrade.tls, upgrade.host.as_str(), upgrade.port);
         let proxy = proxies.for_target(tls, host, port);
@@ -66,9 +70,9 @@ impl WsConn {
         tcp.set_read_timeout(left).map_err(io)?;
         tcp.set_write_timeout(left).map_err(io)?;
         if let Some(tunnel) = tunnel {
-            crate::proxy::open_blocking(&mut tcp, tunnel).map_err(|e| match e.kind() {
+            crate::driver::proxy::open_blocking(&mut tcp, tunnel).map_err(|e| match e.kind() {
                 io::ErrorKind::TimedOut | io::ErrorKind::WouldBlock => timed_out(&context, timeout),
-                _ => crate::proxy::connection_error(context.clone(), false, Box::new(e)),
+                _ => crate::driver::proxy::connection_error(context.clone(), false, Box::new(e)),
             })?;
         }
         let connector = if tls {
@@ -92,7 +96,7 @@ impl WsConn {
         if let MaybeTlsStream::Rustls(tls) = conn.ws.get_mut() {
             // tungstenite made the connection: the clients' per-connection TLS limits, set
             // once its handshake is done (audio goes out after it).
-            crate::tls::limit_buffers(&mut tls.conn);
+            crate::driver::tls::limit_buffers(&mut tls.conn);
         }
         conn.socket_mut().opened().map_err(io)?;
         Ok(conn)
@@ -206,7 +210,7 @@ fn handshake_error(context: &str, timeout: Duration, e: tungstenite::Error) -> E
         tungstenite::Error::Io(io) if matches!(io.kind(), io::ErrorKind::TimedOut | io::ErrorKind::WouldBlock) => {
             timed_out(context, timeout)
         }
-        other => crate::ws_upgrade::handshake_error(context, other),
+        other => crate::driver::ws_upgrade::handshake_error(context, other),
     }
 }
 

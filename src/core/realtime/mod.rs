@@ -99,7 +99,6 @@
 
 use std::fmt;
 
-mod deliver;
 mod messages;
 mod outgoing;
 mod pace;
@@ -109,18 +108,15 @@ mod stats;
 mod tests;
 mod transcript;
 
-#[cfg(any(feature = "blocking", feature = "async"))]
-pub(crate) use deliver::{deliver, finish_timed_out};
 pub use messages::{
     decode_message, is_special_token, RealtimeResponse, ENDPOINT_TOKEN, FINALIZED_TOKEN, INVALID_MESSAGE_ERROR_TYPE,
     UNKNOWN_ERROR_TYPE,
 };
 pub use outgoing::{finalize_message, start_message, Outgoing, END_OF_AUDIO_MESSAGE, KEEPALIVE_MESSAGE};
 pub use pace::{Pace, MAX_CHUNK_BYTES};
+pub(crate) use session::connection_closed;
 pub use session::{RealtimeSession, CONNECTION_CLOSED_ERROR_TYPE};
 pub use stats::RealtimeStats;
-#[cfg(any(feature = "blocking", feature = "async"))]
-pub(crate) use stats::StreamCounters;
 pub use transcript::RealtimeTranscript;
 
 // ---- the values the session exchanges with its driver -----------------------------

@@ -121,7 +121,7 @@ impl RealtimeSession {
             None => "no close frame".to_owned(),
         };
         let sep = if reason.is_empty() { "" } else { ": " };
-        self.fail(super::deliver::connection_closed(format!(
+        self.fail(connection_closed(format!(
             "the connection closed before the session finished ({how}{sep}{reason})"
         )));
     }
@@ -301,5 +301,15 @@ impl RealtimeSession {
     fn enter(&mut self, phase: Phase) {
         debug!("realtime: {} -> {}", self.phase, phase);
         self.phase = phase;
+    }
+}
+
+/// A `connection_closed` realtime error with this message.
+pub(crate) fn connection_closed(message: String) -> RealtimeError {
+    RealtimeError {
+        code: None,
+        error_type: CONNECTION_CLOSED_ERROR_TYPE.to_owned(),
+        message,
+        request_id: None,
     }
 }

@@ -10,8 +10,8 @@ use futures::{AsyncRead, AsyncReadExt};
 use super::sender::AudioSender;
 use super::ws::sleep;
 use crate::core::realtime::Pace;
+use crate::driver::attempt::io_error;
 use crate::error::{Error, Result};
-use crate::nonblocking::client::io_error;
 use crate::nonblocking::net::open_file;
 
 /// Reads `reader` to its end in chunks of `chunk_bytes` (each full but the last) and

@@ -24,7 +24,8 @@ use log::debug;
 use super::io::Io;
 use super::wake::Wakers;
 use super::ws::WsConn;
-use crate::core::realtime::{Phase, RealtimeEvent, RealtimeSession, StreamCounters};
+use crate::core::realtime::{Phase, RealtimeEvent, RealtimeSession};
+use crate::driver::realtime::StreamCounters;
 use crate::error::{Error, Result};
 
 /// Rounds of one pass before it yields to its executor (and wakes itself).

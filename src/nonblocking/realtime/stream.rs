@@ -18,8 +18,9 @@ use super::pace;
 use super::sender::AudioSender;
 use super::shared::Shared;
 use super::ws::{sleep, within};
-use crate::core::realtime::{deliver, finish_timed_out, Phase, RealtimeEvent, RealtimeTranscript};
 use crate::core::realtime::{Pace, RealtimeStats};
+use crate::core::realtime::{Phase, RealtimeEvent, RealtimeTranscript};
+use crate::driver::realtime::{deliver, finish_timed_out};
 use crate::error::{Error, Result, TimeoutError};
 
 /// Longest wait for the close frame to go out on [`RealtimeStream::close`].

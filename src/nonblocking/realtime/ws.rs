@@ -1,6 +1,6 @@
 //! The async client's realtime socket, the only file of it that names async-tungstenite:
 //! opens the WebSocket (a TCP (+ TLS) stream from [`net`], then
-//! `async_tungstenite::client_async` with the upgrade request of [`crate::ws_upgrade`], all
+//! `async_tungstenite::client_async` with the upgrade request of [`crate::driver::ws_upgrade`], all
 //! within the connect timeout) and offers the stream's handles six poll-style moves (read
 //! one message, ready, start a frame, flush, close, shut down), plus the re-armable timer
 //! they need.
@@ -54,10 +54,10 @@ impl WsConn {
     pub(super) async fn connect(
         config: &crate::Config,
         key: &str,
-        tls_config: &crate::tls::ClientTls,
+        tls_config: &crate::driver::tls::ClientTls,
     ) -> Result<WsConn> {
         let (timeout, proxies) = (config.connect_timeout(), config.proxies());
-        let upgrade = crate::ws_upgrade::upgrade(config.ws_url(), key, config.user_agent())?;
+        let upgrade = crate::driver::ws_upgrade::upgrade(config.ws_url(), key, config.user_agent())?;
         let context = upgrade.context.clone();
         let to = Endpoint {
             tls: upgrade.tls,
@@ -74,7 +74,7 @@ impl WsConn {
             let config = WebSocketConfig::default().max_message_size(Some(16 << 20));
             match async_tungstenite::client_async_with_config(request, socket, Some(config)).await {
                 Ok((ws, _response)) => Ok(WsConn { ws }),
-                Err(e) => Err(crate::ws_upgrade::handshake_error(&context, e)),
+                Err(e) => Err(crate::driver::ws_upgrade::handshake_error(&context, e)),
             }
         };
         match within(timeout, open).await {
@@ -143,5 +143,5 @@ pub(super) use crate::nonblocking::net::{sleep, within, Timer};
 // ---- errors -------------------------------------------------------------------------
 
 fn transport(context: &str, e: io::Error) -> Error {
-    crate::proxy::connection_error(context.to_owned(), false, Box::new(e))
+    crate::driver::proxy::connection_error(context.to_owned(), false, Box::new(e))
 }

@@ -75,7 +75,7 @@ pub(crate) fn wrap(e: ProxyError) -> io::Error {
 
 /// The error for a connection that failed: [`Error::Proxy`] when a [`ProxyError`] is
 /// anywhere in `source`'s chain (nothing reached the API), else [`Error::Transport`] (a
-/// refused TLS certificate explained, see [`crate::tls::explain`]).
+/// refused TLS certificate explained, see [`crate::driver::tls::explain`]).
 pub(crate) fn connection_error(context: String, maybe_processed: bool, source: BoxError) -> Error {
     if let Some(proxy) = find(&*source) {
         return Error::Proxy(proxy.clone());
@@ -83,7 +83,7 @@ pub(crate) fn connection_error(context: String, maybe_processed: bool, source: B
     Error::Transport(TransportError {
         context,
         maybe_processed,
-        source: crate::tls::explain(source),
+        source: crate::driver::tls::explain(source),
     })
 }
 

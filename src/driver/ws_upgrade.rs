@@ -85,7 +85,7 @@ pub(crate) fn handshake_error(context: &str, e: tungstenite::Error) -> Error {
         other => Error::Transport(TransportError {
             context: context.to_owned(),
             maybe_processed: false,
-            source: crate::tls::explain(Box::new(other)),
+            source: crate::driver::tls::explain(Box::new(other)),
         }),
     }
 }
