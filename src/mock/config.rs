@@ -3,7 +3,7 @@
 use std::net::{Ipv4Addr, SocketAddr};
 use std::time::Duration;
 
-use super::tls::MockTls;
+use super::net::tls::MockTls;
 
 /// How a mock transcription job moves through `queued → processing → completed | error`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -4,8 +4,8 @@
 
 use serde_json::Value;
 
-use super::multipart::{boundary, Event, Multipart};
-use super::ws_protocol::{
+use super::http::multipart::{boundary, Event, Multipart};
+use super::realtime::protocol::{
     parse_control, parse_object, start_api_key, validate_start, AudioFormat, AudioMeter, Control,
 };
 

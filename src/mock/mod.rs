@@ -85,68 +85,44 @@
 //!   request came with.
 //!
 
-mod chaos;
-mod checksum;
 mod config;
-mod errors;
 mod faults;
 #[doc(hidden)]
 pub mod fuzzing;
-mod handlers_files;
-mod handlers_jobs;
-mod handlers_misc;
-mod head_guard;
-mod jobs;
-mod log;
+mod http;
 mod models;
-mod multipart;
-mod pagination;
-mod payload;
-mod proxy;
-mod reply;
-mod router;
-mod routes;
-mod server;
-mod shared;
-mod sniff;
+mod net;
+mod realtime;
 mod state;
-mod stats;
-mod store;
-mod tls;
 mod transcript;
 mod util;
-mod validate;
-mod ws;
-mod ws_protocol;
-mod ws_session;
 
-pub use checksum::{checksum, Checksum};
 pub use config::{JobTiming, MockConfig};
 pub use faults::{Fault, FaultAction};
-pub use log::{RequestRecord, ResponseRecord};
-pub use proxy::{ConnectProxy, ConnectRecord, ProxyStats};
+pub use net::proxy::{ConnectProxy, ConnectRecord, ProxyStats};
+pub use net::tls::MockTls;
+pub use state::checksum::{checksum, Checksum};
+pub use state::log::{RequestRecord, ResponseRecord};
+pub use state::stats::MockStats;
 pub use state::{MockFile, MockJob};
-pub use stats::MockStats;
-pub use tls::MockTls;
 pub use transcript::transcript_text;
 
 use std::io;
 use std::net::{Ipv4Addr, SocketAddr};
-use std::sync::{mpsc, Arc, Mutex};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use async_std::channel::Sender;
-
-pub(crate) use shared::Shared;
+use http::server;
+use net::listen::{self, AcceptLoop};
+use net::tls;
+use state::shared::Shared;
 
 /// A running mock Soniox server on a loopback port; shuts down when dropped.
 #[derive(Debug)]
 pub struct MockServer {
     addr: SocketAddr,
     shared: Arc<Shared>,
-    stop: Option<Sender<()>>,
-    /// Signalled by the accept loop once the listener is closed (a Mutex keeps us `Sync`).
-    stopped: Mutex<Option<mpsc::Receiver<()>>>,
+    accepting: AcceptLoop,
 }
 
 impl MockServer {
@@ -195,21 +171,19 @@ impl MockServer {
     }
 
     fn start_inner(config: MockConfig, identity: Option<Arc<tls::Identity>>) -> io::Result<MockServer> {
-        let listener = std::net::TcpListener::bind(config.addr)?;
-        listener.set_nonblocking(true)?;
-        let addr = listener.local_addr()?;
-        let listener = async_std::net::TcpListener::from(listener);
+        let (listener, addr) = listen::bind(config.addr)?;
         let (stop, stop_rx) = async_std::channel::bounded(1);
-        let (stopped_tx, stopped) = mpsc::channel();
-        let mut shared = Shared::new(config, stop_rx);
+        let mut shared = Shared::new(config, stop_rx.clone());
         shared.tls = identity;
         let shared = Arc::new(shared);
-        async_std::task::spawn(server::accept_loop(listener, shared.clone(), stopped_tx));
+        let accepting = AcceptLoop::spawn(listener, stop, stop_rx, "soniox mock", {
+            let shared = shared.clone();
+            move |tcp| server::accept(&shared, tcp)
+        });
         Ok(MockServer {
             addr,
             shared,
-            stop: Some(stop),
-            stopped: Mutex::new(Some(stopped)),
+            accepting,
         })
     }
 
@@ -369,11 +343,7 @@ impl MockServer {
 impl Drop for MockServer {
     fn drop(&mut self) {
         // Closing the channel wakes the accept loop (and any hanging fault) at once.
-        drop(self.stop.take());
-        let stopped = self.stopped.get_mut().unwrap_or_else(|e| e.into_inner()).take();
-        if let Some(stopped) = stopped {
-            let _ = stopped.recv_timeout(Duration::from_secs(2));
-        }
+        self.accepting.stop();
         self.shared.close_connections();
     }
 }

@@ -1,4 +1,16 @@
 //! Stored files, jobs and temporary keys, plus their public snapshots.
+//!
+//! Beside them, the rest of what a mock server keeps: the state every connection shares
+//! ([`shared`]), the counters ([`stats`]), the request and response logs ([`log`]), the
+//! job lifecycle ([`jobs`]), the id-indexed store ([`store`]) and upload checksums
+//! ([`checksum`]).
+
+pub(super) mod checksum;
+pub(super) mod jobs;
+pub(super) mod log;
+pub(super) mod shared;
+pub(super) mod stats;
+mod store;
 
 use std::collections::{HashMap, HashSet};
 use std::sync::{Mutex, MutexGuard};
@@ -6,9 +18,9 @@ use std::time::{Instant, SystemTime};
 
 use serde_json::{json, Value};
 
-use super::config::JobTiming;
-use super::jobs::{JobRec, Status};
-use super::store::Store;
+use crate::mock::config::JobTiming;
+use jobs::{JobRec, Status};
+use store::Store;
 
 /// An uploaded file as the mock stores it (content is not kept, only counted and checksummed).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -19,7 +31,7 @@ pub struct MockFile {
     pub filename: String,
     /// Bytes received.
     pub size: u64,
-    /// FNV-1a 64 of the content (compare with [`checksum()`](super::checksum())).
+    /// FNV-1a 64 of the content (compare with [`checksum()`](crate::mock::checksum())).
     pub checksum: u64,
     /// `client_reference_id` given with the upload.
     pub client_reference_id: Option<String>,

@@ -4,9 +4,9 @@
 use serde_json::{Map, Value};
 
 use super::errors::ApiError;
-use super::models::{resolve, Mode};
-use super::util::is_uuid;
 use super::validate::Fields;
+use crate::mock::models::{resolve, Mode};
+use crate::mock::util::is_uuid;
 
 /// A valid create-transcription request.
 #[derive(Debug, Clone)]

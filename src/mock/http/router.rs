@@ -5,26 +5,20 @@ use std::time::Duration;
 
 use http_types::{Method, Request, Response, StatusCode};
 
+use super::chaos;
+use super::conn::Conn;
 use super::errors::ApiError;
-use super::faults::FaultAction;
+use super::handlers::{auth, files, transcriptions, Ctx};
 use super::reply::{Flow, Reply};
 use super::routes::{match_path, method_index, Route};
-use super::server::{sleep_unless_shutdown, Conn};
-use super::stats::Stats;
-use super::{handlers_files as files, handlers_jobs as jobs, handlers_misc as misc, Shared};
+use crate::mock::faults::FaultAction;
+use crate::mock::models::models_json;
+use crate::mock::realtime::upgrade::upgrade;
+use crate::mock::state::shared::{sleep_unless_shutdown, Shared};
+use crate::mock::state::stats::Stats;
 
 /// Longest a [`FaultAction::Hang`] may hold a request.
 const MAX_HANG: Duration = Duration::from_secs(600);
-
-/// A request on its way through the handlers.
-#[derive(Debug)]
-pub(crate) struct Ctx<'a> {
-    pub(crate) shared: &'a Arc<Shared>,
-    pub(crate) request: &'a mut Request,
-    /// The `{id}` path segment, if the route has one.
-    pub(crate) id: &'a str,
-    pub(crate) request_id: &'a str,
-}
 
 /// The async-h1 endpoint. An `Err` makes async-h1 drop the connection without writing
 /// anything (used once the connection has been answered or closed by hand).
@@ -68,7 +62,7 @@ pub(crate) async fn handle(shared: Arc<Shared>, conn: Conn, mut request: Request
     if method == Method::Get && matched.is_some_and(|m| m.0 == Route::Websocket) {
         // The first request on its connection or a later one: async-h1 has read the head
         // either way, and lets the connection go once the session is over.
-        super::ws::upgrade(&shared, &conn, &request, picked.action).await;
+        upgrade(&shared, &conn, &request, picked.action).await;
         return Err(closed());
     }
     let mut after = None;
@@ -134,12 +128,12 @@ pub(crate) async fn handle(shared: Arc<Shared>, conn: Conn, mut request: Request
             return Err(closed());
         }
         Some(FaultAction::TrickleBody(interval)) => {
-            super::chaos::trickle(&shared, &conn, &reply, interval).await;
+            chaos::trickle(&shared, &conn, &reply, interval).await;
             return Err(closed());
         }
         Some(FaultAction::NonAsciiHeader) => {
             let raw = reply.raw(reply.body.len(), &reply.body, true);
-            let raw = super::chaos::with_non_ascii_header(raw);
+            let raw = chaos::with_non_ascii_header(raw);
             conn.write_and_close(&raw, true).await;
             return Err(closed());
         }
@@ -210,14 +204,14 @@ async fn dispatch(cx: Ctx<'_>, method: Method, route: Option<Route>) -> Flow {
         (Route::FilesCount, _) => files::count(cx),
         (Route::File, Method::Get) => files::get(cx),
         (Route::File, _) => files::delete(cx),
-        (Route::Transcriptions, Method::Post) => jobs::create(cx).await,
-        (Route::Transcriptions, _) => jobs::list(cx),
-        (Route::TranscriptionsCount, _) => jobs::count(cx),
-        (Route::Transcription, Method::Get) => jobs::get(cx),
-        (Route::Transcription, _) => jobs::delete(cx),
-        (Route::Transcript, _) => jobs::transcript(cx),
-        (Route::Models, _) => Ok(Reply::json(200, &super::models::models_json())),
-        (Route::TemporaryKey, _) => misc::temporary_key(cx).await,
+        (Route::Transcriptions, Method::Post) => transcriptions::create(cx).await,
+        (Route::Transcriptions, _) => transcriptions::list(cx),
+        (Route::TranscriptionsCount, _) => transcriptions::count(cx),
+        (Route::Transcription, Method::Get) => transcriptions::get(cx),
+        (Route::Transcription, _) => transcriptions::delete(cx),
+        (Route::Transcript, _) => transcriptions::transcript(cx),
+        (Route::Models, _) => Ok(Reply::json(200, &models_json())),
+        (Route::TemporaryKey, _) => auth::temporary_key(cx).await,
         (Route::Websocket, _) => unreachable!("upgrades are handled before dispatch"),
     };
     Flow::Reply(result.unwrap_or_else(|e| Reply::error(&e, rid)))

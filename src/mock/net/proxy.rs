@@ -6,13 +6,15 @@ use std::collections::HashMap;
 use std::io;
 use std::net::{IpAddr, Ipv4Addr, Shutdown, SocketAddr};
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{mpsc, Arc, Mutex};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use async_std::channel::{Receiver, Sender};
-use async_std::net::{TcpListener, TcpStream};
+use async_std::channel::Receiver;
+use async_std::net::TcpStream;
 use futures_lite::future;
 use futures_lite::io::{AsyncReadExt, AsyncWriteExt};
+
+use super::listen::{self, AcceptLoop};
 
 /// Longest CONNECT request head read.
 const MAX_HEAD: usize = 16 * 1024;
@@ -55,8 +57,7 @@ const MAX_RECORDS: usize = 10_000;
 pub struct ConnectProxy {
     addr: SocketAddr,
     shared: Arc<Shared>,
-    stop: Option<Sender<()>>,
-    stopped: Mutex<Option<mpsc::Receiver<()>>>,
+    accepting: AcceptLoop,
 }
 
 /// What a [`ConnectProxy`] has done so far.
@@ -136,25 +137,24 @@ impl ConnectProxy {
     }
 
     fn bind(credentials: Option<(String, String)>) -> io::Result<ConnectProxy> {
-        let listener = std::net::TcpListener::bind((Ipv4Addr::LOCALHOST, 0))?;
-        listener.set_nonblocking(true)?;
-        let addr = listener.local_addr()?;
+        let (listener, addr) = listen::bind(SocketAddr::from((Ipv4Addr::LOCALHOST, 0)))?;
         let (stop, shutdown) = async_std::channel::bounded(1);
-        let (stopped_tx, stopped) = mpsc::channel();
         let shared = Arc::new(Shared {
             credentials,
             counters: Counters::default(),
             records: Mutex::default(),
             sockets: Mutex::default(),
             next_socket: AtomicU64::new(0),
-            shutdown,
+            shutdown: shutdown.clone(),
         });
-        async_std::task::spawn(accept_loop(TcpListener::from(listener), shared.clone(), stopped_tx));
+        let accepting = AcceptLoop::spawn(listener, stop, shutdown, "soniox mock proxy", {
+            let shared = shared.clone();
+            move |tcp| accept(&shared, tcp)
+        });
         Ok(ConnectProxy {
             addr,
             shared,
-            stop: Some(stop),
-            stopped: Mutex::new(Some(stopped)),
+            accepting,
         })
     }
 
@@ -197,11 +197,7 @@ impl ConnectProxy {
 
 impl Drop for ConnectProxy {
     fn drop(&mut self) {
-        drop(self.stop.take());
-        let stopped = self.stopped.get_mut().unwrap_or_else(|e| e.into_inner()).take();
-        if let Some(stopped) = stopped {
-            let _ = stopped.recv_timeout(Duration::from_secs(2));
-        }
+        self.accepting.stop();
         for tcp in self.shared.lock_sockets().values() {
             let _ = tcp.shutdown(Shutdown::Both);
         }
@@ -260,36 +256,19 @@ impl Drop for SocketGuard {
     }
 }
 
-async fn accept_loop(listener: TcpListener, shared: Arc<Shared>, stopped: mpsc::Sender<()>) {
-    let stop = shared.shutdown.clone();
-    loop {
-        let accepted = future::or(async { Some(listener.accept().await) }, async {
-            let _ = stop.recv().await;
-            None
-        })
-        .await;
-        match accepted {
-            None => break,
-            Some(Ok((tcp, _))) => {
-                shared.counters.connections.fetch_add(1, Ordering::SeqCst);
-                let Some(guard) = shared.register(&tcp) else {
-                    let _ = tcp.shutdown(Shutdown::Both);
-                    continue;
-                };
-                let shared = shared.clone();
-                async_std::task::spawn(async move {
-                    serve(&shared, tcp).await;
-                    drop(guard);
-                });
-            }
-            Some(Err(e)) => {
-                log::debug!("soniox mock proxy: accept failed: {e}");
-                async_std::task::sleep(Duration::from_millis(5)).await;
-            }
-        }
-    }
-    drop(listener);
-    let _ = stopped.send(());
+/// Takes an accepted connection (see [`AcceptLoop`]): counts it, and serves it unless too
+/// many are open.
+fn accept(shared: &Arc<Shared>, tcp: TcpStream) {
+    shared.counters.connections.fetch_add(1, Ordering::SeqCst);
+    let Some(guard) = shared.register(&tcp) else {
+        let _ = tcp.shutdown(Shutdown::Both);
+        return;
+    };
+    let shared = shared.clone();
+    async_std::task::spawn(async move {
+        serve(&shared, tcp).await;
+        drop(guard);
+    });
 }
 
 /// One client connection: the CONNECT head, the answer, then the relay.

@@ -1,5 +1,5 @@
 //! One realtime session on an upgraded connection: a single task reading client frames and
-//! answering per [`ws_protocol`](super::ws_protocol), with the idle timer, the realtime faults
+//! answering per [`protocol`](super::protocol), with the idle timer, the realtime faults
 //! and a bounded close.
 //!
 //! Every wait is bounded: reads by the idle timeout (or 10 minutes for the stall and
@@ -18,16 +18,16 @@ use async_tungstenite::WebSocketStream;
 use futures_lite::{future, StreamExt};
 use serde_json::Value;
 
-use super::faults::FaultAction;
-use super::stats::{GaugeGuard, Stats};
-use super::ws_protocol::{
+use super::protocol::{
     parse_control, parse_object, start_api_key, validate_start, AudioMeter, Control, Start, WordStream, WsError,
     MAX_STREAM_MS,
 };
-use super::Shared;
 use crate::core::time::later;
+use crate::mock::faults::FaultAction;
+use crate::mock::state::shared::Shared;
+use crate::mock::state::stats::{GaugeGuard, Stats};
 
-type Ws = WebSocketStream<super::tls::Io>;
+type Ws = WebSocketStream<crate::mock::net::tls::Io>;
 
 /// How long the close handshake (our close frame, the client's answer) may take.
 const CLOSE_GRACE: Duration = Duration::from_secs(2);
@@ -67,7 +67,7 @@ pub(crate) enum Auth {
     /// A good key came with the upgrade.
     Granted(Grant),
     /// A bad key came with the upgrade and
-    /// [`ws_refuse_bad_header_key`](super::MockConfig::ws_refuse_bad_header_key) is off: the
+    /// [`ws_refuse_bad_header_key`](crate::mock::MockConfig::ws_refuse_bad_header_key) is off: the
     /// session opens and refuses in-band.
     Refused,
 }

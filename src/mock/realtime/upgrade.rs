@@ -1,6 +1,6 @@
 //! The realtime endpoint `/transcribe-websocket`: HTTP-level faults, the upgrade checks, the key
 //! given with the upgrade, and the `101` answer. The session itself is in
-//! [`super::ws_session`], the protocol rules in [`super::ws_protocol`].
+//! [`super::session`], the protocol rules in [`super::protocol`].
 //!
 //! The upgrade request is read by async-h1 like any other request, so it may be the first
 //! request on its connection or come after any number of REST requests on a kept-alive one (as
@@ -15,13 +15,13 @@ use async_tungstenite::WebSocketStream;
 use futures_lite::io::AsyncWriteExt;
 use http_types::Request;
 
-use super::errors::ApiError;
-use super::faults::FaultAction;
-use super::reply::Reply;
-use super::server::{sleep_unless_shutdown, Conn};
-use super::stats::Stats;
-use super::ws_session::{self, check_key, Auth};
-use super::Shared;
+use super::session::{self, check_key, Auth};
+use crate::mock::faults::FaultAction;
+use crate::mock::http::conn::Conn;
+use crate::mock::http::errors::ApiError;
+use crate::mock::http::reply::Reply;
+use crate::mock::state::shared::{sleep_unless_shutdown, Shared};
+use crate::mock::state::stats::Stats;
 
 /// Longest a [`FaultAction::Hang`] may hold a request.
 const MAX_HANG: std::time::Duration = std::time::Duration::from_secs(600);
@@ -116,7 +116,7 @@ pub(crate) async fn upgrade(shared: &Arc<Shared>, conn: &Conn, request: &Request
 
     // Counted before the 101 goes out, so sessions are counted (and limited) in the order
     // their clients see them open.
-    let opened = Stats::ws_session(shared);
+    let opened = Stats::ws_session(&shared.stats);
     let mut head = format!(
         "HTTP/1.1 101 Switching Protocols\r\nupgrade: websocket\r\nconnection: Upgrade\r\n\
          sec-websocket-accept: {accept}\r\n"
@@ -130,7 +130,7 @@ pub(crate) async fn upgrade(shared: &Arc<Shared>, conn: &Conn, request: &Request
         return conn.close();
     }
     let ws = WebSocketStream::from_raw_socket(conn.io.clone(), Role::Server, None).await;
-    ws_session::run(shared, ws, conn.tcp.clone(), auth, opened, session_fault).await;
+    session::run(shared, ws, conn.tcp.clone(), auth, opened, session_fault).await;
 }
 
 /// Answers the upgrade request with an HTTP error instead of upgrading, and closes (reading

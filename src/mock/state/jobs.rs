@@ -4,7 +4,7 @@ use std::time::Instant;
 
 use serde_json::{json, Value};
 
-use super::config::JobTiming;
+use crate::mock::config::JobTiming;
 
 /// Status of a job (soniox-api.md §4).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -4,8 +4,8 @@ use futures_lite::io::AsyncReadExt;
 use serde_json::{Map, Value};
 
 use super::errors::{ApiError, FieldError};
-use super::router::Ctx;
-use super::stats::Stats;
+use super::handlers::Ctx;
+use crate::mock::state::stats::Stats;
 
 /// Largest JSON body accepted.
 const MAX_JSON_BODY: usize = 1024 * 1024;

@@ -4,9 +4,9 @@ use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 use std::sync::Arc;
 
-use super::routes::{Route, METHODS, ROUTES};
+use crate::mock::http::routes::{Route, METHODS, ROUTES};
 
-/// A snapshot of what a mock server has seen (see [`MockServer::stats`](super::MockServer::stats)).
+/// A snapshot of what a mock server has seen (see [`MockServer::stats`](crate::mock::MockServer::stats)).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct MockStats {
     /// TCP connections accepted.
@@ -33,7 +33,7 @@ pub struct MockStats {
     pub peak_concurrent_uploads: u64,
     /// Requests answered `401`.
     pub unauthorized: u64,
-    /// Faults applied (each fired [`Fault`](super::Fault) counts once per request).
+    /// Faults applied (each fired [`Fault`](crate::mock::Fault) counts once per request).
     pub faults_injected: u64,
     /// Realtime WebSocket upgrades accepted (every session, also those refused in-band later).
     pub ws_sessions: u64,
@@ -108,13 +108,13 @@ enum Gauge {
 /// Decrements a gauge when dropped.
 #[derive(Debug)]
 pub(crate) struct GaugeGuard {
-    stats: Arc<super::Shared>,
+    stats: Arc<Stats>,
     gauge: Gauge,
 }
 
 impl Drop for GaugeGuard {
     fn drop(&mut self) {
-        let s = &self.stats.stats;
+        let s = &self.stats;
         let gauge = match self.gauge {
             Gauge::Upload => &s.open_uploads,
             Gauge::WsSession => &s.ws_open_sessions,
@@ -143,25 +143,23 @@ impl Stats {
     }
 
     /// Counts an upload in progress; the guard ends it.
-    pub(crate) fn upload(shared: &Arc<super::Shared>) -> GaugeGuard {
-        let s = &shared.stats;
+    pub(crate) fn upload(s: &Arc<Stats>) -> GaugeGuard {
         let now = s.open_uploads.fetch_add(1, Relaxed) + 1;
         s.peak_uploads.fetch_max(now, Relaxed);
         GaugeGuard {
-            stats: shared.clone(),
+            stats: s.clone(),
             gauge: Gauge::Upload,
         }
     }
 
     /// Counts an accepted realtime session; the guard keeps it open. Also returns how many
     /// sessions are open now, this one included.
-    pub(crate) fn ws_session(shared: &Arc<super::Shared>) -> (GaugeGuard, u64) {
-        let s = &shared.stats;
+    pub(crate) fn ws_session(s: &Arc<Stats>) -> (GaugeGuard, u64) {
         s.ws_sessions.fetch_add(1, Relaxed);
         let now = s.ws_open_sessions.fetch_add(1, Relaxed) + 1;
         s.ws_peak_sessions.fetch_max(now, Relaxed);
         let guard = GaugeGuard {
-            stats: shared.clone(),
+            stats: s.clone(),
             gauge: Gauge::WsSession,
         };
         (guard, now)

@@ -43,7 +43,7 @@ impl Default for Checksum {
     }
 }
 
-/// FNV-1a (64-bit) of `bytes`: what [`MockFile::checksum`](super::MockFile::checksum) holds
+/// FNV-1a (64-bit) of `bytes`: what [`MockFile::checksum`](crate::mock::MockFile::checksum) holds
 /// for an upload of exactly these bytes.
 pub fn checksum(bytes: &[u8]) -> u64 {
     let mut c = Checksum::new();

@@ -4,15 +4,15 @@ use std::time::{Instant, SystemTime};
 
 use serde_json::{json, Value};
 
-use super::errors::ApiError;
-use super::jobs::{filename_from_url, url_duration_ms, JobRec, Status};
-use super::pagination::{encode_cursor, page_request};
-use super::payload::parse_create;
-use super::reply::Reply;
-use super::router::Ctx;
-use super::transcript::{transcript_json, TokenOptions};
-use super::util::iso8601;
-use super::validate::read_json_object;
+use super::Ctx;
+use crate::mock::http::errors::ApiError;
+use crate::mock::http::pagination::{encode_cursor, page_request};
+use crate::mock::http::payload::parse_create;
+use crate::mock::http::reply::Reply;
+use crate::mock::http::validate::read_json_object;
+use crate::mock::state::jobs::{filename_from_url, url_duration_ms, JobRec, Status};
+use crate::mock::transcript::{transcript_json, TokenOptions};
+use crate::mock::util::iso8601;
 
 /// `POST /v1/transcriptions`.
 pub(crate) async fn create(mut cx: Ctx<'_>) -> Result<Reply, ApiError> {

@@ -1,4 +1,4 @@
-//! State shared by the accept loop, every connection and the [`MockServer`](super::MockServer) handle.
+//! State shared by the accept loop, every connection and the [`MockServer`](crate::mock::MockServer) handle.
 
 use std::collections::HashMap;
 use std::net::Shutdown;
@@ -8,21 +8,23 @@ use std::time::{Duration, Instant};
 
 use async_std::channel::Receiver;
 use async_std::net::TcpStream;
+use futures_lite::future;
 
-use super::config::MockConfig;
-use super::errors::ApiError;
-use super::faults::FaultList;
 use super::log::{RequestLog, ResponseLog, ResponseRecord};
-use super::reply::Reply;
-use super::state::State;
 use super::stats::Stats;
-use super::util::Rng;
+use super::State;
+use crate::mock::config::MockConfig;
+use crate::mock::faults::FaultList;
+use crate::mock::http::errors::ApiError;
+use crate::mock::http::reply::Reply;
+use crate::mock::net::tls::Identity;
+use crate::mock::util::Rng;
 
 /// State shared by the accept loop and every connection.
 #[derive(Debug)]
 pub(crate) struct Shared {
     pub(crate) config: MockConfig,
-    pub(crate) stats: Stats,
+    pub(crate) stats: Arc<Stats>,
     pub(crate) faults: FaultList,
     pub(crate) state: State,
     pub(crate) rng: Rng,
@@ -33,7 +35,7 @@ pub(crate) struct Shared {
     /// Closed when the server shuts down (`recv` then fails at once).
     pub(crate) shutdown: Receiver<()>,
     /// The certificates and server config of a TLS mock; `None` serves plain HTTP.
-    pub(crate) tls: Option<Arc<super::tls::Identity>>,
+    pub(crate) tls: Option<Arc<Identity>>,
     rpm_window: Mutex<(Instant, u32)>,
     /// Open connections: the stream, and whether it still counts as open.
     conns: Mutex<HashMap<u64, (TcpStream, Arc<AtomicBool>)>>,
@@ -45,7 +47,7 @@ impl Shared {
         Shared {
             rng: Rng::new(config.seed),
             config,
-            stats: Stats::default(),
+            stats: Arc::default(),
             faults: FaultList::default(),
             state: State::default(),
             log: RequestLog::default(),
@@ -174,4 +176,13 @@ impl Drop for ConnRegistration {
         }
         self.shared.lock_conns().remove(&self.id);
     }
+}
+
+/// Waits `d`, or less when the server shuts down first.
+pub(crate) async fn sleep_unless_shutdown(shared: &Shared, d: Duration) {
+    let stop = shared.shutdown.clone();
+    future::or(async_std::task::sleep(d), async move {
+        let _ = stop.recv().await;
+    })
+    .await;
 }

@@ -5,11 +5,12 @@ use std::time::Duration;
 
 use futures_lite::io::AsyncWriteExt;
 
+use super::conn::Conn;
 use super::reply::Reply;
-use super::server::{sleep_unless_shutdown, Conn};
-use super::Shared;
+use crate::mock::state::shared::{sleep_unless_shutdown, Shared};
 
-/// The value of the `x-mock-note` header sent by [`FaultAction::NonAsciiHeader`](super::FaultAction::NonAsciiHeader).
+/// The value of the `x-mock-note` header sent by
+/// [`FaultAction::NonAsciiHeader`](crate::mock::FaultAction::NonAsciiHeader).
 pub(crate) const NON_ASCII_NOTE: &str = "café ☕";
 
 /// Writes `reply`'s head, then its body one byte per `interval`, then closes. Stops early

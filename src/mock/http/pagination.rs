@@ -1,7 +1,7 @@
 //! `limit` / `cursor` query parameters and opaque cursors (soniox-api.md §2).
 
 use super::errors::{ApiError, FieldError};
-use super::util::mix;
+use crate::mock::util::mix;
 
 const MASK: u64 = 0x50_4E1C_0C5E_ED00;
 

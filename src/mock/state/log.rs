@@ -1,16 +1,16 @@
 //! Bounded logs of what a mock server saw: the requests it answered (timestamped, in arrival
-//! order) and, when [`MockConfig::record_responses`](super::MockConfig::record_responses) is on,
+//! order) and, when [`MockConfig::record_responses`](crate::mock::MockConfig::record_responses) is on,
 //! the REST responses it wrote.
 
 use std::sync::Mutex;
 use std::time::Instant;
 
-use super::faults::FaultAction;
+use crate::mock::faults::FaultAction;
 
 /// Entries kept; older ones are dropped first.
 const MAX_ENTRIES: usize = 100_000;
 
-/// One request as the mock saw it (see [`MockServer::request_log`](super::MockServer::request_log)).
+/// One request as the mock saw it (see [`MockServer::request_log`](crate::mock::MockServer::request_log)).
 #[derive(Clone, Debug, PartialEq)]
 pub struct RequestRecord {
     /// When the mock decided how to answer it: after any `Latency` fault, before the handler
@@ -63,7 +63,7 @@ impl RequestLog {
 const MAX_RESPONSES: usize = 10_000;
 
 /// One REST response as the mock wrote it (see
-/// [`MockServer::response_log`](super::MockServer::response_log)).
+/// [`MockServer::response_log`](crate::mock::MockServer::response_log)).
 ///
 /// Recorded for every answer with a complete body, faults included (an injected 503, a
 /// `MalformedBody`); not for answers that are cut, trickled or never written (a dropped

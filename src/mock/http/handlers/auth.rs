@@ -4,13 +4,13 @@ use std::time::{Duration, SystemTime};
 
 use serde_json::json;
 
-use super::errors::ApiError;
-use super::payload::parse_temp_key;
-use super::reply::Reply;
-use super::router::Ctx;
-use super::state::TempKey;
-use super::util::iso8601;
-use super::validate::read_json_object;
+use super::Ctx;
+use crate::mock::http::errors::ApiError;
+use crate::mock::http::payload::parse_temp_key;
+use crate::mock::http::reply::Reply;
+use crate::mock::http::validate::read_json_object;
+use crate::mock::state::TempKey;
+use crate::mock::util::iso8601;
 
 /// Mints a `temp:` key (valid for the realtime endpoint only, never for REST).
 pub(crate) async fn temporary_key(mut cx: Ctx<'_>) -> Result<Reply, ApiError> {

@@ -5,16 +5,16 @@ use std::time::SystemTime;
 use futures_lite::io::AsyncReadExt;
 use serde_json::{json, Value};
 
-use super::checksum::Checksum;
-use super::errors::{ApiError, FieldError};
-use super::multipart::{boundary, Event, Multipart};
-use super::pagination::{encode_cursor, page_request};
-use super::reply::{Flow, Reply};
-use super::router::Ctx;
-use super::state::{FileRec, MockFile};
-use super::stats::Stats;
-use super::util::iso8601;
+use super::Ctx;
 use crate::audio::parse_wav_header_at;
+use crate::mock::http::errors::{ApiError, FieldError};
+use crate::mock::http::multipart::{boundary, Event, Multipart};
+use crate::mock::http::pagination::{encode_cursor, page_request};
+use crate::mock::http::reply::{Flow, Reply};
+use crate::mock::state::checksum::Checksum;
+use crate::mock::state::stats::Stats;
+use crate::mock::state::{FileRec, MockFile};
+use crate::mock::util::iso8601;
 
 /// Bytes read from the body per step.
 const READ_CHUNK: usize = 64 * 1024;
@@ -87,7 +87,7 @@ fn missing_file() -> ApiError {
 /// `POST /v1/files`: parses the multipart body as it arrives; content is counted, never kept.
 pub(crate) async fn upload(cx: Ctx<'_>) -> Flow {
     let shared = cx.shared;
-    let _open = Stats::upload(shared);
+    let _open = Stats::upload(&shared.stats);
     let max = shared.config.max_upload_bytes;
     let too_large = || {
         let e = ApiError::new(
@@ -154,7 +154,7 @@ pub(crate) async fn upload(cx: Ctx<'_>) -> Flow {
             checksum: up.checksum.finish(),
             client_reference_id: reference,
             audio_duration_ms: up.duration_ms(),
-            container: super::sniff::container(&up.head),
+            container: crate::mock::http::sniff::container(&up.head),
         },
         created_at: iso8601(SystemTime::now()),
     };

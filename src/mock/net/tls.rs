@@ -21,10 +21,11 @@ use rustls::ServerConfig;
 use super::head_guard::HeadGuard;
 
 /// How a TLS mock's certificates are made (see
-/// [`MockServer::start_tls`](super::MockServer::start_tls) and [`MockConfig::tls`](super::MockConfig::tls)).
+/// [`MockServer::start_tls`](crate::mock::MockServer::start_tls) and
+/// [`MockConfig::tls`](crate::mock::MockConfig::tls)).
 ///
 /// At start the server makes a fresh CA (its certificate is
-/// [`MockServer::ca_pem`](super::MockServer::ca_pem)) and a leaf certificate signed by it
+/// [`MockServer::ca_pem`](crate::mock::MockServer::ca_pem)) and a leaf certificate signed by it
 /// for `hosts`. The defaults give a leaf any client trusting the CA accepts for
 /// `https://127.0.0.1:PORT` and `https://localhost:PORT`; the setters make the leaves a
 /// client must refuse:
@@ -78,7 +79,7 @@ impl MockTls {
 }
 
 /// What a TLS mock made at start: the CA (for clients) and the server's rustls config. Kept
-/// across [`MockServer::restart`](super::MockServer::restart), so clients keep trusting it.
+/// across [`MockServer::restart`](crate::mock::MockServer::restart), so clients keep trusting it.
 pub(crate) struct Identity {
     pub(crate) ca_pem: String,
     pub(crate) acceptor: TlsAcceptor,

@@ -4,9 +4,9 @@
 
 use serde_json::{json, Map, Value};
 
-use super::errors::ApiError;
-use super::models::{resolve, Mode};
-use super::transcript::{word_count, word_end_ms, word_token, TokenOptions, MS_PER_WORD};
+use crate::mock::http::errors::ApiError;
+use crate::mock::models::{resolve, Mode};
+use crate::mock::transcript::{word_count, word_end_ms, word_token, TokenOptions, MS_PER_WORD};
 
 /// Bytes per second assumed for a compressed container (16 kHz 16-bit mono).
 pub(crate) const CONTAINER_BYTES_PER_SEC: u64 = 32_000;
@@ -80,7 +80,7 @@ impl WsError {
         WsError::new(413, "max_duration_reached", "Maximum audio duration reached.")
     }
 
-    /// The error a [`WsErrorAfter`](super::FaultAction::WsErrorAfter) fault sends.
+    /// The error a [`WsErrorAfter`](crate::mock::FaultAction::WsErrorAfter) fault sends.
     pub(crate) fn injected(code: u16, error_type: &str) -> WsError {
         let message = if code == 503 {
             "Cannot continue request (code 11). Please restart the request.".to_string()
@@ -192,7 +192,7 @@ fn audio_format(map: &Map<String, Value>) -> Result<AudioFormat, WsError> {
     // Integer fields are read as the REST validation reads them (`16000.0` is 16 000).
     let positive = |k: &str| {
         map.get(k)
-            .and_then(|v| super::validate::lax_int(v).ok())
+            .and_then(|v| crate::mock::http::validate::lax_int(v).ok())
             .and_then(|n| u64::try_from(n).ok())
             .filter(|n| *n > 0)
     };
@@ -413,5 +413,5 @@ impl WordStream {
 }
 
 #[cfg(test)]
-#[path = "ws_protocol_tests.rs"]
+#[path = "protocol_tests.rs"]
 mod tests;
