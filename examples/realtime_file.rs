@@ -18,8 +18,7 @@ use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use soniox::audio::{parse_wav_header, write_wav_file, WavSpec};
-use soniox::blocking::{stream_audio, Client, Pace};
-use soniox::core::realtime::RealtimeEvent;
+use soniox::blocking::{stream_audio, Client, Pace, RealtimeEvent};
 use soniox::mock::MockServer;
 use soniox::types::RealtimeConfig;
 

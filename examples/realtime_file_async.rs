@@ -19,9 +19,8 @@ use std::time::{Duration, Instant};
 
 use futures::{AsyncReadExt, StreamExt};
 use soniox::audio::{parse_wav_header, write_wav_file, WavSpec};
-use soniox::core::realtime::RealtimeEvent;
 use soniox::mock::MockServer;
-use soniox::nonblocking::{stream_audio, Client, Pace};
+use soniox::nonblocking::{stream_audio, Client, Pace, RealtimeEvent};
 use soniox::types::RealtimeConfig;
 
 /// Longest part of the current line redrawn in place (longer lines would wrap).

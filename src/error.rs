@@ -197,6 +197,21 @@ pub struct RealtimeError {
     pub request_id: Option<String>,
 }
 
+impl RealtimeError {
+    /// The `error_type` of a connection that ended before the server sent `finished`.
+    pub const CONNECTION_CLOSED: &'static str = "connection_closed";
+
+    /// A [`CONNECTION_CLOSED`](Self::CONNECTION_CLOSED) error with this message.
+    pub(crate) fn connection_closed(message: String) -> RealtimeError {
+        RealtimeError {
+            code: None,
+            error_type: Self::CONNECTION_CLOSED.to_owned(),
+            message,
+            request_id: None,
+        }
+    }
+}
+
 /// A time limit was reached.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TimeoutError {
@@ -230,11 +245,13 @@ impl Error {
     /// connection errors (but not a refused TLS certificate, see
     /// [`TransportError::is_certificate_error`]), timeouts, and a proxy that could not be
     /// reached or could not reach the API ([`ProxyError::is_retryable`]; never a `407`). Whether the SDK itself
-    /// retried depends on the method (see [`crate::core::retry`]).
+    /// retried depends on the method (see `core::retry`).
     pub fn is_retryable(&self) -> bool {
         match self {
             Error::Api(e) => matches!(e.status, 408 | 429 | 500 | 502 | 503 | 504),
-            Error::Realtime(e) => matches!(e.code, Some(408 | 429 | 500 | 503)) || e.error_type == "connection_closed",
+            Error::Realtime(e) => {
+                matches!(e.code, Some(408 | 429 | 500 | 503)) || e.error_type == RealtimeError::CONNECTION_CLOSED
+            }
             Error::Transport(e) => !e.is_certificate_error(),
             Error::Proxy(e) => e.is_retryable(),
             Error::Timeout(_) => true,

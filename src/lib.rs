@@ -155,8 +155,8 @@
 //! Bad input fails with [`Error::InvalidArgument`] or [`Error::Io`] before any request
 //! is sent; a malformed reply is [`Error::Decode`], never a panic. No setting panics
 //! either: an extreme value is refused with [`Error::InvalidArgument`] or saturates, and a
-//! time limit of [`core::time::NO_LIMIT`] or more (`Duration::MAX`) means no limit, by one
-//! rule for both clients ([`core::time`]).
+//! time limit of [`config::time::NO_LIMIT`] or more (`Duration::MAX`) means no limit, by one
+//! rule for both clients ([`config::time`]).
 
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]

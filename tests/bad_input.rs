@@ -21,9 +21,9 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use soniox::config::time::NO_LIMIT;
 use soniox::config::{FromConfig, MAX_CONNECTIONS, MAX_HEADER_VALUE_BYTES};
 use soniox::core::realtime::{Pace, RealtimeEvent, MAX_CHUNK_BYTES};
-use soniox::core::time::NO_LIMIT;
 use soniox::mock::{JobTiming, MockConfig, MockServer};
 use soniox::types::{AudioFormat, Context, RawEncoding, RealtimeConfig};
 use soniox::types::{CreateTranscription, TemporaryKey, Transcribe, UploadOptions};

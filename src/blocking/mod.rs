@@ -39,8 +39,8 @@ pub use self::models::{Auth, Models};
 pub use self::pages::{FileList, List, PageIter, TranscriptionList};
 pub use self::poll::poll_until_complete;
 pub use self::realtime::{
-    stream_audio, AudioSender, Pace, Realtime, RealtimeStats, RealtimeStream, DEFAULT_FINISH_TIMEOUT,
-    DEFAULT_QUEUE_CAPACITY,
+    stream_audio, AudioSender, Pace, Realtime, RealtimeEvent, RealtimeResponse, RealtimeStats, RealtimeStream,
+    RealtimeTranscript, DEFAULT_FINISH_TIMEOUT, DEFAULT_QUEUE_CAPACITY,
 };
 pub use self::transcriptions::Transcriptions;
 pub use crate::core::retry::exponential_backoff;

@@ -5,7 +5,7 @@
 //! inside the tunnel for `https`.
 //!
 //! Which proxy (if any) is the core's decision for the client's base URL
-//! ([`Proxies::for_target`](crate::core::proxy::Proxies::for_target), `NO_PROXY`
+//! ([`Proxies::for_target`](crate::config::proxy::Proxies::for_target), `NO_PROXY`
 //! included), made once when the client is built: every REST call goes to that one host.
 //! ureq's own `ConnectProxyConnector` is not used: it reports a `407` as text only, and
 //! its `NO_PROXY` rules are not ours. The agent is still told about the proxy
@@ -20,7 +20,8 @@ use ureq::unversioned::transport::{
 };
 use ureq::Proxy as UreqProxy;
 
-use crate::core::proxy::{ConnectTunnel, Proxy};
+use crate::config::proxy::Proxy;
+use crate::core::proxy::ConnectTunnel;
 
 /// Opens a tunnel through `proxy` for every new connection; passes through without one.
 pub(crate) struct ProxyConnector {

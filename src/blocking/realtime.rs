@@ -1,8 +1,7 @@
 //! Realtime transcription over a WebSocket: `client.realtime().connect(config)`.
 //!
 //! ```no_run
-//! use soniox::blocking::{stream_audio, Client, Pace};
-//! use soniox::core::realtime::RealtimeEvent;
+//! use soniox::blocking::{stream_audio, Client, Pace, RealtimeEvent};
 //! use soniox::types::RealtimeConfig;
 //!
 //! let client = Client::from_env()?;
@@ -57,7 +56,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use crossbeam_channel::bounded;
-use log::debug;
+use tracing::debug;
 
 pub use self::pace::stream_audio;
 pub use self::sender::AudioSender;
@@ -66,8 +65,7 @@ pub use self::stream::RealtimeStream;
 use self::ws::WsConn;
 use super::client::Client;
 use crate::config::ApiKey;
-pub use crate::core::realtime::Pace;
-pub use crate::core::realtime::RealtimeStats;
+pub use crate::core::realtime::{Pace, RealtimeEvent, RealtimeResponse, RealtimeStats, RealtimeTranscript};
 use crate::error::{Error, Result, TransportError};
 use crate::types::RealtimeConfig;
 
@@ -96,7 +94,7 @@ impl<'c> Realtime<'c> {
     }
 
     /// How long [`RealtimeStream::finish`] waits for `finished`. Default 30 s.
-    /// [`NO_LIMIT`](crate::core::time::NO_LIMIT) or more (`Duration::MAX`): no limit.
+    /// [`NO_LIMIT`](crate::config::time::NO_LIMIT) or more (`Duration::MAX`): no limit.
     /// Zero is refused by [`connect`](Self::connect) with `Error::InvalidArgument` (it
     /// could only time out).
     pub fn finish_timeout(mut self, timeout: Duration) -> Self {

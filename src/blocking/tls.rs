@@ -24,7 +24,7 @@ use crate::driver::tls::ClientTls;
 /// TCP, TLS with `config`.
 pub(crate) fn connector(
     config: ClientTls,
-    proxy: Option<crate::core::proxy::Proxy>,
+    proxy: Option<crate::config::proxy::Proxy>,
     tcp_under_tls: ureq::config::Config,
 ) -> impl Connector {
     ().chain(super::proxy::ProxyConnector { proxy })

@@ -8,10 +8,10 @@ use ureq::http;
 use ureq::unversioned::resolver::DefaultResolver;
 use ureq::{Agent, RequestExt, SendBody};
 
+use crate::config::time::limit;
 use crate::config::{ApiKey, Config};
 use crate::core::http::{Body, HttpRequest, Method, RawResponse};
 use crate::core::multipart::MultipartReader;
-use crate::core::time::limit;
 use crate::driver::attempt::Failure;
 use crate::error::{Error, TimeoutError};
 use crate::types::ProgressCallback;

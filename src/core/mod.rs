@@ -11,10 +11,13 @@
 //! - loops are state machines: [`retry::Retry`], [`poller::TranscriptionWait`],
 //!   [`paginator::Paginator`], and the one-call flow [`transcribe::TranscribeFlow`];
 //! - [`multipart`] frames uploads with an exact length while the file streams;
-//! - [`time`] turns user-supplied durations into deadlines without overflow (the one
-//!   rule for "a very large timeout means no deadline");
-//! - [`proxy`] decides which proxy a connection goes through (`NO_PROXY` included) and
-//!   frames the `CONNECT` exchange that opens the tunnel.
+//! - [`proxy`] frames the `CONNECT` exchange that opens a tunnel through a proxy;
+//! - [`rng`] is the seeded generator behind retry jitter and multipart boundaries.
+//!
+//! The rules for the values a [`Config`](crate::Config) holds are below the core, in
+//! [`crate::config`]: [`url`](crate::config::url) (base URLs),
+//! [`proxy`](crate::config::proxy) (which proxy, `NO_PROXY`) and
+//! [`time`](crate::config::time) (the one rule for "a very large timeout means no deadline").
 
 pub mod auth;
 pub mod files;
@@ -27,8 +30,6 @@ pub mod proxy;
 pub mod realtime;
 pub mod retry;
 pub mod rng;
-pub mod time;
 pub mod transcribe;
 pub mod transcriptions;
-pub mod url;
 mod validate;

@@ -34,7 +34,7 @@ use std::fmt;
 use std::time::{Duration, Instant};
 
 use super::http::{HttpRequest, RawResponse};
-use super::time::{deadline, later};
+use crate::config::time::{deadline, later};
 use crate::error::{Error, Result, TimeoutError};
 use crate::types::{Transcription, TranscriptionStatus};
 
@@ -68,8 +68,8 @@ const MIN_INTERVAL: Duration = Duration::from_millis(1);
 
 impl Poller {
     /// Starts the schedule at `now`. Intervals below 1 ms count as 1 ms; a huge interval
-    /// saturates (the next check is [far off](super::time::later)); a huge timeout
-    /// (`Duration::MAX`) never passes ([`super::time::deadline`]).
+    /// saturates (the next check is [far off](crate::config::time::later)); a huge timeout
+    /// (`Duration::MAX`) never passes ([`crate::config::time::deadline`]).
     pub fn new(policy: PollPolicy, now: Instant) -> Poller {
         Poller {
             // A timeout too large for an `Instant` never passes (found by fuzzing).
@@ -189,7 +189,7 @@ impl TranscriptionWait {
                 Err(e) => WaitStep::Done(Err(e)),
             },
             PollStep::WaitUntil(t) if self.cancel.is_some() => {
-                WaitStep::WaitUntil(t.min(super::time::later(now, CANCEL_CHECK_INTERVAL)))
+                WaitStep::WaitUntil(t.min(crate::config::time::later(now, CANCEL_CHECK_INTERVAL)))
             }
             PollStep::WaitUntil(t) => WaitStep::WaitUntil(t),
             PollStep::TimedOut => WaitStep::Done(Err(Error::Timeout(TimeoutError {

@@ -339,7 +339,7 @@ impl JobDelete {
     /// Starts at `now`, the time of the first `DELETE` (the [`PROCESSING_WAIT`] counts from it).
     pub fn new(now: Instant) -> JobDelete {
         JobDelete {
-            deadline: super::time::later(now, PROCESSING_WAIT),
+            deadline: crate::config::time::later(now, PROCESSING_WAIT),
             pause: Duration::from_millis(100),
         }
     }
@@ -348,7 +348,7 @@ impl JobDelete {
     pub fn handle(&mut self, now: Instant, result: Result<bool>) -> JobDeleteStep {
         match result {
             Err(Error::Api(e)) if e.status == 409 && now < self.deadline => {
-                let at = super::time::later(now, self.pause).min(self.deadline);
+                let at = crate::config::time::later(now, self.pause).min(self.deadline);
                 self.pause = (self.pause * 2).min(Duration::from_secs(2));
                 JobDeleteStep::RetryAt(at)
             }
@@ -501,7 +501,10 @@ mod tests {
         assert_eq!(&pauses[..6], &[100, 200, 400, 800, 1600, 2000]);
         assert_eq!((now - t0, pauses.iter().sum::<u128>()), (PROCESSING_WAIT, 30_000));
         // Any other answer ends it at once.
-        assert!(matches!(JobDelete::new(t0).handle(t0, Ok(false)), JobDeleteStep::Done(Ok(false))));
+        assert!(matches!(
+            JobDelete::new(t0).handle(t0, Ok(false)),
+            JobDeleteStep::Done(Ok(false))
+        ));
 
         // In the flow: the refused delete pauses, then is asked again.
         let mut flow = TranscribeFlow::new(Transcribe::file_id("f")).unwrap();
@@ -514,7 +517,10 @@ mod tests {
         assert!(matches!(flow.next_step(), TranscribeStep::WaitUntil(at) if at == t0 + Duration::from_millis(100)));
         assert!(matches!(flow.next_step(), TranscribeStep::DeleteTranscription(_)));
         flow.deleted(t0 + Duration::from_millis(100), Ok(true));
-        assert!(matches!(flow.next_step(), TranscribeStep::Done(Err(Error::Cancelled(_)))));
+        assert!(matches!(
+            flow.next_step(),
+            TranscribeStep::Done(Err(Error::Cancelled(_)))
+        ));
     }
 
     #[test]

@@ -96,7 +96,7 @@ pub(crate) fn find<'a>(e: &'a (dyn std::error::Error + 'static)) -> Option<&'a P
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::core::proxy::Proxy;
+    use crate::config::proxy::Proxy;
 
     fn tunnel() -> ConnectTunnel {
         ConnectTunnel::new(&Proxy::parse("http://u:sekret@127.0.0.1:9").unwrap(), "h", 1)

@@ -5,8 +5,8 @@
 use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 use std::time::Duration;
 
-use crate::core::realtime::{connection_closed, RealtimeEvent, RealtimeSession, RealtimeStats, RealtimeTranscript};
-use crate::error::{Error, Result, TimeoutError};
+use crate::core::realtime::{RealtimeEvent, RealtimeSession, RealtimeStats, RealtimeTranscript};
+use crate::error::{Error, RealtimeError, Result, TimeoutError};
 
 /// The live counters behind [`RealtimeStats`]: written by the thread or task that owns
 /// the socket and by audio senders, read by the user at any time.
@@ -51,7 +51,7 @@ pub(crate) fn deliver(
     ended: &mut bool,
     transcript: &mut RealtimeTranscript,
 ) -> Result<RealtimeEvent> {
-    let event = event.unwrap_or_else(|| Err(Error::Realtime(connection_closed(closed.to_owned()))));
+    let event = event.unwrap_or_else(|| Err(Error::Realtime(RealtimeError::connection_closed(closed.to_owned()))));
     match &event {
         Ok(RealtimeEvent::Finished) | Err(_) => *ended = true,
         Ok(e) => transcript.apply_event(e),

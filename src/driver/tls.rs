@@ -92,7 +92,7 @@ fn client_config_for(config: &Config) -> Result<Arc<ClientConfig>> {
             )));
         }
         for e in &found.errors {
-            log::debug!("OS trust store: {e}");
+            tracing::debug!("OS trust store: {e}");
         }
     }
     for cert in &config.root_certificates {

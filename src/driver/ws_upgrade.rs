@@ -64,7 +64,7 @@ pub(crate) fn upgrade(url: &str, key: &str, user_agent: &str) -> Result<Upgrade>
 /// The checks both clients make before a socket opens (the finish timeout, the key, the
 /// realtime configuration), and the session they then drive.
 pub(crate) fn session(config: RealtimeConfig, key: &ApiKey, finish_timeout: Duration) -> Result<RealtimeSession> {
-    crate::core::time::nonzero("finish_timeout", finish_timeout)?;
+    crate::config::time::nonzero("finish_timeout", finish_timeout)?;
     crate::config::check_stream_key(key)?;
     RealtimeSession::new(config, Instant::now())
 }

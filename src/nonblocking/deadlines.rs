@@ -80,10 +80,10 @@ impl Default for Deadlines {
 
 impl Deadlines {
     /// `fut`'s output if it completes within `limit`, else `None` (and `fut` is dropped).
-    /// A limit of [`NO_LIMIT`](crate::core::time::NO_LIMIT) or more (`Duration::MAX`)
+    /// A limit of [`NO_LIMIT`](crate::config::time::NO_LIMIT) or more (`Duration::MAX`)
     /// never expires.
     pub(crate) async fn within<T>(&self, limit: Duration, fut: impl Future<Output = T>) -> Option<T> {
-        let Some(at) = crate::core::time::deadline(Instant::now(), limit) else {
+        let Some(at) = crate::config::time::deadline(Instant::now(), limit) else {
             return Some(fut.await);
         };
         let expiry = Expiry {

@@ -95,7 +95,7 @@ pub(crate) struct H1Client {
     /// The client's one rustls config (the realtime stream uses it too).
     tls: crate::driver::tls::ClientTls,
     /// Which proxy (if any) each new connection goes through (the core's decision).
-    proxies: crate::core::proxy::Proxies,
+    proxies: crate::config::proxy::Proxies,
 }
 
 impl H1Client {
@@ -104,7 +104,7 @@ impl H1Client {
         defaults: Vec<(http::HeaderName, http::HeaderValue)>,
         connect_timeout: Duration,
         tls: crate::driver::tls::ClientTls,
-        proxies: crate::core::proxy::Proxies,
+        proxies: crate::config::proxy::Proxies,
     ) -> H1Client {
         H1Client {
             pool,

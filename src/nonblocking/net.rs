@@ -25,7 +25,8 @@ use futures_rustls::client::TlsStream;
 use futures_rustls::TlsConnector;
 use rustls::pki_types::ServerName;
 
-use crate::core::proxy::{ConnectTunnel, Proxy};
+use crate::config::proxy::Proxy;
+use crate::core::proxy::ConnectTunnel;
 use crate::driver::tls::ClientTls;
 
 /// Plain TCP for `http://` and `ws://`, TLS over TCP for `https://` and `wss://`. The TCP
@@ -232,9 +233,9 @@ impl Timer {
 }
 
 /// Sleeps without blocking a thread, under any executor (async-io's timer). A duration of
-/// [`NO_LIMIT`](crate::core::time::NO_LIMIT) or more (`Duration::MAX`) sleeps "forever".
+/// [`NO_LIMIT`](crate::config::time::NO_LIMIT) or more (`Duration::MAX`) sleeps "forever".
 pub(crate) async fn sleep(d: Duration) {
-    match crate::core::time::limit(d) {
+    match crate::config::time::limit(d) {
         Some(d) => async_io::Timer::after(d).await,
         None => async_io::Timer::never().await,
     };

@@ -3,8 +3,7 @@
 //! ```no_run
 //! # async fn run() -> soniox::Result<()> {
 //! use futures::StreamExt;
-//! use soniox::core::realtime::RealtimeEvent;
-//! use soniox::nonblocking::{stream_audio, Client, Pace};
+//! use soniox::nonblocking::{stream_audio, Client, Pace, RealtimeEvent};
 //! use soniox::types::RealtimeConfig;
 //!
 //! let client = Client::from_env()?;
@@ -72,7 +71,7 @@ mod ws;
 use std::sync::Arc;
 use std::time::Duration;
 
-use log::debug;
+use tracing::debug;
 
 pub use self::pace::stream_audio;
 pub use self::sender::AudioSender;
@@ -81,8 +80,7 @@ pub use self::stream::RealtimeStream;
 use self::ws::WsConn;
 use super::client::Client;
 use crate::config::ApiKey;
-pub use crate::core::realtime::Pace;
-pub use crate::core::realtime::RealtimeStats;
+pub use crate::core::realtime::{Pace, RealtimeEvent, RealtimeResponse, RealtimeStats, RealtimeTranscript};
 use crate::error::Result;
 use crate::types::RealtimeConfig;
 
@@ -111,7 +109,7 @@ impl<'c> Realtime<'c> {
     }
 
     /// How long [`RealtimeStream::finish`] waits for `finished`. Default 30 s.
-    /// [`NO_LIMIT`](crate::core::time::NO_LIMIT) or more (`Duration::MAX`): no limit.
+    /// [`NO_LIMIT`](crate::config::time::NO_LIMIT) or more (`Duration::MAX`): no limit.
     /// Zero is refused by [`connect`](Self::connect) with `Error::InvalidArgument` (it
     /// could only time out).
     pub fn finish_timeout(mut self, timeout: Duration) -> Self {

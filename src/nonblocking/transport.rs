@@ -30,10 +30,10 @@ use super::deadlines::Deadlines;
 use super::h1::{H1Client, H1Error, Phase, RawHeaders, RealStatus};
 use super::pool::{Pool, IDLE_BOUND};
 
+use crate::config::time::NO_LIMIT;
 use crate::config::Config;
 use crate::core::http::{Body, HttpRequest, Method, RawResponse};
 use crate::core::multipart::Multipart;
-use crate::core::time::NO_LIMIT;
 use crate::driver::attempt::Failure;
 use crate::error::{Error, Result, TimeoutError};
 use crate::types::ProgressCallback;

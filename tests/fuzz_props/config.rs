@@ -2,7 +2,7 @@
 //! `NO_LIMIT`, `Duration::MAX`, `usize::MAX`, keys and user agents that are huge,
 //! non-ASCII or full of control characters), `CreateTranscription` (through
 //! `build_create`), `TemporaryKey` (through `build_temporary_key`), `RealtimeConfig`
-//! (through `RealtimeSession::new`), the audio feed's `Pace` and the `core::time` rule
+//! (through `RealtimeSession::new`), the audio feed's `Pace` and the `config::time` rule
 //! with arbitrary values; proxy URLs (any text, or built with a password), `no_proxy`
 //! lists, trust roots, root certificate PEMs (any bytes, armoured junk) and files
 //! (missing, empty, a directory, endless).
@@ -26,10 +26,10 @@
 use std::time::{Duration, Instant};
 
 use arbitrary::Arbitrary;
+use soniox::config::time::{deadline, later, limit, NO_LIMIT};
 use soniox::config::{MAX_CONNECTIONS, MAX_HEADER_VALUE_BYTES};
 use soniox::core::http::Body;
 use soniox::core::realtime::{Pace, RealtimeSession, MAX_CHUNK_BYTES};
-use soniox::core::time::{deadline, later, limit, NO_LIMIT};
 use soniox::types::{AudioFormat, Context, CreateTranscription, RawEncoding, RealtimeConfig, TemporaryKey};
 use soniox::{Config, Error, RetryPolicy, TlsRoots};
 
@@ -483,11 +483,11 @@ fn check_config(c: &ConfigInput) {
     if !c.insecure {
         for u in [base, ws] {
             if u.starts_with("http://") || u.starts_with("ws://") {
-                let host = soniox::core::url::BaseUrl::parse(u, &["https", "http"], true)
-                    .or_else(|_| soniox::core::url::BaseUrl::parse(u, &["wss", "ws"], true))
+                let host = soniox::config::url::BaseUrl::parse(u, &["https", "http"], true)
+                    .or_else(|_| soniox::config::url::BaseUrl::parse(u, &["wss", "ws"], true))
                     .expect("an accepted URL re-parses");
                 assert!(
-                    soniox::core::url::is_loopback(host.host()),
+                    soniox::config::url::is_loopback(host.host()),
                     "plain {u} to a non-loopback host"
                 );
             }

@@ -12,8 +12,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::json;
 use soniox::audio::parse_wav_header;
-use soniox::blocking::{AudioSender, Client, Pace};
-use soniox::core::realtime::RealtimeEvent;
+use soniox::blocking::{AudioSender, Client, Pace, RealtimeEvent, RealtimeTranscript};
 use soniox::types::{AudioFormat, RawEncoding, RealtimeConfig};
 use soniox::Error;
 
@@ -214,7 +213,7 @@ impl Printer {
         }
     }
 
-    fn event(&mut self, event: &RealtimeEvent, t: &soniox::core::realtime::RealtimeTranscript) -> std::io::Result<()> {
+    fn event(&mut self, event: &RealtimeEvent, t: &RealtimeTranscript) -> std::io::Result<()> {
         let mut out = self.out.lock();
         let finals = t.final_text().get(self.line_start..).unwrap_or("");
         match event {

@@ -309,9 +309,11 @@ fn one_file(ctx: &Ctx, i: usize, path: &Path, progress: &FileProgress) -> Result
                 let r = ctx.client.transcriptions().delete_if_exists(&id);
                 match &r {
                     Ok(_) => ctx.registry.remove_job(&id),
-                    Err(e) if e.status() != Some(409) => {
-                        ctx.progress.println(&format!("soniox: {}: could not delete job {id}: {}", path.display(), describe(e)))
-                    }
+                    Err(e) if e.status() != Some(409) => ctx.progress.println(&format!(
+                        "soniox: {}: could not delete job {id}: {}",
+                        path.display(),
+                        describe(e)
+                    )),
                     Err(_) => {}
                 }
                 flow.deleted(Instant::now(), r);
@@ -320,7 +322,11 @@ fn one_file(ctx: &Ctx, i: usize, path: &Path, progress: &FileProgress) -> Result
                 let r = ctx.client.files().delete_if_exists(&id);
                 match &r {
                     Ok(_) => ctx.registry.remove_file(&id),
-                    Err(e) => ctx.progress.println(&format!("soniox: {}: could not delete file {id}: {}", path.display(), describe(e))),
+                    Err(e) => ctx.progress.println(&format!(
+                        "soniox: {}: could not delete file {id}: {}",
+                        path.display(),
+                        describe(e)
+                    )),
                 }
                 flow.deleted(Instant::now(), r);
             }

@@ -75,7 +75,7 @@ impl Ctx {
     /// for a tiny `--spawn-rate`: that user starts after the run is over).
     pub(crate) fn spawn_at(&self, start: Instant, i: u32) -> Instant {
         let after = Duration::try_from_secs_f64(f64::from(i) / self.plan.spawn_rate).unwrap_or(Duration::MAX);
-        soniox::core::time::later(start, after)
+        soniox::config::time::later(start, after)
     }
 
     /// Records a request that took `latency`.

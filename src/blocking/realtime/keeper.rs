@@ -47,7 +47,7 @@ fn run(shared: &Shared, _done: Sender<()>) {
         };
         let timeout = deadline.map(|at| at.saturating_duration_since(Instant::now()));
         if let Err(e) = shared.wait(&shared.keeper, readable, waiting, timeout) {
-            log::debug!("realtime: keeper poll failed: {e}");
+            tracing::debug!("realtime: keeper poll failed: {e}");
             return;
         }
     }

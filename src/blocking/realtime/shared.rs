@@ -20,7 +20,7 @@ use std::sync::atomic::{AtomicBool, Ordering::Relaxed};
 use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
 
-use log::debug;
+use tracing::debug;
 
 use super::socket::Inbox;
 use super::sys::Waker;

@@ -8,14 +8,14 @@ use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use crossbeam_channel::{Receiver, RecvTimeoutError};
-use log::{debug, warn};
+use tracing::{debug, warn};
 
 use super::pace;
 use super::sender::AudioSender;
 use super::socket;
+use crate::config::time::deadline;
 use crate::core::realtime::{Pace, Phase, RealtimeStats};
 use crate::core::realtime::{RealtimeEvent, RealtimeTranscript};
-use crate::core::time::deadline;
 use crate::driver::realtime::{deliver, finish_timed_out};
 use crate::error::{Error, Result, TimeoutError};
 
@@ -114,7 +114,7 @@ impl RealtimeStream {
 
     /// As [`recv`](Self::recv), waiting at most `timeout`. On timeout it returns
     /// `Some(Err(Error::Timeout))`, the one error that does **not** end the stream: call
-    /// again to keep waiting. A timeout of [`NO_LIMIT`](crate::core::time::NO_LIMIT) or
+    /// again to keep waiting. A timeout of [`NO_LIMIT`](crate::config::time::NO_LIMIT) or
     /// more (`Duration::MAX`) waits as [`recv`](Self::recv) does; zero returns at once
     /// (an event already received, or the timeout).
     pub fn recv_timeout(&mut self, timeout: Duration) -> Option<Result<RealtimeEvent>> {

@@ -57,7 +57,7 @@ impl Waiter {
     pub(super) fn wake(&self) {
         if let Err(e) = (&self.wake_tx).write(&[1]) {
             if e.kind() != io::ErrorKind::WouldBlock {
-                log::debug!("realtime: wake-up failed: {e}");
+                tracing::debug!("realtime: wake-up failed: {e}");
             }
         }
     }

@@ -40,7 +40,7 @@ pub(super) struct WsConn {
 
 impl WsConn {
     /// Opens the socket and performs the upgrade, all within `timeout` (no limit for
-    /// [`NO_LIMIT`](crate::core::time::NO_LIMIT) or more); then makes the socket's reads
+    /// [`NO_LIMIT`](crate::config::time::NO_LIMIT) or more); then makes the socket's reads
     /// and writes non-blocking (no timeout is left on it).
     pub(super) fn connect(
         config: &crate::Config,
@@ -48,7 +48,7 @@ impl WsConn {
         tls_config: &crate::driver::tls::ClientTls,
     ) -> Result<WsConn> {
         let (timeout, proxies) = (config.connect_timeout(), config.proxies());
-        let deadline = crate::core::time::deadline(Instant::now(), timeout);
+        let deadline = crate::config::time::deadline(Instant::now(), timeout);
         let upgrade = crate::driver::ws_upgrade::upgrade(config.ws_url(), key, config.user_agent())?;
         let context = upgrade.context.clone();
         let (tls, host, port) = (upgrade.tls, upgrade.host.as_str(), upgrade.port);

@@ -114,7 +114,6 @@ pub use messages::{
 };
 pub use outgoing::{finalize_message, start_message, Outgoing, END_OF_AUDIO_MESSAGE, KEEPALIVE_MESSAGE};
 pub use pace::{Pace, MAX_CHUNK_BYTES};
-pub(crate) use session::connection_closed;
 pub use session::{RealtimeSession, CONNECTION_CLOSED_ERROR_TYPE};
 pub use stats::RealtimeStats;
 pub use transcript::RealtimeTranscript;

@@ -52,13 +52,13 @@ impl Pace {
 
     /// When the chunk that follows `bytes_sent` bytes may leave, for a feed that started
     /// at `start`; `None` for no waiting. Saturates (never panics) for any rate and count:
-    /// a due time past `Instant`'s range is [far off](crate::core::time::later).
+    /// a due time past `Instant`'s range is [far off](crate::config::time::later).
     pub fn due(self, start: Instant, bytes_sent: u64) -> Option<Instant> {
         match self {
             Pace::RealTime { bytes_per_second } if bytes_per_second > 0 => {
                 let secs = bytes_sent as f64 / bytes_per_second as f64;
                 let after = Duration::try_from_secs_f64(secs).unwrap_or(Duration::MAX);
-                Some(crate::core::time::later(start, after))
+                Some(crate::config::time::later(start, after))
             }
             _ => None,
         }
@@ -98,7 +98,7 @@ mod tests {
             ));
         }
         let slowest = Pace::RealTime { bytes_per_second: 1 };
-        let far = t0 + crate::core::time::NO_LIMIT;
+        let far = t0 + crate::config::time::NO_LIMIT;
         assert_eq!(slowest.due(t0, u64::MAX), Some(far));
         assert_eq!(slowest.due(t0, 10), Some(t0 + Duration::from_secs(10)));
         let fastest = Pace::RealTime {

@@ -4,17 +4,17 @@
 use std::collections::VecDeque;
 use std::time::Instant;
 
-use log::debug;
+use tracing::debug;
 
 use super::messages::{self, Special};
 use super::outgoing::{self, Outgoing, END_OF_AUDIO_MESSAGE, KEEPALIVE_MESSAGE};
 use super::{Phase, RealtimeEvent};
-use crate::core::time::later;
+use crate::config::time::later;
 use crate::error::{Error, RealtimeError, Result};
 use crate::types::RealtimeConfig;
 
 /// The `error_type` of a connection that ended before the server sent `finished`.
-pub const CONNECTION_CLOSED_ERROR_TYPE: &str = "connection_closed";
+pub const CONNECTION_CLOSED_ERROR_TYPE: &str = RealtimeError::CONNECTION_CLOSED;
 
 /// One realtime stream, without I/O: inputs through `handle_*` and the operations,
 /// outputs through `poll_*`. See the [module map](super) for the order of calls.
@@ -121,7 +121,7 @@ impl RealtimeSession {
             None => "no close frame".to_owned(),
         };
         let sep = if reason.is_empty() { "" } else { ": " };
-        self.fail(connection_closed(format!(
+        self.fail(RealtimeError::connection_closed(format!(
             "the connection closed before the session finished ({how}{sep}{reason})"
         )));
     }
@@ -301,15 +301,5 @@ impl RealtimeSession {
     fn enter(&mut self, phase: Phase) {
         debug!("realtime: {} -> {}", self.phase, phase);
         self.phase = phase;
-    }
-}
-
-/// A `connection_closed` realtime error with this message.
-pub(crate) fn connection_closed(message: String) -> RealtimeError {
-    RealtimeError {
-        code: None,
-        error_type: CONNECTION_CLOSED_ERROR_TYPE.to_owned(),
-        message,
-        request_id: None,
     }
 }

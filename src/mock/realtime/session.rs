@@ -22,7 +22,7 @@ use super::protocol::{
     parse_control, parse_object, start_api_key, validate_start, AudioMeter, Control, Start, WordStream, WsError,
     MAX_STREAM_MS,
 };
-use crate::core::time::later;
+use crate::config::time::later;
 use crate::mock::faults::FaultAction;
 use crate::mock::state::shared::Shared;
 use crate::mock::state::stats::{GaugeGuard, Stats};

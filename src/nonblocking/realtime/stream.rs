@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 use futures::future::{self, Either};
 use futures::stream::FusedStream;
 use futures::{AsyncRead, Stream, StreamExt};
-use log::debug;
+use tracing::debug;
 
 use super::pace;
 use super::sender::AudioSender;
@@ -105,7 +105,7 @@ impl RealtimeStream {
 
     /// As [`recv`](Self::recv), waiting at most `timeout`. On timeout it returns
     /// `Some(Err(Error::Timeout))`, the one error that does **not** end the stream: call
-    /// again to keep waiting. A timeout of [`NO_LIMIT`](crate::core::time::NO_LIMIT) or
+    /// again to keep waiting. A timeout of [`NO_LIMIT`](crate::config::time::NO_LIMIT) or
     /// more (`Duration::MAX`) waits as [`recv`](Self::recv) does; zero returns at once
     /// (an event already received, or the timeout).
     pub async fn recv_timeout(&mut self, timeout: Duration) -> Option<Result<RealtimeEvent>> {
@@ -126,7 +126,7 @@ impl RealtimeStream {
     /// after `Finished`, or that session's error.
     pub async fn finish(&mut self) -> Result<Vec<RealtimeEvent>> {
         // `None`: no limit (a finish timeout of `NO_LIMIT` or more).
-        let deadline = crate::core::time::deadline(Instant::now(), self.finish_timeout);
+        let deadline = crate::config::time::deadline(Instant::now(), self.finish_timeout);
         if self.ended {
             return match self.sender.shared.lock().session.failure() {
                 Some(e) => Err(Error::Realtime(e.clone())),

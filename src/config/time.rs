@@ -9,7 +9,7 @@
 //!
 //! ```
 //! use std::time::{Duration, Instant};
-//! use soniox::core::time::{deadline, later, limit, NO_LIMIT};
+//! use soniox::config::time::{deadline, later, limit, NO_LIMIT};
 //! let now = Instant::now();
 //! assert_eq!(limit(Duration::from_secs(30)), Some(Duration::from_secs(30)));
 //! assert_eq!(limit(Duration::MAX), None);

@@ -18,9 +18,13 @@ use std::marker::PhantomData;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use crate::core::proxy::{NoProxy, Proxies, Proxy};
-use crate::core::time::{nonzero, NO_LIMIT};
-use crate::core::url::BaseUrl;
+pub mod proxy;
+pub mod time;
+pub mod url;
+
+use self::proxy::{NoProxy, Proxies, Proxy};
+use self::time::{nonzero, NO_LIMIT};
+use self::url::BaseUrl;
 use crate::error::{Error, Result};
 use crate::types::retry::RetryPolicy;
 use rustls_pki_types::pem::PemObject;
@@ -243,12 +247,7 @@ struct Setting {
 impl fmt::Debug for Setting {
     /// The value with any credentials replaced by `***`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "{:?} (from {})",
-            crate::core::proxy::redact(self.value.trim()),
-            self.from
-        )
+        write!(f, "{:?} (from {})", proxy::redact(self.value.trim()), self.from)
     }
 }
 
@@ -517,7 +516,7 @@ impl<T: FromConfig> ConfigBuilder<T> {
     /// comma-separated list of host names (each also covering every name under it:
     /// `example.com` and `.example.com` both match `api.example.com`), IP addresses, CIDR
     /// blocks (`10.0.0.0/8`) and `*` (no proxy at all), any but `*` and blocks optionally
-    /// with `:port`. The exact rules are in [`crate::core::proxy`]. Loopback is **not**
+    /// with `:port`. The exact rules are in [`proxy`]. Loopback is **not**
     /// excluded unless listed (`localhost, 127.0.0.1, ::1`). Replaces any earlier list
     /// (`NO_PROXY` in [`from_env`](Self::from_env)). An entry that is none of these makes
     /// [`build`](Self::build) fail with [`Error::InvalidArgument`].
