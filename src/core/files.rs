@@ -2,12 +2,12 @@
 
 use super::http::{parse_empty, parse_json, segment, HttpRequest, Method, RawResponse};
 use super::multipart::Multipart;
+use super::paginator::{add_page_query, parse_page, FileListing, Listing};
 use super::validate;
 use crate::error::Result;
 use crate::types::{Counts, File, Page};
 
-/// The largest file the API accepts: 1 GiB.
-pub const MAX_FILE_SIZE: u64 = 1_073_741_824;
+pub use super::validate::MAX_FILE_SIZE;
 
 /// `POST /v1/files`: frames an upload of `file_len` bytes. Refuses (before any I/O) an
 /// empty or over-1-GiB file, an empty filename and an over-long `client_reference_id`.
@@ -36,13 +36,13 @@ pub fn parse_upload(resp: &RawResponse) -> Result<File> {
 /// `GET /v1/files?limit&cursor`.
 pub fn build_list(limit: Option<u32>, cursor: Option<&str>) -> Result<HttpRequest> {
     let mut req = HttpRequest::new(Method::Get, "/v1/files", "/v1/files".to_owned());
-    super::paginator::add_page_query(&mut req, limit, cursor)?;
+    add_page_query(&mut req, limit, cursor)?;
     Ok(req)
 }
 
 /// Parses a page of files.
 pub fn parse_list(resp: &RawResponse) -> Result<Page<File>> {
-    super::paginator::parse_page(resp)
+    parse_page(resp)
 }
 
 /// `GET /v1/files/{id}`.
@@ -83,6 +83,16 @@ pub fn build_count() -> HttpRequest {
 /// Parses the counts.
 pub fn parse_count(resp: &RawResponse) -> Result<Counts> {
     parse_json(resp)
+}
+
+impl Listing for FileListing {
+    type Item = File;
+    fn build(limit: Option<u32>, cursor: Option<&str>) -> Result<HttpRequest> {
+        build_list(limit, cursor)
+    }
+    fn parse(resp: &RawResponse) -> Result<Page<File>> {
+        parse_list(resp)
+    }
 }
 
 #[cfg(test)]

@@ -23,7 +23,7 @@ use serde::de::DeserializeOwned;
 use super::http::{parse_json, HttpRequest, RawResponse};
 use crate::error::{DecodeError, Error, Result};
 use crate::types::page::WirePage;
-use crate::types::{File, Page, Transcription};
+use crate::types::Page;
 
 /// A list endpoint: how to ask for a page and how to read one.
 pub trait Listing {
@@ -35,32 +35,12 @@ pub trait Listing {
     fn parse(resp: &RawResponse) -> Result<Page<Self::Item>>;
 }
 
-/// `GET /v1/files`.
+/// `GET /v1/files` (its [`Listing`] is in [`files`](super::files)).
 #[derive(Debug, Clone, Copy)]
 pub struct FileListing;
-/// `GET /v1/transcriptions`.
+/// `GET /v1/transcriptions` (its [`Listing`] is in [`transcriptions`](super::transcriptions)).
 #[derive(Debug, Clone, Copy)]
 pub struct TranscriptionListing;
-
-impl Listing for FileListing {
-    type Item = File;
-    fn build(limit: Option<u32>, cursor: Option<&str>) -> Result<HttpRequest> {
-        super::files::build_list(limit, cursor)
-    }
-    fn parse(resp: &RawResponse) -> Result<Page<File>> {
-        super::files::parse_list(resp)
-    }
-}
-
-impl Listing for TranscriptionListing {
-    type Item = Transcription;
-    fn build(limit: Option<u32>, cursor: Option<&str>) -> Result<HttpRequest> {
-        super::transcriptions::build_list(limit, cursor)
-    }
-    fn parse(resp: &RawResponse) -> Result<Page<Transcription>> {
-        super::transcriptions::parse_list(resp)
-    }
-}
 
 /// Walks every page of a listing. A server that repeats a cursor is an error, not a loop.
 #[derive(Debug)]

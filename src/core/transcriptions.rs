@@ -1,6 +1,7 @@
 //! `/v1/transcriptions`: create, list, get, delete, transcript, count.
 
 use super::http::{parse_empty, parse_json, segment, HttpRequest, Method, RawResponse};
+use super::paginator::{add_page_query, parse_page, Listing, TranscriptionListing};
 use super::validate;
 use crate::error::Result;
 use crate::types::{Counts, CreateTranscription, Page, Transcript, Transcription};
@@ -19,13 +20,13 @@ pub fn parse_create(resp: &RawResponse) -> Result<Transcription> {
 /// `GET /v1/transcriptions?limit&cursor`.
 pub fn build_list(limit: Option<u32>, cursor: Option<&str>) -> Result<HttpRequest> {
     let mut req = HttpRequest::new(Method::Get, "/v1/transcriptions", "/v1/transcriptions".to_owned());
-    super::paginator::add_page_query(&mut req, limit, cursor)?;
+    add_page_query(&mut req, limit, cursor)?;
     Ok(req)
 }
 
 /// Parses a page of jobs.
 pub fn parse_list(resp: &RawResponse) -> Result<Page<Transcription>> {
-    super::paginator::parse_page(resp)
+    parse_page(resp)
 }
 
 /// `GET /v1/transcriptions/{id}`.
@@ -85,6 +86,16 @@ pub fn build_count() -> HttpRequest {
 /// Parses the counts.
 pub fn parse_count(resp: &RawResponse) -> Result<Counts> {
     parse_json(resp)
+}
+
+impl Listing for TranscriptionListing {
+    type Item = Transcription;
+    fn build(limit: Option<u32>, cursor: Option<&str>) -> Result<HttpRequest> {
+        build_list(limit, cursor)
+    }
+    fn parse(resp: &RawResponse) -> Result<Page<Transcription>> {
+        parse_list(resp)
+    }
 }
 
 #[cfg(test)]

@@ -1,8 +1,10 @@
 //! Client-side checks of the documented limits, so bad input fails before any request.
 
-use super::files::MAX_FILE_SIZE;
 use crate::error::{Error, Result};
 use crate::types::{CreateTranscription, TemporaryKey};
+
+/// The largest file the API accepts: 1 GiB.
+pub const MAX_FILE_SIZE: u64 = 1_073_741_824;
 
 fn max_len(what: &str, value: &str, max: usize) -> Result<()> {
     let n = value.chars().count();
