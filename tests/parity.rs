@@ -16,7 +16,7 @@ mod common_parity;
 use std::fmt::Write as _;
 use std::time::Duration;
 
-use common_parity::{Async, Blocking, Plan, Sdk};
+use common_parity::{Kind, Plan, Sdk};
 use futures::future::LocalBoxFuture;
 use soniox::audio::{pcm_chunks, write_wav_file, WavSpec};
 use soniox::core::realtime::RealtimeEvent;
@@ -645,23 +645,16 @@ const TABLE: &[Row] = &[
 ];
 
 /// Runs one row through one client, on a fresh mock.
-fn run_row(row: &Row, client: &str) -> Outcome {
+fn run_row(row: &Row, client: Kind) -> Outcome {
     let mock = (row.mock)();
-    let sdk: Box<dyn Sdk> = match client {
-        "blocking" => Box::new(Blocking::for_mock(&mock)),
-        _ => Box::new(Async::for_mock(&mock)),
-    };
-    assert_eq!(sdk.name(), client);
+    let sdk = client.for_mock(&mock);
+    assert_eq!(sdk.name(), client.name());
     let cx = Ctx {
         mock,
         dir: tempfile::tempdir().unwrap(),
         sdk,
     };
-    let mut outcome = match client {
-        // The blocking client blocks the thread: any executor polls its futures once.
-        "blocking" => futures::executor::block_on((row.run)(&cx)),
-        _ => async_std::task::block_on((row.run)(&cx)),
-    };
+    let mut outcome = client.run((row.run)(&cx));
     // Both clients made the same requests, route by route.
     outcome.raw(cx.mock.stats().requests_by_route);
     outcome
@@ -671,8 +664,8 @@ fn run_row(row: &Row, client: &str) -> Outcome {
 fn every_scenario_gives_the_same_outcome_through_both_clients() {
     let mut failures = Vec::new();
     for row in TABLE {
-        let blocking = run_row(row, "blocking");
-        let nonblocking = run_row(row, "async");
+        let blocking = run_row(row, Kind::Blocking);
+        let nonblocking = run_row(row, Kind::Async);
         let expected = (row.expect)();
         if blocking.facts != expected {
             failures.push(format!(

@@ -1,17 +1,22 @@
 //! The parity harness: one [`Sdk`] trait with an operation per endpoint, implemented once
 //! over the blocking client and once over the async one. A scenario is written once,
-//! against `&dyn Sdk`, and the table in `parity.rs` runs it through both.
+//! against `&dyn Sdk`, and runs through both: the table in `parity.rs`, and the chaos
+//! scenarios of `chaos.rs` here (included by `chaos_blocking.rs` and `chaos_async.rs`).
 //!
 //! The adapters are deliberately thin: each method is one call of the client's public
-//! API (plus collecting a paginated listing), so a difference between the clients shows
-//! up in the scenario's outcome, not hidden in here.
+//! API (plus collecting a paginated listing, or the few calls of a realtime session), so a
+//! difference between the clients shows up in the scenario's outcome, not hidden in here.
+//! Each client's half builds with its feature alone (the chaos tests need only theirs).
 #![allow(dead_code, unreachable_pub)]
 
+use std::future::Future;
+#[cfg(feature = "blocking")]
 use std::io::Cursor;
 use std::path::Path;
 use std::time::Duration;
 
 use futures::future::LocalBoxFuture;
+#[cfg(feature = "async")]
 use futures::TryStreamExt;
 use soniox::config::{ConfigBuilder, FromConfig};
 use soniox::core::realtime::RealtimeEvent;
@@ -41,12 +46,22 @@ pub struct Plan<'a> {
     pub finalize_after: Option<usize>,
 }
 
+/// How a realtime session that may break ended: `finish`'s result, and `close`'s when the
+/// stream was closed rather than dropped.
+#[derive(Debug)]
+pub struct Ending {
+    pub finished: Result<Vec<RealtimeEvent>>,
+    pub closed: Option<Result<()>>,
+}
+
 /// One client, seen through the operations the scenarios use.
 pub trait Sdk {
     /// `"blocking"` or `"async"`.
     fn name(&self) -> &'static str;
     /// The same client with another API key.
     fn with_key(&self, mock: &MockServer, key: &str) -> Box<dyn Sdk>;
+    /// The same client (its connections and settings shared), to move to another thread.
+    fn handle(&self) -> Box<dyn Sdk + Send>;
 
     fn models(&self) -> Fut<'_, Vec<Model>>;
     fn temporary_key(&self, req: TemporaryKey) -> Fut<'_, TemporaryApiKey>;
@@ -73,42 +88,106 @@ pub trait Sdk {
     /// asks for a finalize after `finalize_after` frames when given, then finishes; every
     /// event comes back through `finish`.
     fn realtime<'a>(&'a self, key: Option<&'a ApiKey>, config: RealtimeConfig, plan: Plan<'a>) -> Fut<'a, Session>;
+
+    /// Connects with `finish_timeout`, sends `audio` as one frame, then finishes and
+    /// closes the stream (`close`) or drops it. A failed connect or send is the error;
+    /// after that, how the session ended is the [`Ending`].
+    fn realtime_ending<'a>(
+        &'a self,
+        config: RealtimeConfig,
+        finish_timeout: Duration,
+        audio: &'a [u8],
+        close: bool,
+    ) -> Fut<'a, Ending>;
 }
 
-/// Both clients share these settings: fast deterministic retries, generous timeouts.
-fn configure<C: FromConfig>(b: ConfigBuilder<C>, mock: &MockServer, key: &str) -> ConfigBuilder<C> {
-    b.api_key(key)
+/// Which client: a scenario written against [`Sdk`] runs once per kind.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    #[cfg(feature = "blocking")]
+    Blocking,
+    #[cfg(feature = "async")]
+    Async,
+}
+
+impl Kind {
+    /// `"blocking"` or `"async"`, as [`Sdk::name`].
+    pub fn name(self) -> &'static str {
+        match self {
+            #[cfg(feature = "blocking")]
+            Kind::Blocking => "blocking",
+            #[cfg(feature = "async")]
+            Kind::Async => "async",
+        }
+    }
+
+    /// A client of this kind for `mock`, with the parity settings.
+    pub fn for_mock(self, mock: &MockServer) -> Box<dyn Sdk> {
+        self.client(mock, PARITY_TIMEOUT, parity_retry())
+    }
+
+    /// A client of this kind for `mock`, with `timeout` and `retry`.
+    pub fn client(self, mock: &MockServer, timeout: Duration, retry: RetryPolicy) -> Box<dyn Sdk> {
+        let key = mock.api_key();
+        match self {
+            #[cfg(feature = "blocking")]
+            Kind::Blocking => Box::new(Blocking(build(mock, &key, timeout, retry))),
+            #[cfg(feature = "async")]
+            Kind::Async => Box::new(Async(build(mock, &key, timeout, retry))),
+        }
+    }
+
+    /// Runs `fut` (calls of a client of this kind) to completion on this thread: the
+    /// blocking adapters run inside their futures, so any executor polls them once; the
+    /// async client runs under async-std.
+    pub fn run<F: Future>(self, fut: F) -> F::Output {
+        match self {
+            #[cfg(feature = "blocking")]
+            Kind::Blocking => futures::executor::block_on(fut),
+            #[cfg(feature = "async")]
+            Kind::Async => async_std::task::block_on(fut),
+        }
+    }
+}
+
+/// The parity scenarios' request timeout: generous.
+const PARITY_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// The parity scenarios' retries: fast and deterministic.
+fn parity_retry() -> RetryPolicy {
+    RetryPolicy::default().delays(Duration::from_millis(1), Duration::from_millis(5))
+}
+
+/// A client (either kind) for `mock` with `key`, `timeout` and `retry`, and a generous
+/// connect timeout.
+fn build<C: FromConfig>(mock: &MockServer, key: &str, timeout: Duration, retry: RetryPolicy) -> C {
+    ConfigBuilder::<C>::default()
+        .api_key(key)
         .base_url(mock.base_url())
         .ws_url(mock.ws_url())
-        .timeout(Duration::from_secs(10))
+        .timeout(timeout)
         .connect_timeout(Duration::from_secs(10))
-        .retry(RetryPolicy::default().delays(Duration::from_millis(1), Duration::from_millis(5)))
+        .retry(retry)
+        .build()
+        .expect("client builds")
 }
 
 // ---- blocking --------------------------------------------------------------------------
 
 /// The blocking client; each call runs when the future is first polled.
+#[cfg(feature = "blocking")]
 pub struct Blocking(pub soniox::blocking::Client);
 
-impl Blocking {
-    pub fn for_mock(mock: &MockServer) -> Blocking {
-        Blocking::with(mock, &mock.api_key())
-    }
-    fn with(mock: &MockServer, key: &str) -> Blocking {
-        Blocking(
-            configure(soniox::blocking::Client::builder(), mock, key)
-                .build()
-                .unwrap(),
-        )
-    }
-}
-
+#[cfg(feature = "blocking")]
 impl Sdk for Blocking {
     fn name(&self) -> &'static str {
         "blocking"
     }
     fn with_key(&self, mock: &MockServer, key: &str) -> Box<dyn Sdk> {
-        Box::new(Blocking::with(mock, key))
+        Box::new(Blocking(build(mock, key, PARITY_TIMEOUT, parity_retry())))
+    }
+    fn handle(&self) -> Box<dyn Sdk + Send> {
+        Box::new(Blocking(self.0.clone()))
     }
     fn models(&self) -> Fut<'_, Vec<Model>> {
         Box::pin(async move { self.0.models().list() })
@@ -186,32 +265,39 @@ impl Sdk for Blocking {
             Ok(Session { events, final_text })
         })
     }
+    fn realtime_ending<'a>(
+        &'a self,
+        config: RealtimeConfig,
+        finish_timeout: Duration,
+        audio: &'a [u8],
+        close: bool,
+    ) -> Fut<'a, Ending> {
+        Box::pin(async move {
+            let mut stream = self.0.realtime().finish_timeout(finish_timeout).connect(config)?;
+            stream.send_audio(audio)?;
+            let finished = stream.finish();
+            let closed = close.then(|| stream.close());
+            Ok(Ending { finished, closed })
+        })
+    }
 }
 
 // ---- async -----------------------------------------------------------------------------
 
 /// The async client.
+#[cfg(feature = "async")]
 pub struct Async(pub soniox::nonblocking::Client);
 
-impl Async {
-    pub fn for_mock(mock: &MockServer) -> Async {
-        Async::with(mock, &mock.api_key())
-    }
-    fn with(mock: &MockServer, key: &str) -> Async {
-        Async(
-            configure(soniox::nonblocking::Client::builder(), mock, key)
-                .build()
-                .unwrap(),
-        )
-    }
-}
-
+#[cfg(feature = "async")]
 impl Sdk for Async {
     fn name(&self) -> &'static str {
         "async"
     }
     fn with_key(&self, mock: &MockServer, key: &str) -> Box<dyn Sdk> {
-        Box::new(Async::with(mock, key))
+        Box::new(Async(build(mock, key, PARITY_TIMEOUT, parity_retry())))
+    }
+    fn handle(&self) -> Box<dyn Sdk + Send> {
+        Box::new(Async(self.0.clone()))
     }
     fn models(&self) -> Fut<'_, Vec<Model>> {
         Box::pin(async move { self.0.models().list().await })
@@ -288,6 +374,21 @@ impl Sdk for Async {
             let events = stream.finish().await?;
             let final_text = stream.transcript().final_text().to_owned();
             Ok(Session { events, final_text })
+        })
+    }
+    fn realtime_ending<'a>(
+        &'a self,
+        config: RealtimeConfig,
+        finish_timeout: Duration,
+        audio: &'a [u8],
+        close: bool,
+    ) -> Fut<'a, Ending> {
+        Box::pin(async move {
+            let mut stream = self.0.realtime().finish_timeout(finish_timeout).connect(config).await?;
+            stream.send_audio(audio).await?;
+            let finished = stream.finish().await;
+            let closed = if close { Some(stream.close().await) } else { None };
+            Ok(Ending { finished, closed })
         })
     }
 }

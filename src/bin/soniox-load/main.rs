@@ -18,9 +18,11 @@
 //! `user_blocking` / `user_async` (the two user loops), `stats` (counters and
 //! HdrHistograms), `timeline` (per-second series), `progress` (the live line),
 //! `report` (the one report structure) and its writers `report_table`, `report_json`,
-//! `report_csv`, `report_html` (with `svg`).
+//! `report_csv`, `report_html` (with `charts`, drawn by the SVG writer `svg` that
+//! `soniox-perf` shares).
 
 mod args;
+mod charts;
 mod progress;
 mod report;
 mod report_csv;
@@ -28,6 +30,7 @@ mod report_html;
 mod report_json;
 mod report_table;
 mod stats;
+#[path = "../common/svg.rs"]
 mod svg;
 mod tasks;
 mod timeline;

@@ -4,8 +4,9 @@
 use std::fmt::Write;
 use std::path::Path;
 
+use crate::charts::{line_chart, Series};
 use crate::report::{Report, Row};
-use crate::svg::{escape, line_chart, Series};
+use crate::svg::escape;
 
 /// Writes the page.
 pub(crate) fn write(r: &Report, path: &Path) -> std::io::Result<()> {

@@ -15,6 +15,7 @@
 //! a gated target or a scenario failed.
 
 mod alloc;
+mod charts;
 mod cpu;
 mod gate;
 mod measure;
@@ -25,6 +26,7 @@ mod report_html;
 mod report_json;
 mod report_text;
 mod scenarios;
+#[path = "../common/svg.rs"]
 mod svg;
 
 use std::path::PathBuf;

@@ -4,9 +4,10 @@
 
 use std::fmt::Write as _;
 
+use crate::charts::{self, Bar};
 use crate::metric::{Field, Metric, Report};
 use crate::report_text::{value, verdict};
-use crate::svg::{self, esc, Bar};
+use crate::svg::escape;
 
 const STYLE: &str = "body{font:14px/1.45 system-ui,sans-serif;margin:24px auto;max-width:1100px;color:#1a202c}\
 h1{font-size:22px}h2{font-size:18px;margin-top:32px;border-bottom:1px solid #e2e8f0}\
@@ -35,7 +36,7 @@ pub fn render(r: &Report) -> String {
         r.created_unix
     );
     for f in &r.failures {
-        let _ = write!(s, "<p class=\"FAIL\">Scenario failed: {}</p>", esc(f));
+        let _ = write!(s, "<p class=\"FAIL\">Scenario failed: {}</p>", escape(f));
     }
     ratios(&mut s, r);
     latency(&mut s, r);
@@ -77,7 +78,7 @@ fn ratios(s: &mut String, r: &Report) {
         s,
         "<h2>SDK vs raw baseline</h2><p class=\"note\">SDK/raw ratio per metric; the dashed line is parity \
          (1.0). Green: the ratio target is met; red: missed; blue: no ratio target.</p>{}",
-        svg::bars(&bars, Some((1.0, "raw = 1.0")))
+        charts::bars(&bars, Some((1.0, "raw = 1.0")))
     );
 }
 
@@ -88,12 +89,12 @@ fn latency(s: &mut String, r: &Report) {
         let _ = write!(
             s,
             "<figure><figcaption>{} — p50 {} / p99 {} (raw p50 {} / p99 {})</figcaption>{}</figure>",
-            esc(&m.name),
+            escape(&m.name),
             value(d.p50, "µs"),
             value(d.p99, "µs"),
             m.raw_dist.as_ref().map_or("-".into(), |d| value(d.p50, "µs")),
             m.raw_dist.as_ref().map_or("-".into(), |d| value(d.p99, "µs")),
-            svg::percentiles(d, m.raw_dist.as_ref())
+            charts::percentiles(d, m.raw_dist.as_ref())
         );
     }
     s.push_str("</div>");
@@ -119,7 +120,7 @@ fn heap(s: &mut String, r: &Report) {
         s,
         "<h2>Heap</h2><p class=\"note\">Bytes, from a counting allocator in this process (the mock runs in a \
          child process). Grey: the raw baseline. The dashed line is the upload bound, 256 KiB.</p>{}",
-        svg::bars(&bars, Some((256.0 * 1024.0, "256 KiB")))
+        charts::bars(&bars, Some((256.0 * 1024.0, "256 KiB")))
     );
 }
 
@@ -135,18 +136,18 @@ fn tables(s: &mut String, r: &Report) {
             s,
             "<h2>{}</h2><table><tr><th>metric</th><th>SDK</th><th>raw</th><th>ratio</th><th>p50</th><th>p95</th>\
              <th>p99</th><th class=\"l\">target</th><th>pass</th></tr>",
-            esc(g)
+            escape(g)
         );
         for m in r.metrics.iter().filter(|m| m.group == g) {
             let p =
                 |f: fn(&crate::metric::Dist) -> f64| m.dist.as_ref().map_or(String::new(), |d| value(f(d), &m.unit));
-            let targets: Vec<String> = m.targets.iter().map(|t| esc(&t.label)).collect();
+            let targets: Vec<String> = m.targets.iter().map(|t| escape(&t.label)).collect();
             let _ = write!(
                 s,
                 "<tr><td>{}<div class=\"note\">{}</div></td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td>\
                  <td>{}</td><td class=\"l\">{}</td><td class=\"{v}\">{v}</td></tr>",
-                esc(&m.name),
-                esc(&m.note),
+                escape(&m.name),
+                escape(&m.note),
                 value(m.value, &m.unit),
                 m.raw.map_or(String::new(), |x| value(x, &m.unit)),
                 m.ratio.map_or(String::new(), |x| format!("{x:.3}")),

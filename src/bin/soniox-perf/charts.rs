@@ -1,9 +1,8 @@
-//! Inline SVG charts for the HTML report: horizontal bars with a reference line, and
-//! percentile curves. Plain strings, no scripts.
-
-use std::fmt::Write as _;
+//! The charts of the HTML report, laid out on the shared SVG writer (`svg`): horizontal
+//! bars with a reference line, and percentile curves. Plain strings, no scripts.
 
 use crate::metric::Dist;
+use crate::svg::Svg;
 
 /// SDK colour.
 pub const SDK: &str = "#2b6cb0";
@@ -11,14 +10,6 @@ pub const SDK: &str = "#2b6cb0";
 pub const RAW: &str = "#a0aec0";
 const PASS: &str = "#2f855a";
 const FAIL: &str = "#c53030";
-
-/// Escapes text for XML and HTML.
-pub fn esc(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-}
 
 /// One horizontal bar group: a label, the SDK's bar and optionally the raw baseline's.
 pub struct Bar {
@@ -32,6 +23,11 @@ pub struct Bar {
     pub text: String,
     /// Target met (colours the SDK bar), `None` = neutral.
     pub pass: Option<bool>,
+}
+
+/// A coordinate with one decimal.
+fn d1(v: f64) -> String {
+    format!("{v:.1}")
 }
 
 /// Horizontal bars scaled to the largest figure (or `reference`), with a dashed vertical
@@ -51,7 +47,7 @@ pub fn bars(bars: &[Bar], reference: Option<(f64, &str)>) -> String {
         .max(1e-9)
         * 1.15;
     let x = |v: f64| LEFT + (W - LEFT - 90.0) * (v.max(0.0) / max);
-    let mut s = format!(r#"<svg xmlns="http://www.w3.org/2000/svg" width="{W}" height="{h}" class="chart">"#);
+    let mut svg = Svg::new(&[("width", &W), ("height", &h), ("class", &"chart")]);
     for (i, b) in bars.iter().enumerate() {
         let y = top + ROW * i as f64;
         let colour = match b.pass {
@@ -59,41 +55,65 @@ pub fn bars(bars: &[Bar], reference: Option<(f64, &str)>) -> String {
             Some(false) => FAIL,
             None => SDK,
         };
-        let _ = write!(
-            s,
-            r#"<text x="{}" y="{}" text-anchor="end" class="lbl">{}</text>"#,
-            LEFT - 8.0,
-            y + 14.0,
-            esc(&b.label)
+        svg.text(
+            &[
+                ("x", &(LEFT - 8.0)),
+                ("y", &(y + 14.0)),
+                ("text-anchor", &"end"),
+                ("class", &"lbl"),
+            ],
+            &b.label,
         );
-        let _ = write!(
-            s,
-            r#"<rect x="{LEFT}" y="{y}" width="{:.1}" height="14" fill="{colour}"/><text x="{:.1}" y="{}" class="val">{}</text>"#,
-            x(b.value) - LEFT,
-            x(b.value) + 4.0,
-            y + 11.5,
-            esc(&b.text)
+        svg.element(
+            "rect",
+            &[
+                ("x", &LEFT),
+                ("y", &y),
+                ("width", &d1(x(b.value) - LEFT)),
+                ("height", &14),
+                ("fill", &colour),
+            ],
+        );
+        svg.text(
+            &[("x", &d1(x(b.value) + 4.0)), ("y", &(y + 11.5)), ("class", &"val")],
+            &b.text,
         );
         if let Some(r) = b.raw {
-            let _ = write!(
-                s,
-                r#"<rect x="{LEFT}" y="{}" width="{:.1}" height="9" fill="{RAW}"/>"#,
-                y + 16.0,
-                x(r) - LEFT
+            svg.element(
+                "rect",
+                &[
+                    ("x", &LEFT),
+                    ("y", &(y + 16.0)),
+                    ("width", &d1(x(r) - LEFT)),
+                    ("height", &9),
+                    ("fill", &RAW),
+                ],
             );
         }
     }
     if let Some((v, label)) = reference {
-        let _ = write!(
-            s,
-            r##"<line x1="{0:.1}" y1="14" x2="{0:.1}" y2="{1}" stroke="#444" stroke-dasharray="4 3"/><text x="{0:.1}" y="11" text-anchor="middle" class="val">{2}</text>"##,
-            x(v),
-            h - 6.0,
-            esc(label)
+        svg.element(
+            "line",
+            &[
+                ("x1", &d1(x(v))),
+                ("y1", &14),
+                ("x2", &d1(x(v))),
+                ("y2", &(h - 6.0)),
+                ("stroke", &"#444"),
+                ("stroke-dasharray", &"4 3"),
+            ],
+        );
+        svg.text(
+            &[
+                ("x", &d1(x(v))),
+                ("y", &11),
+                ("text-anchor", &"middle"),
+                ("class", &"val"),
+            ],
+            label,
         );
     }
-    s.push_str("</svg>");
-    s
+    svg.finish()
 }
 
 /// Percentile curves of the SDK and the raw baseline (µs): quantiles evenly spaced on x, a
@@ -119,16 +139,26 @@ pub fn percentiles(sdk: &Dist, raw: Option<&Dist>) -> String {
     let n = sdk.curve.len().max(2) as f64;
     let px = |i: usize| l + (W - l - r) * i as f64 / (n - 1.0);
     let py = |v: f64| t + (H - t - b) * (1.0 - ((v.max(lo).log10() - llo) / (lhi - llo)).clamp(0.0, 1.0));
-    let mut s = format!(r#"<svg xmlns="http://www.w3.org/2000/svg" width="{W}" height="{H}" class="chart">"#);
+    let mut svg = Svg::new(&[("width", &W), ("height", &H), ("class", &"chart")]);
     for v in grid(lo, hi) {
-        let _ = write!(
-            s,
-            r##"<line x1="{l}" x2="{}" y1="{y:.1}" y2="{y:.1}" stroke="#e2e8f0"/><text x="{}" y="{:.1}" text-anchor="end" class="val">{}</text>"##,
-            W - r,
-            l - 4.0,
-            py(v) + 4.0,
-            esc(&crate::report_text::us(v)),
-            y = py(v)
+        svg.element(
+            "line",
+            &[
+                ("x1", &l),
+                ("x2", &(W - r)),
+                ("y1", &d1(py(v))),
+                ("y2", &d1(py(v))),
+                ("stroke", &"#e2e8f0"),
+            ],
+        );
+        svg.text(
+            &[
+                ("x", &(l - 4.0)),
+                ("y", &d1(py(v) + 4.0)),
+                ("text-anchor", &"end"),
+                ("class", &"val"),
+            ],
+            &crate::report_text::us(v),
         );
     }
     for (i, (q, _)) in sdk.curve.iter().enumerate() {
@@ -137,42 +167,36 @@ pub fn percentiles(sdk: &Dist, raw: Option<&Dist>) -> String {
         } else {
             format!("p{}", (q * 1000.0).round() / 10.0)
         };
-        let _ = write!(
-            s,
-            r#"<text x="{:.1}" y="{}" text-anchor="middle" class="val">{}</text>"#,
-            px(i),
-            H - b + 16.0,
-            esc(&label)
+        svg.text(
+            &[
+                ("x", &d1(px(i))),
+                ("y", &(H - b + 16.0)),
+                ("text-anchor", &"middle"),
+                ("class", &"val"),
+            ],
+            &label,
         );
     }
-    let line = |d: &Dist, colour: &str| {
-        let pts: Vec<String> = d
-            .curve
-            .iter()
-            .enumerate()
-            .map(|(i, (_, v))| format!("{:.1},{:.1}", px(i), py(*v)))
-            .collect();
-        format!(
-            r#"<polyline fill="none" stroke="{colour}" stroke-width="2.5" points="{}"/>"#,
-            pts.join(" ")
-        )
-    };
+    let points =
+        |d: &'_ Dist| -> Vec<(f64, f64)> { d.curve.iter().enumerate().map(|(i, (_, v))| (px(i), py(*v))).collect() };
     if let Some(raw) = raw {
-        s.push_str(&line(raw, RAW));
+        svg.polyline(RAW, 2.5, points(raw));
     }
-    s.push_str(&line(sdk, SDK));
-    let _ = write!(
-        s,
-        r#"<rect x="{0}" y="{1}" width="10" height="10" fill="{SDK}"/><text x="{2}" y="{3}" class="val">SDK</text><rect x="{4}" y="{1}" width="10" height="10" fill="{RAW}"/><text x="{5}" y="{3}" class="val">raw</text>"#,
-        l + 10.0,
-        t + 2.0,
-        l + 24.0,
-        t + 11.0,
-        l + 64.0,
-        l + 78.0
-    );
-    s.push_str("</svg>");
-    s
+    svg.polyline(SDK, 2.5, points(sdk));
+    for (x, colour, label) in [(l + 10.0, SDK, "SDK"), (l + 64.0, RAW, "raw")] {
+        svg.element(
+            "rect",
+            &[
+                ("x", &x),
+                ("y", &(t + 2.0)),
+                ("width", &10),
+                ("height", &10),
+                ("fill", &colour),
+            ],
+        );
+        svg.text(&[("x", &(x + 14.0)), ("y", &(t + 11.0)), ("class", &"val")], label);
+    }
+    svg.finish()
 }
 
 /// Grid values 1, 2, 5 × 10^k within `lo..=hi`; only the powers of ten when the range spans

@@ -1,6 +1,6 @@
-//! Small inline SVG line charts for the HTML report (no scripts, no external assets).
+//! The line charts of the HTML report, laid out on the shared SVG writer (`svg`).
 
-use std::fmt::Write;
+use crate::svg::Svg;
 
 /// One line of a chart.
 pub(crate) struct Series<'a> {
@@ -28,72 +28,82 @@ pub(crate) fn line_chart(title: &str, y_unit: &str, xs: &[u64], series: &[Series
     );
     let px = |x: f64| LEFT + x / x_max * (W - LEFT - RIGHT);
     let py = |y: f64| H - BOTTOM - y / y_top * (H - TOP - BOTTOM);
-    let mut s = String::new();
-    let _ = write!(
-        s,
-        r#"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {W} {H}" width="{W}" height="{H}" role="img" aria-label="{t}">"#,
-        t = escape(title)
-    );
-    let _ = write!(
-        s,
-        r#"<text x="{LEFT}" y="18" font-size="14" font-weight="bold">{}</text>"#,
-        escape(title)
+    let mut svg = Svg::new(&[
+        ("viewBox", &format!("0 0 {W} {H}")),
+        ("width", &W),
+        ("height", &H),
+        ("role", &"img"),
+        ("aria-label", &title),
+    ]);
+    svg.text(
+        &[("x", &LEFT), ("y", &18), ("font-size", &14), ("font-weight", &"bold")],
+        title,
     );
     for i in 0..=4 {
         let y = y_top * f64::from(i) / 4.0;
-        let _ = write!(
-            s,
-            r##"<line x1="{LEFT}" x2="{}" y1="{py}" y2="{py}" stroke="#ddd"/><text x="{}" y="{}" font-size="11" text-anchor="end">{}</text>"##,
-            W - RIGHT,
-            LEFT - 6.0,
-            py(y) + 4.0,
-            short(y),
-            py = py(y)
+        svg.element(
+            "line",
+            &[
+                ("x1", &LEFT),
+                ("x2", &(W - RIGHT)),
+                ("y1", &py(y)),
+                ("y2", &py(y)),
+                ("stroke", &"#ddd"),
+            ],
+        );
+        svg.text(
+            &[
+                ("x", &(LEFT - 6.0)),
+                ("y", &(py(y) + 4.0)),
+                ("font-size", &11),
+                ("text-anchor", &"end"),
+            ],
+            &short(y),
         );
     }
     for i in 0..=5 {
         let x = x_max * f64::from(i) / 5.0;
-        let _ = write!(
-            s,
-            r#"<text x="{}" y="{}" font-size="11" text-anchor="middle">{:.0}s</text>"#,
-            px(x),
-            H - BOTTOM + 16.0,
-            x
+        svg.text(
+            &[
+                ("x", &px(x)),
+                ("y", &(H - BOTTOM + 16.0)),
+                ("font-size", &11),
+                ("text-anchor", &"middle"),
+            ],
+            &format!("{x:.0}s"),
         );
     }
-    let _ = write!(
-        s,
-        r#"<text x="12" y="{}" font-size="11" transform="rotate(-90 12 {})" text-anchor="middle">{}</text>"#,
-        H / 2.0,
-        H / 2.0,
-        escape(y_unit)
+    svg.text(
+        &[
+            ("x", &12),
+            ("y", &(H / 2.0)),
+            ("font-size", &11),
+            ("transform", &format!("rotate(-90 12 {})", H / 2.0)),
+            ("text-anchor", &"middle"),
+        ],
+        y_unit,
     );
     for (k, ser) in series.iter().enumerate() {
-        let points: Vec<String> = xs
+        let points = xs
             .iter()
             .zip(&ser.values)
             .filter(|(_, v)| v.is_finite())
-            .map(|(x, v)| format!("{:.1},{:.1}", px(*x as f64), py(*v)))
-            .collect();
-        let _ = write!(
-            s,
-            r#"<polyline fill="none" stroke="{c}" stroke-width="1.6" points="{}"/>"#,
-            points.join(" "),
-            c = ser.color
-        );
+            .map(|(x, v)| (px(*x as f64), py(*v)));
+        svg.polyline(ser.color, 1.6, points);
         let lx = LEFT + 10.0 + 150.0 * k as f64;
-        let _ = write!(
-            s,
-            r#"<rect x="{lx}" y="{}" width="12" height="4" fill="{c}"/><text x="{}" y="{}" font-size="11">{}</text>"#,
-            H - 12.0,
-            lx + 16.0,
-            H - 7.0,
-            escape(ser.label),
-            c = ser.color
+        svg.element(
+            "rect",
+            &[
+                ("x", &lx),
+                ("y", &(H - 12.0)),
+                ("width", &12),
+                ("height", &4),
+                ("fill", &ser.color),
+            ],
         );
+        svg.text(&[("x", &(lx + 16.0)), ("y", &(H - 7.0)), ("font-size", &11)], ser.label);
     }
-    s.push_str("</svg>");
-    s
+    svg.finish()
 }
 
 /// The smallest 1, 2 or 5 × 10ⁿ at or above `v` (1 for an empty chart).
@@ -117,14 +127,6 @@ fn short(v: f64) -> String {
     } else {
         format!("{v:.2}")
     }
-}
-
-/// Escapes text for HTML and SVG.
-pub(crate) fn escape(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
 }
 
 #[cfg(test)]
