@@ -7,7 +7,7 @@
 
 use std::fmt;
 use std::path::PathBuf;
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
 
 use serde::Deserialize;
 
@@ -55,6 +55,33 @@ pub enum Error {
     Cancelled(String),
 }
 
+/// A server's `Retry-After` value.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RetryAfter {
+    /// `Retry-After: 2`
+    Seconds(u64),
+    /// `Retry-After: Wed, 21 Oct 2015 07:28:00 GMT`
+    Date(SystemTime),
+}
+
+impl RetryAfter {
+    /// Parses either form; `None` for anything else.
+    pub fn parse(value: &str) -> Option<RetryAfter> {
+        let v = value.trim();
+        if let Ok(s) = v.parse::<u64>() {
+            return Some(RetryAfter::Seconds(s));
+        }
+        httpdate::parse_http_date(v).ok().map(RetryAfter::Date)
+    }
+    /// How long to wait from `now` (zero for a date in the past).
+    pub fn delay(&self, now: SystemTime) -> Duration {
+        match *self {
+            RetryAfter::Seconds(s) => Duration::from_secs(s),
+            RetryAfter::Date(t) => t.duration_since(now).unwrap_or(Duration::ZERO),
+        }
+    }
+}
+
 /// An error reply from the Soniox API (see the API's error body).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ApiError {
@@ -71,7 +98,7 @@ pub struct ApiError {
     /// A link to the documentation of this error, when the server sends one.
     pub more_info: Option<String>,
     /// The `Retry-After` the server asked for, when it sent one.
-    pub retry_after: Option<crate::types::retry_after::RetryAfter>,
+    pub retry_after: Option<RetryAfter>,
     /// The raw body, kept when it was not a Soniox error body.
     pub raw_body: Option<String>,
 }

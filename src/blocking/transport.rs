@@ -59,7 +59,7 @@ impl Transport {
         Transport {
             agent,
             base: config.base_url().to_owned(),
-            auth: ApiKey::new(crate::config::bearer(config.api_key().expose())),
+            auth: ApiKey::new(crate::types::api_key::bearer(config.api_key().expose())),
             timeout: config.timeout(),
             connect_timeout: config.connect_timeout(),
             upload_timeout: config.upload_timeout(),

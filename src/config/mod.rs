@@ -26,6 +26,7 @@ use self::proxy::{NoProxy, Proxies, Proxy};
 use self::time::{nonzero, NO_LIMIT};
 use self::url::BaseUrl;
 use crate::error::{Error, Result};
+pub use crate::types::api_key::ApiKey;
 use crate::types::retry::RetryPolicy;
 use rustls_pki_types::pem::PemObject;
 use rustls_pki_types::CertificateDer;
@@ -41,40 +42,6 @@ pub const MAX_CONNECTIONS: usize = 65_536;
 /// The longest accepted API key and user agent, in bytes (both go in every request's
 /// head, which servers commonly cap at 8 KiB).
 pub const MAX_HEADER_VALUE_BYTES: usize = 2048;
-
-/// The `Authorization` value for an API key: the one rule for REST and the realtime
-/// upgrade, both clients (the drivers add it; the core never sees the key).
-#[cfg(any(feature = "blocking", feature = "async"))]
-pub(crate) fn bearer(key: &str) -> String {
-    format!("Bearer {key}")
-}
-
-/// A secret API key. `Debug` and `Display` print `***`; read it with [`ApiKey::expose`].
-#[derive(Clone, PartialEq, Eq)]
-pub struct ApiKey(String);
-
-impl ApiKey {
-    /// Wraps a key.
-    pub fn new(key: impl Into<String>) -> ApiKey {
-        ApiKey(key.into())
-    }
-    /// The key itself. Do not log it.
-    pub fn expose(&self) -> &str {
-        &self.0
-    }
-}
-
-impl fmt::Debug for ApiKey {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("ApiKey(***)")
-    }
-}
-
-impl fmt::Display for ApiKey {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("***")
-    }
-}
 
 /// Validated client configuration. Build one with [`Config::builder`] or [`Config::from_env`].
 #[derive(Clone)]

@@ -52,9 +52,9 @@ pub fn later(now: Instant, d: Duration) -> Instant {
 /// Refuses a zero `what` with [`Error::InvalidArgument`](crate::Error::InvalidArgument):
 /// for the limits where zero can only be a mistake (often meant as "no limit", which is
 /// `Duration::MAX` here).
-pub(crate) fn nonzero(what: &str, d: Duration) -> crate::Result<()> {
+pub(crate) fn nonzero(what: &str, d: Duration) -> crate::error::Result<()> {
     if d.is_zero() {
-        return Err(crate::Error::invalid(format!(
+        return Err(crate::error::Error::invalid(format!(
             "{what} must be greater than zero (Duration::MAX for no limit)"
         )));
     }

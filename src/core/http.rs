@@ -256,9 +256,7 @@ struct ErrorBody {
 /// body, the WebSocket-style body (`error_code`, `error_message`), or anything else
 /// (kept in `raw_body`).
 pub fn api_error(resp: &RawResponse) -> ApiError {
-    let retry_after = resp
-        .header("retry-after")
-        .and_then(crate::types::retry_after::RetryAfter::parse);
+    let retry_after = resp.header("retry-after").and_then(crate::error::RetryAfter::parse);
     let parsed = serde_json::from_slice::<ErrorBody>(&resp.body)
         .ok()
         .filter(|b| b.error_type.is_some() || b.message.is_some() || b.error_message.is_some());

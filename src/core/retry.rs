@@ -31,8 +31,8 @@ use std::time::{Duration, SystemTime};
 use super::http::Method;
 use super::rng::SplitMix64;
 
+pub use crate::error::RetryAfter;
 pub use crate::types::retry::RetryPolicy;
-pub use crate::types::retry_after::RetryAfter;
 
 /// The backoff before retry number `attempt` (0-based), without jitter:
 /// `min(max_delay, base_delay * 2^attempt)`.

@@ -16,10 +16,11 @@ use tungstenite::http::HeaderValue;
 
 use std::time::{Duration, Instant};
 
-use crate::config::{bearer, ApiKey};
+use crate::config::ApiKey;
 use crate::core::http::{api_error, RawResponse};
 use crate::core::realtime::RealtimeSession;
 use crate::error::{Error, Result, TransportError};
+use crate::types::api_key::bearer;
 use crate::types::RealtimeConfig;
 
 /// An upgrade request and where it goes.

@@ -80,7 +80,7 @@ impl Transport {
         let value = |v: &str| {
             http::HeaderValue::from_str(v).map_err(|_| Error::invalid("a header value that is not printable ASCII"))
         };
-        let mut auth = value(&crate::config::bearer(config.api_key().expose()))?;
+        let mut auth = value(&crate::types::api_key::bearer(config.api_key().expose()))?;
         auth.set_sensitive(true);
         let defaults = vec![
             (http::header::AUTHORIZATION, auth),

@@ -2,7 +2,7 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-use crate::config::ApiKey;
+use super::api_key::ApiKey;
 
 /// What a temporary key may be used for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]

@@ -1,17 +1,18 @@
 //! Request and response models, one file per resource, shared by both clients; and the
-//! policies a client is configured with (`retry`, `retry_after`, `wait`: data and their own
-//! checks, re-exported where the core uses them).
+//! policies a client is configured with (`retry`, `wait`: data and their own
+//! checks, re-exported where the core uses them) and the API key (`api_key`, re-exported
+//! by `config`).
 //!
 //! Response types ignore unknown fields and tolerate absent optional ones, so a newer
 //! server does not break an older SDK.
 
+pub(crate) mod api_key;
 mod auth;
 mod files;
 mod models;
 pub(crate) mod page;
 mod realtime;
 pub(crate) mod retry;
-pub(crate) mod retry_after;
 mod transcriptions;
 mod upload;
 pub(crate) mod wait;

@@ -23,6 +23,7 @@
 
 mod args;
 mod charts;
+mod histogram;
 mod progress;
 mod report;
 mod report_csv;

@@ -38,7 +38,7 @@ fn line(c: &Collector, run_time: Duration, users: u32) -> String {
     let running = c.users();
     let g = c.lock();
     let (mut reqs, mut fails) = (0u64, 0u64);
-    let mut all = crate::stats::new_histogram();
+    let mut all = crate::histogram::new_histogram();
     for t in &g.tasks {
         reqs += t.requests;
         fails += t.failures.total();

@@ -7,7 +7,8 @@ use hdrhistogram::Histogram;
 use serde::Serialize;
 
 use crate::args::Plan;
-use crate::stats::{new_histogram, Failures, Recorded};
+use crate::histogram::new_histogram;
+use crate::stats::{Failures, Recorded};
 use crate::timeline::{ms, Second};
 
 /// One row of the stats table.

@@ -9,6 +9,8 @@ use std::sync::{Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
 use hdrhistogram::Histogram;
+
+use crate::histogram::new_histogram;
 use soniox::Error;
 
 use crate::tasks::TaskKind;
@@ -75,12 +77,6 @@ impl Failures {
             FailureKind::Other => self.other += 1,
         }
     }
-}
-
-/// A latency histogram in microseconds.
-pub(crate) fn new_histogram() -> Histogram<u64> {
-    // Bounds and precision are constants that hdrhistogram accepts.
-    Histogram::new_with_bounds(1, 3_600_000_000, 3).expect("valid histogram bounds")
 }
 
 /// Counters and the latency histogram of one task.

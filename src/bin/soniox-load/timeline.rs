@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use hdrhistogram::Histogram;
 
-use crate::stats::new_histogram;
+use crate::histogram::new_histogram;
 
 /// One closed second.
 #[derive(Clone, Debug, PartialEq, serde::Serialize)]

@@ -325,7 +325,7 @@ pub fn compare(python: &str, base_url: &str, quick: bool, metrics: &mut Vec<Metr
                 .map(drop)
                 .map_err(err("async models().list()"))
         },
-        &mut || crate::scenarios::realtime::sdk_round_trip(&mut stream, &chunk),
+        &mut || sdk_round_trip(&mut stream, &chunk),
         &mut || floors::tungstenite_trip(&mut ws, &chunk, &mut kept),
     )?;
     drop(worker);
@@ -639,5 +639,19 @@ mod worker_tests {
         assert!(metrics.is_empty());
         let e = compare("/nonexistent/python", "http://127.0.0.1:9", true, &mut metrics).unwrap_err();
         assert!(e.contains("/nonexistent/python"), "{e}");
+    }
+}
+
+/// One round trip through the blocking SDK's public stream API: a frame sent, then events
+/// read until its result message.
+pub fn sdk_round_trip(stream: &mut soniox::blocking::RealtimeStream, chunk: &[u8]) -> Result<(), String> {
+    stream.send_audio(chunk).map_err(|e| format!("send_audio: {e}"))?;
+    loop {
+        match stream.recv() {
+            Some(Ok(soniox::blocking::RealtimeEvent::Result(_))) => return Ok(()),
+            Some(Ok(_)) => continue,
+            Some(Err(e)) => return Err(format!("recv: {e}")),
+            None => return Err("the stream ended".into()),
+        }
     }
 }

@@ -22,7 +22,7 @@
 use std::time::Duration;
 
 use async_std::task::block_on;
-use soniox::core::realtime::RealtimeEvent;
+use soniox::blocking::RealtimeEvent;
 
 use super::floors::{self, RawTranscript, Ws};
 use super::{bearer, blocking, nonblocking, sdk, Plan};
@@ -77,7 +77,7 @@ pub fn run(plan: &Plan, mock: &mut MockProcess) -> Result<Vec<Metric>, String> {
     let mut ws_defaults = floors::tungstenite_socket(mock.ws_url(), &auth, Ws::Defaults)?;
     let (mut kept, mut kept_defaults) = (RawTranscript::default(), RawTranscript::default());
     {
-        let mut sdk_trip = || sdk_round_trip(&mut stream, &chunk);
+        let mut sdk_trip = || python_sdk::sdk_round_trip(&mut stream, &chunk);
         let mut raw_trip = || floors::tungstenite_trip(&mut ws, &chunk, &mut kept);
         let mut defaults_trip = || floors::tungstenite_trip(&mut ws_defaults, &chunk, &mut kept_defaults);
         let name = "realtime.blocking.round_trip_4k";
@@ -182,20 +182,6 @@ enum Pace {
 enum Side {
     Blocking,
     Async,
-}
-
-/// One round trip through the blocking SDK's public stream API: a frame sent, then events
-/// read until its result message.
-pub fn sdk_round_trip(stream: &mut soniox::blocking::RealtimeStream, chunk: &[u8]) -> Result<(), String> {
-    stream.send_audio(chunk).map_err(sdk("send_audio"))?;
-    loop {
-        match stream.recv() {
-            Some(Ok(RealtimeEvent::Result(_))) => return Ok(()),
-            Some(Ok(_)) => continue,
-            Some(Err(e)) => return Err(format!("recv: {e}")),
-            None => return Err("the stream ended".into()),
-        }
-    }
 }
 
 /// Why the blocking stream misses its p50 target back to back (not paced) against the fair floor.
