@@ -1,11 +1,10 @@
 //! The `soniox.request` span of every HTTP attempt (both clients) and the `soniox.realtime`
-//! span of an async realtime session, read back from a `tracing-subscriber` capture: names,
+//! span of a realtime session (both clients), read back from a `tracing-subscriber` capture: names,
 //! fields and values, one span per attempt with the right `attempt` number.
 
 #[path = "common_chaos/capture.rs"]
 mod capture;
 
-#[cfg(feature = "async")]
 use std::time::Duration;
 
 use soniox::mock::{Fault, FaultAction, MockServer};
@@ -133,33 +132,9 @@ fn each_async_attempt_is_a_soniox_request_span_with_its_number_status_and_reques
     assert_request_spans(&text, FILE_ID);
 }
 
-#[cfg(feature = "async")]
-#[test]
-fn an_async_realtime_session_runs_in_a_soniox_realtime_span_that_records_how_it_ended() {
-    use soniox::audio::{pcm_chunks, WavSpec};
-    let _alone = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
-    let captured = capture::global();
-    let before = captured.text().len();
-    let mock = MockServer::start();
-    let client = soniox::nonblocking::Client::builder()
-        .api_key(mock.api_key())
-        .base_url(mock.base_url())
-        .ws_url(mock.ws_url())
-        .build()
-        .unwrap();
-    let audio: Vec<u8> = pcm_chunks(WavSpec::default(), 64 * 1024, Duration::from_millis(500))
-        .flatten()
-        .collect();
-    async_std::task::block_on(async {
-        let mut stream = client
-            .realtime()
-            .connect(soniox::types::RealtimeConfig::new("stt-rt-v5").pcm_s16le(16_000, 1))
-            .await
-            .unwrap();
-        stream.send_audio(&audio).await.unwrap();
-        stream.finish().await.unwrap();
-        stream.close().await.unwrap();
-    });
+/// Waits (bounded) for the one `soniox.realtime` span after `before` to close, and checks
+/// what it recorded.
+fn assert_realtime_span(captured: &capture::Captured, before: usize, audio_len: usize) {
     // The session span closes just after `close`: wait (bounded) for it.
     let mut text = captured.text().split_off(before);
     for _ in 0..200 {
@@ -175,7 +150,65 @@ fn an_async_realtime_session_runs_in_a_soniox_realtime_span_that_records_how_it_
     let closed = closed_spans(&text, "soniox.realtime");
     assert_eq!(closed.len(), 1, "{text}");
     assert_eq!(field(closed[0], "model"), Some("\"stt-rt-v5\""), "{}", closed[0]);
-    assert_eq!(field(closed[0], "audio_bytes"), Some(audio.len().to_string().as_str()));
+    assert_eq!(field(closed[0], "audio_bytes"), Some(audio_len.to_string().as_str()));
     assert_eq!(field(closed[0], "phase"), Some("finished"), "{}", closed[0]);
     assert!(text.contains("realtime session started"), "{text}");
+    assert_eq!(text.matches("realtime session ended").count(), 1, "{text}");
+}
+
+fn realtime_audio() -> Vec<u8> {
+    use soniox::audio::{pcm_chunks, WavSpec};
+    pcm_chunks(WavSpec::default(), 64 * 1024, Duration::from_millis(500))
+        .flatten()
+        .collect()
+}
+
+#[test]
+fn a_blocking_realtime_session_runs_in_a_soniox_realtime_span_that_records_how_it_ended() {
+    let _alone = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let captured = capture::global();
+    let before = captured.text().len();
+    let mock = MockServer::start();
+    let client = soniox::blocking::Client::builder()
+        .api_key(mock.api_key())
+        .base_url(mock.base_url())
+        .ws_url(mock.ws_url())
+        .build()
+        .unwrap();
+    let audio = realtime_audio();
+    let mut stream = client
+        .realtime()
+        .connect(soniox::types::RealtimeConfig::new("stt-rt-v5").pcm_s16le(16_000, 1))
+        .unwrap();
+    stream.send_audio(&audio).unwrap();
+    stream.finish().unwrap();
+    stream.close().unwrap();
+    assert_realtime_span(&captured, before, audio.len());
+}
+
+#[cfg(feature = "async")]
+#[test]
+fn an_async_realtime_session_runs_in_a_soniox_realtime_span_that_records_how_it_ended() {
+    let _alone = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let captured = capture::global();
+    let before = captured.text().len();
+    let mock = MockServer::start();
+    let client = soniox::nonblocking::Client::builder()
+        .api_key(mock.api_key())
+        .base_url(mock.base_url())
+        .ws_url(mock.ws_url())
+        .build()
+        .unwrap();
+    let audio = realtime_audio();
+    async_std::task::block_on(async {
+        let mut stream = client
+            .realtime()
+            .connect(soniox::types::RealtimeConfig::new("stt-rt-v5").pcm_s16le(16_000, 1))
+            .await
+            .unwrap();
+        stream.send_audio(&audio).await.unwrap();
+        stream.finish().await.unwrap();
+        stream.close().await.unwrap();
+    });
+    assert_realtime_span(&captured, before, audio.len());
 }

@@ -11,7 +11,7 @@ use super::transport::Transport;
 use super::{Auth, Files, Models, Realtime, Transcriptions};
 use crate::config::{Config, ConfigBuilder, FromConfig};
 use crate::core::http::{HttpRequest, RawResponse};
-use crate::driver::attempt::{after_attempt, Failure, Seeds};
+use crate::driver::attempt::{after_attempt, Common, Failure};
 use crate::driver::observe;
 use crate::error::Result;
 use crate::types::ProgressCallback;
@@ -32,18 +32,15 @@ pub struct Client {
 }
 
 struct Inner {
-    config: Config,
-    /// The one rustls config of this client: REST and realtime connections use it.
-    tls: crate::driver::tls::ClientTls,
+    common: Common,
     transport: Transport,
     limiter: Limiter,
-    seeds: Seeds,
 }
 
 impl fmt::Debug for Client {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Client")
-            .field("config", &self.inner.config)
+            .field("config", &self.inner.common.config)
             .finish_non_exhaustive()
     }
 }
@@ -57,17 +54,14 @@ impl FromConfig for Client {
 impl Client {
     /// A client for a validated configuration.
     pub fn new(config: Config) -> Result<Client> {
-        // Built once per client (the default roots' one once per process).
-        let tls = crate::driver::tls::ClientTls::for_config(&config)?;
-        let transport = Transport::new(&config, tls.clone());
-        let limiter = Limiter::new(config.max_connections());
+        let common = Common::new(config)?;
+        let transport = Transport::new(&common.config, common.tls.clone());
+        let limiter = Limiter::new(common.config.max_connections());
         Ok(Client {
             inner: Arc::new(Inner {
-                config,
-                tls,
+                common,
                 transport,
                 limiter,
-                seeds: Seeds::from_clock(),
             }),
         })
     }
@@ -84,12 +78,12 @@ impl Client {
 
     /// The configuration.
     pub fn config(&self) -> &Config {
-        &self.inner.config
+        &self.inner.common.config
     }
 
     /// The rustls config every TLS connection of this client uses.
     pub(crate) fn tls_config(&self) -> &crate::driver::tls::ClientTls {
-        &self.inner.tls
+        &self.inner.common.tls
     }
 
     /// Files: upload, list, get, delete, count.
@@ -150,7 +144,7 @@ impl Client {
 
     /// A fresh multipart boundary seed.
     pub(crate) fn next_boundary(&self) -> u64 {
-        self.inner.seeds.boundary()
+        self.inner.common.seeds.boundary()
     }
 
     /// The retry loop: ask the core, sleep, try again. Holds a connection permit only
@@ -160,7 +154,7 @@ impl Client {
         req: &HttpRequest,
         mut attempt: impl FnMut(&Transport) -> Result<RawResponse, Failure>,
     ) -> Result<RawResponse> {
-        let mut retry = self.inner.seeds.retry(&self.inner.config);
+        let mut retry = self.inner.common.retry();
         let mut number = 0u32;
         loop {
             number = number.saturating_add(1);

@@ -33,13 +33,8 @@ impl<'c> Files<'c> {
     /// [`upload`](Self::upload) with a reference id, file name or progress callback.
     pub fn upload_with(&self, path: impl AsRef<Path>, mut opts: UploadOptions) -> Result<File> {
         let path = path.as_ref();
-        let (len, filename) = local_file(path, opts.filename.as_deref())?;
-        let req = core::build_upload(
-            self.client.next_boundary(),
-            &filename,
-            len,
-            opts.client_reference_id.as_deref(),
-        )?;
+        let (len, name) = local_file(path)?;
+        let req = core::build_upload_with(self.client.next_boundary(), &name, len, &opts)?;
         let mut open = || -> Result<Box<dyn Read>> {
             let f = fs::File::open(path).map_err(|e| io_error(path, e))?;
             Ok(Box::new(f))
@@ -69,13 +64,7 @@ impl<'c> Files<'c> {
         len: u64,
         mut opts: UploadOptions,
     ) -> Result<File> {
-        let name = opts.filename.clone().unwrap_or_else(|| filename.to_owned());
-        let req = core::build_upload(
-            self.client.next_boundary(),
-            &name,
-            len,
-            opts.client_reference_id.as_deref(),
-        )?;
+        let req = core::build_upload_with(self.client.next_boundary(), filename, len, &opts)?;
         let mut reader = Some(reader);
         let mut open = || -> Result<Box<dyn Read + '_>> {
             match reader.take() {
@@ -114,21 +103,12 @@ impl<'c> Files<'c> {
     }
 }
 
-/// Checks a local file before any request: exists, is a file, is readable; returns its
-/// length and the file name to record.
-pub(crate) fn local_file(path: &Path, name: Option<&str>) -> Result<(u64, String)> {
+/// Checks a local file before any request (exists, is a file, is readable now); its
+/// length and name ([`core::local_upload`]).
+fn local_file(path: &Path) -> Result<(u64, String)> {
     let meta = fs::metadata(path).map_err(|e| io_error(path, e))?;
-    if meta.is_dir() {
-        return Err(Error::invalid(format!("{} is a directory, not a file", path.display())));
-    }
+    let checked = core::local_upload(path, meta.len(), meta.is_dir())?;
     // Opening proves it is readable now (permissions), before the network is touched.
     drop(fs::File::open(path).map_err(|e| io_error(path, e))?);
-    let filename = match name {
-        Some(n) => n.to_owned(),
-        None => path
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_else(|| "audio".to_owned()),
-    };
-    Ok((meta.len(), filename))
+    Ok(checked)
 }

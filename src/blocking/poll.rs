@@ -3,11 +3,11 @@
 use std::time::Instant;
 
 use crate::core::poller::{PollPolicy, PollStep, Poller};
-use crate::error::{Error, Result, TimeoutError};
+use crate::error::Result;
 
 /// Calls `get_status` on the [`PollPolicy`] schedule until `is_complete` (→ `Ok(status)`)
-/// or `is_failed` (→ [`Error::TranscriptionFailed`] with `get_error`'s message and an
-/// empty id), or the policy's timeout (→ [`Error::Timeout`]). An error from
+/// or `is_failed` (→ [`Error::TranscriptionFailed`](crate::Error::TranscriptionFailed) with `get_error`'s message and an
+/// empty id), or the policy's timeout (→ [`Error::Timeout`](crate::Error::Timeout)). An error from
 /// `get_status` ends the wait.
 ///
 /// ```
@@ -36,25 +36,12 @@ pub fn poll_until_complete<S>(
         match poller.poll_step(Instant::now()) {
             PollStep::Check => {
                 let status = get_status()?;
-                if is_complete(&status) {
-                    return Ok(status);
+                if let Some(done) = poller.handle_status(Instant::now(), status, &is_complete, &is_failed, &get_error) {
+                    return done;
                 }
-                if is_failed(&status) {
-                    return Err(Error::TranscriptionFailed {
-                        id: String::new(),
-                        error_type: "failed".into(),
-                        message: get_error(&status),
-                    });
-                }
-                poller.handle_pending(Instant::now());
             }
             PollStep::WaitUntil(t) => std::thread::sleep(t.saturating_duration_since(Instant::now())),
-            PollStep::TimedOut => {
-                return Err(Error::Timeout(TimeoutError {
-                    context: format!("polling (after {} checks)", poller.checks()),
-                    after: poller.timeout().unwrap_or_default(),
-                }))
-            }
+            PollStep::TimedOut => return Err(poller.timed_out()),
         }
     }
 }

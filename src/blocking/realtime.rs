@@ -69,10 +69,7 @@ pub use crate::core::realtime::{Pace, RealtimeEvent, RealtimeResponse, RealtimeS
 use crate::error::{Error, Result, TransportError};
 use crate::types::RealtimeConfig;
 
-/// Default [`Realtime::queue_capacity`].
-pub const DEFAULT_QUEUE_CAPACITY: usize = 16;
-/// Default [`Realtime::finish_timeout`].
-pub const DEFAULT_FINISH_TIMEOUT: Duration = Duration::from_secs(30);
+pub use crate::driver::realtime::{DEFAULT_FINISH_TIMEOUT, DEFAULT_QUEUE_CAPACITY};
 
 /// The realtime resource. Get one with [`Client::realtime`]; optional settings are
 /// by-value setters, then [`connect`](Self::connect).
@@ -124,7 +121,7 @@ impl<'c> Realtime<'c> {
     /// minted by [`Auth::temporary_api_key`](super::Auth::temporary_api_key).
     pub fn connect_with_key(&self, config: RealtimeConfig, key: &ApiKey) -> Result<RealtimeStream> {
         let session = crate::driver::ws_upgrade::session(config, key, self.finish_timeout)?;
-        let span = tracing::info_span!("soniox.realtime", model = %session.config().model);
+        let span = crate::driver::realtime::session_span(&session);
         let entered = span.enter();
         let cfg = self.client.config();
         let tls = self.client.tls_config();

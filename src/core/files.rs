@@ -4,10 +4,32 @@ use super::http::{parse_empty, parse_json, segment, HttpRequest, Method, RawResp
 use super::multipart::Multipart;
 use super::paginator::{add_page_query, parse_page, FileListing, Listing};
 use super::validate;
-use crate::error::Result;
-use crate::types::{Counts, File, Page};
+use std::path::Path;
+
+use crate::error::{Error, Result};
+use crate::types::{Counts, File, Page, UploadOptions};
 
 pub use super::validate::MAX_FILE_SIZE;
+
+/// What a local file uploads as, from its metadata (before it is opened): its length and
+/// its name (the path's last component; `audio` without one). A directory is refused.
+pub fn local_upload(path: &Path, len: u64, is_dir: bool) -> Result<(u64, String)> {
+    if is_dir {
+        return Err(Error::invalid(format!("{} is a directory, not a file", path.display())));
+    }
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "audio".to_owned());
+    Ok((len, name))
+}
+
+/// [`build_upload`] with an upload's options: their `filename`, when set, replaces `name`;
+/// their `client_reference_id` goes along.
+pub fn build_upload_with(boundary_seed: u64, name: &str, file_len: u64, opts: &UploadOptions) -> Result<HttpRequest> {
+    let name = opts.filename.as_deref().unwrap_or(name);
+    build_upload(boundary_seed, name, file_len, opts.client_reference_id.as_deref())
+}
 
 /// `POST /v1/files`: frames an upload of `file_len` bytes. Refuses (before any I/O) an
 /// empty or over-1-GiB file, an empty filename and an over-long `client_reference_id`.

@@ -112,6 +112,40 @@ impl Poller {
         self.interval = grown.unwrap_or(cap).min(cap);
     }
 
+    /// Judges one checked status for [`poll_until_complete`](crate::blocking::poll_until_complete)
+    /// (either client): `Some(Ok(status))` when `is_complete`, `Some(Err(`[`Error::TranscriptionFailed`]`))`
+    /// with `get_error`'s message and an empty id when `is_failed`, else `None` with the
+    /// next check scheduled from `now`.
+    pub fn handle_status<S>(
+        &mut self,
+        now: Instant,
+        status: S,
+        is_complete: impl Fn(&S) -> bool,
+        is_failed: impl Fn(&S) -> bool,
+        get_error: impl Fn(&S) -> String,
+    ) -> Option<Result<S>> {
+        if is_complete(&status) {
+            return Some(Ok(status));
+        }
+        if is_failed(&status) {
+            return Some(Err(Error::TranscriptionFailed {
+                id: String::new(),
+                error_type: "failed".into(),
+                message: get_error(&status),
+            }));
+        }
+        self.handle_pending(now);
+        None
+    }
+
+    /// The error after [`PollStep::TimedOut`].
+    pub fn timed_out(&self) -> Error {
+        Error::Timeout(TimeoutError {
+            context: format!("polling (after {} checks)", self.checks()),
+            after: self.timeout().unwrap_or_default(),
+        })
+    }
+
     /// Checks made so far.
     pub fn checks(&self) -> u32 {
         self.checks

@@ -1,6 +1,7 @@
 //! One HTTP attempt as both clients' retry loops see it: how it failed ([`Failure`]),
 //! what the core's [`Retry`] makes of it ([`after_attempt`]), and the seeds that keep
-//! each client's jitter and multipart boundaries apart ([`Seeds`]). The loops themselves
+//! each client's jitter and multipart boundaries apart ([`Seeds`]), and what every client
+//! holds ([`Common`]). The loops themselves
 //! (sleep, permit, `.await`) stay in each client's `client.rs`.
 
 use std::ops::ControlFlow;
@@ -60,6 +61,33 @@ pub(crate) fn after_attempt(
             ControlFlow::Continue(delay)
         }
         Decision::GiveUp => ControlFlow::Break(result.map_err(|f| f.error)),
+    }
+}
+
+/// What every client holds besides its transport and limiter: the configuration, its one
+/// rustls config (built once per client; REST and realtime connections share it) and the
+/// seeds.
+#[derive(Debug)]
+pub(crate) struct Common {
+    pub(crate) config: Config,
+    pub(crate) tls: crate::driver::tls::ClientTls,
+    pub(crate) seeds: Seeds,
+}
+
+impl Common {
+    /// The parts for a validated configuration (the TLS config is built here).
+    pub(crate) fn new(config: Config) -> Result<Common> {
+        let tls = crate::driver::tls::ClientTls::for_config(&config)?;
+        Ok(Common {
+            config,
+            tls,
+            seeds: Seeds::from_clock(),
+        })
+    }
+
+    /// The retry state machine of one request.
+    pub(crate) fn retry(&self) -> Retry {
+        self.seeds.retry(&self.config)
     }
 }
 

@@ -8,6 +8,11 @@ use std::time::Duration;
 use crate::core::realtime::{RealtimeEvent, RealtimeSession, RealtimeStats, RealtimeTranscript};
 use crate::error::{Error, RealtimeError, Result, TimeoutError};
 
+/// Default `Realtime::queue_capacity` (both clients).
+pub const DEFAULT_QUEUE_CAPACITY: usize = 16;
+/// Default `Realtime::finish_timeout` (both clients).
+pub const DEFAULT_FINISH_TIMEOUT: Duration = Duration::from_secs(30);
+
 /// The live counters behind [`RealtimeStats`]: written by the thread or task that owns
 /// the socket and by audio senders, read by the user at any time.
 #[derive(Debug, Default)]
@@ -65,4 +70,33 @@ pub(crate) fn finish_timed_out(after: Duration) -> Error {
         context: "waiting for the realtime session to finish".to_owned(),
         after,
     })
+}
+
+/// The `soniox.realtime` span of one stream (both clients), with a `debug` event at its
+/// start: the model now; the counters and the phase recorded at the end ([`record_end`]).
+pub(crate) fn session_span(session: &RealtimeSession) -> tracing::Span {
+    let span = tracing::info_span!(
+        "soniox.realtime",
+        model = session.config().model.as_str(),
+        audio_bytes = tracing::field::Empty,
+        messages = tracing::field::Empty,
+        phase = tracing::field::Empty,
+    );
+    span.in_scope(|| tracing::debug!("realtime session started"));
+    span
+}
+
+/// Records how a session ended into its span, with one `debug` event.
+pub(crate) fn record_end(span: &tracing::Span, s: &RealtimeSession) {
+    span.record("audio_bytes", s.audio_bytes_sent());
+    span.record("messages", s.messages_received());
+    span.record("phase", tracing::field::display(s.phase()));
+    tracing::debug!(
+        parent: span,
+        phase = %s.phase(),
+        audio_bytes = s.audio_bytes_sent(),
+        audio_frames = s.audio_frames_sent(),
+        messages = s.messages_received(),
+        "realtime session ended"
+    );
 }

@@ -4,11 +4,11 @@ use std::time::Instant;
 
 use super::net;
 use crate::core::poller::{PollPolicy, PollStep, Poller};
-use crate::error::{Error, Result, TimeoutError};
+use crate::error::Result;
 
 /// Awaits `get_status` on the [`PollPolicy`] schedule until `is_complete` (→ `Ok(status)`)
-/// or `is_failed` (→ [`Error::TranscriptionFailed`] with `get_error`'s message and an
-/// empty id), or the policy's timeout (→ [`Error::Timeout`]). An error from
+/// or `is_failed` (→ [`Error::TranscriptionFailed`](crate::Error::TranscriptionFailed) with `get_error`'s message and an
+/// empty id), or the policy's timeout (→ [`Error::Timeout`](crate::Error::Timeout)). An error from
 /// `get_status` ends the wait. Sleeps between checks without blocking a thread.
 ///
 /// `get_status` is an async closure (`async || ...`) or a closure returning a future
@@ -42,25 +42,12 @@ pub async fn poll_until_complete<S>(
         match poller.poll_step(Instant::now()) {
             PollStep::Check => {
                 let status = get_status().await?;
-                if is_complete(&status) {
-                    return Ok(status);
+                if let Some(done) = poller.handle_status(Instant::now(), status, &is_complete, &is_failed, &get_error) {
+                    return done;
                 }
-                if is_failed(&status) {
-                    return Err(Error::TranscriptionFailed {
-                        id: String::new(),
-                        error_type: "failed".into(),
-                        message: get_error(&status),
-                    });
-                }
-                poller.handle_pending(Instant::now());
             }
             PollStep::WaitUntil(t) => net::sleep(t.saturating_duration_since(Instant::now())).await,
-            PollStep::TimedOut => {
-                return Err(Error::Timeout(TimeoutError {
-                    context: format!("polling (after {} checks)", poller.checks()),
-                    after: poller.timeout().unwrap_or_default(),
-                }))
-            }
+            PollStep::TimedOut => return Err(poller.timed_out()),
         }
     }
 }

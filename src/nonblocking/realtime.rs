@@ -84,10 +84,7 @@ pub use crate::core::realtime::{Pace, RealtimeEvent, RealtimeResponse, RealtimeS
 use crate::error::Result;
 use crate::types::RealtimeConfig;
 
-/// Default [`Realtime::queue_capacity`].
-pub const DEFAULT_QUEUE_CAPACITY: usize = 16;
-/// Default [`Realtime::finish_timeout`].
-pub const DEFAULT_FINISH_TIMEOUT: Duration = Duration::from_secs(30);
+pub use crate::driver::realtime::{DEFAULT_FINISH_TIMEOUT, DEFAULT_QUEUE_CAPACITY};
 
 /// The realtime resource. Get one with [`Client::realtime`]; optional settings are
 /// by-value setters, then [`connect`](Self::connect).
@@ -144,14 +141,7 @@ impl<'c> Realtime<'c> {
         let tls = self.client.tls_config();
         let conn = WsConn::connect(cfg, key.expose(), tls).await?;
         debug!("realtime: connected to {}", cfg.ws_url());
-        let span = tracing::info_span!(
-            "soniox.realtime",
-            model = session.config().model.as_str(),
-            audio_bytes = tracing::field::Empty,
-            messages = tracing::field::Empty,
-            phase = tracing::field::Empty,
-        );
-        span.in_scope(|| tracing::debug!("realtime session started"));
+        let span = crate::driver::realtime::session_span(&session);
         let shared = Arc::new(Shared::new(conn, session, self.queue_capacity, span));
         Ok(RealtimeStream::new(shared, self.finish_timeout))
     }

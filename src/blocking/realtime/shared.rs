@@ -20,8 +20,6 @@ use std::sync::atomic::{AtomicBool, Ordering::Relaxed};
 use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
 
-use tracing::debug;
-
 use super::socket::Inbox;
 use super::sys::Waker;
 use super::waiter::Waiter;
@@ -143,28 +141,15 @@ impl Io {
     }
 
     /// Closes the socket: a close frame if it can still go, then a shutdown (which
-    /// wakes every wait on it). Idempotent.
-    pub(super) fn close(&mut self, tcp: &TcpStream) {
+    /// wakes every wait on it), and records the session's end into `span`. Idempotent.
+    pub(super) fn close(&mut self, tcp: &TcpStream, span: &tracing::Span) {
         if self.closed {
             return;
         }
         self.closed = true;
         self.conn.close();
         let _ = tcp.shutdown(Shutdown::Both);
-        let s = &self.session;
-        tracing::debug!(
-            phase = %s.phase(),
-            audio_bytes = s.audio_bytes_sent(),
-            audio_frames = s.audio_frames_sent(),
-            messages = s.messages_received(),
-            "realtime session ended"
-        );
-        debug!(
-            "realtime: session ended ({}, {} audio bytes, {} messages)",
-            s.phase(),
-            s.audio_bytes_sent(),
-            s.messages_received()
-        );
+        crate::driver::realtime::record_end(span, &self.session);
     }
 
     /// Why `what` cannot be done now, if it cannot ([`RealtimeSession::check_open`]).
@@ -247,7 +232,7 @@ impl Shared {
             self.reader.wake();
         }
         if io.session.phase().is_terminal() && !io.closed {
-            io.close(&self.tcp);
+            io.close(&self.tcp, &self.span);
             self.wake_all();
         } else if io.buffered > 0 && !io.keeper_watching {
             io.keeper_watching = true;
@@ -259,7 +244,7 @@ impl Shared {
     pub(super) fn close(&self) {
         self.closing.store(true, Relaxed);
         let mut io = self.lock();
-        io.close(&self.tcp);
+        io.close(&self.tcp, &self.span);
         self.counters.publish(&io.session);
         drop(io);
         self.wake_all();

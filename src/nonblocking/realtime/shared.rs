@@ -19,8 +19,6 @@ use std::sync::atomic::{AtomicBool, Ordering::Relaxed};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::task::{Context, Poll, Waker};
 
-use tracing::debug;
-
 use super::io::Io;
 use super::wake::Wakers;
 use super::ws::WsConn;
@@ -246,20 +244,6 @@ impl Shared {
             return;
         }
         self.counters.publish(&io.session);
-        let s = &io.session;
-        self.span.record("audio_bytes", s.audio_bytes_sent());
-        self.span.record("messages", s.messages_received());
-        self.span.record("phase", tracing::field::display(s.phase()));
-        tracing::debug!(
-            phase = %s.phase(),
-            audio_frames = s.audio_frames_sent(),
-            "realtime session ended"
-        );
-        debug!(
-            "realtime: session ended ({}, {} audio bytes, {} messages)",
-            s.phase(),
-            s.audio_bytes_sent(),
-            s.messages_received()
-        );
+        crate::driver::realtime::record_end(&self.span, &io.session);
     }
 }
