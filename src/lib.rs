@@ -116,19 +116,55 @@
 //!
 //! ## Modules
 //!
-//! - [`config`]: [`Config`], its builder and validation; the API key is redacted everywhere.
+//! - [`config`]: [`Config`], its builder and validation, and the rules for its values:
+//!   [`config::url`] (base URLs), [`config::proxy`] (proxy URLs, `NO_PROXY`) and
+//!   [`config::time`] (a very large limit means none); the API key is redacted everywhere.
 //! - [`error`]: [`Error`], shared by every client: API errors with `error_type` and
 //!   `request_id`, transport and proxy errors, timeouts, decode errors that keep the raw body.
-//! - [`types`]: request and response models, shared by every client.
-//! - [`core`]: request builders, response classification, retry/backoff, polling,
-//!   pagination, multipart framing, the realtime session. No sockets, threads, sleeps
-//!   or clocks.
+//! - [`types`]: request and response models, and the policies a client is configured with
+//!   (retry, wait), shared by every client.
+//! - [`core`]: the sans-IO API, public for any driver (ours are two of them): request
+//!   builders, response classification, retry/backoff, polling, pagination, multipart
+//!   framing, the realtime session, the one-call `transcribe` flow, the proxy `CONNECT`
+//!   exchange. No sockets, threads, sleeps, clocks or feature gates.
 //! - [`blocking`]: the blocking client (feature `blocking`).
 //! - `nonblocking`: the async client (feature `async`), same names with `.await`.
 //! - [`mock`]: the mock Soniox server (feature `mock`).
 //! - [`audio`]: WAV and PCM test-audio generation.
 //! - [`webhook`]: webhook payloads and their auth header, checked in constant time.
 //! - [`subtitles`]: SRT, WebVTT, plain text and JSON from transcript tokens.
+//!
+//! Layers, each importing only those below it: `blocking`/`nonblocking` → the crate-private
+//! driver support (`driver`) → `core` → `config` → `types` → `error`.
+//!
+//! ## Where each rule lives
+//!
+//! Both clients run the same rules; each is written once, and the clients keep only what
+//! differs by `async`/`.await` (their loops, sleeps and I/O):
+//!
+//! | rule | home |
+//! |---|---|
+//! | what a request looks like, what a response means | `core::{files, transcriptions, models, auth, http}` (`build_*`/`parse_*`) |
+//! | when to retry, how long to wait ([`RetryPolicy`], `Retry-After`) | [`core::retry::Retry`]; the step after each attempt: `driver::attempt` |
+//! | polling a job; `wait`'s cancellation hook | [`core::poller::TranscriptionWait`], [`WaitOptions::cancel_if`] |
+//! | `transcribe`: the steps, the cleanup after an error or a cancel, a job still processing | [`core::transcribe::TranscribeFlow`], [`core::transcribe::JobDelete`] |
+//! | pages and cursors | [`core::paginator::Paginator`]; each client's `List` shell |
+//! | an upload's framing, size and name | [`core::multipart`], [`core::files::build_upload_with`], [`core::files::local_upload`] |
+//! | the realtime protocol (start, keepalive, finalize, end) | [`core::realtime::RealtimeSession`] |
+//! | realtime pacing | [`core::realtime::Pace`] |
+//! | realtime upgrade request, its refusal, the stream's counters, span and last event | `driver::{ws_upgrade, realtime}` |
+//! | TLS roots and the rustls config | `driver::tls` (from [`TlsRoots`]) |
+//! | which proxy, `NO_PROXY` | [`config::proxy::Proxies::for_target`] |
+//! | the `CONNECT` exchange and its errors | [`core::proxy::ConnectTunnel`], `driver::proxy` |
+//! | a very large time limit means none | [`config::time`] |
+//! | the `Authorization: Bearer` header, a key never printed | [`ApiKey`] (`types::api_key`) |
+//! | the `soniox.request` span | `driver::observe` |
+//!
+//! ## Logging
+//!
+//! The crate logs through [`tracing`](https://docs.rs/tracing) alone (spans below, and
+//! `debug`/`warn` events). An application that uses the `log` crate instead gets the events
+//! by enabling `tracing`'s `log` feature in its own `Cargo.toml`.
 //!
 //! ## Observability
 //!
@@ -139,7 +175,7 @@
 //! | span | where | fields |
 //! |---|---|---|
 //! | `soniox.request` (INFO) | one per HTTP attempt, both clients | `method`, `route` (the template, e.g. `/v1/files/{id}`: ids are not in it), `attempt` (from 1), then when known `status`, `request_id` (`x-request-id`, else an error body's `request_id`), `duration_ms`, `error` (the [`Error`] variant: `timeout`, `transport`, ...) |
-//! | `soniox.realtime` (INFO) | one per realtime session, both clients | `model`; at the end `audio_bytes`, `messages`, `phase` (async: span fields; blocking: a DEBUG event in the span) |
+//! | `soniox.realtime` (INFO) | one per realtime session, both clients | `model`; at the end `audio_bytes`, `messages`, `phase`, with a DEBUG event `realtime session ended` |
 //!
 //! Inside them: an INFO event `retrying` (`delay_ms`) when the retry table decides to try
 //! again, `attempt failed` / `error response` at INFO, `response` at DEBUG. No field ever

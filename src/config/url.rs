@@ -1,4 +1,5 @@
-//! A small, strict parser for the two base URLs in [`Config`](crate::Config).
+//! A small, strict parser for the two base URLs in [`Config`](crate::Config). Public so
+//! that a caller (a test, a tool) can check a URL exactly as `Config` will.
 //!
 //! Only what the SDK needs: scheme, host, optional port, optional path. No user info,
 //! query or fragment. Plain-text schemes are accepted for loopback hosts only, unless

@@ -3,7 +3,8 @@
 //! The core never touches a socket, a thread, a sleep or a clock: functions that need
 //! time take `now`, anything that wants to wait returns a deadline, and jitter comes
 //! from a seed. A user can drive it with any HTTP stack; the blocking and async clients
-//! are two such drivers.
+//! are two such drivers, and they use nothing of it that is not public: the core is part
+//! of the API on purpose, for any third driver.
 //!
 //! - one-shot endpoints are pairs of pure functions, `build_*` → [`http::HttpRequest`]
 //!   and `parse_*(&`[`http::RawResponse`]`)` → `Result<T>`: [`files`],

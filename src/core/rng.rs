@@ -1,5 +1,7 @@
-//! A tiny deterministic RNG (SplitMix64) for backoff jitter: seeded by the caller, so
-//! the core never reads a clock or the OS for randomness.
+//! A tiny deterministic RNG (SplitMix64) for backoff jitter and multipart boundaries:
+//! seeded by the caller, so the core never reads a clock or the OS for randomness. Public
+//! as part of the sans-IO API: a driver of its own (or a load generator wanting
+//! reproducible runs, as `soniox-load` does) draws from the same generator.
 
 /// SplitMix64: fast, 64-bit state, good enough for jitter (not for cryptography).
 #[derive(Clone, Debug)]
