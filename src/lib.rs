@@ -88,7 +88,8 @@
 //! `CONNECT` proxy (`http://[user:password@]host:port`; TLS runs inside the tunnel, end to
 //! end), except the hosts of [`ConfigBuilder::no_proxy`]; [`Config::from_env`] reads
 //! `HTTPS_PROXY`, `HTTP_PROXY` and `NO_PROXY` ([`ConfigBuilder::proxy_from_env`]). The
-//! rules live once in [`core::proxy`]. Proxy credentials never appear in `Debug` output or
+//! rules live once: which proxy and `NO_PROXY` in [`config::proxy`], the `CONNECT`
+//! exchange in [`core::proxy`]. Proxy credentials never appear in `Debug` output or
 //! errors; a proxy that is down or refuses the tunnel (`407` for credentials) is
 //! [`Error::Proxy`]. The mock ships a loopback proxy for tests (`mock::ConnectProxy`).
 //!
@@ -135,7 +136,8 @@
 //! - [`subtitles`]: SRT, WebVTT, plain text and JSON from transcript tokens.
 //!
 //! Layers, each importing only those below it: `blocking`/`nonblocking` → the crate-private
-//! driver support (`driver`) → `core` → `config` → `types` → `error`.
+//! driver support (`driver`) → `core` → `config` → `types` → `error` (and `audio`,
+//! `subtitles`, `webhook` beside them).
 //!
 //! ## Where each rule lives
 //!
@@ -147,12 +149,14 @@
 //! | what a request looks like, what a response means | `core::{files, transcriptions, models, auth, http}` (`build_*`/`parse_*`) |
 //! | when to retry, how long to wait ([`RetryPolicy`], `Retry-After`) | [`core::retry::Retry`]; the step after each attempt: `driver::attempt` |
 //! | polling a job; `wait`'s cancellation hook | [`core::poller::TranscriptionWait`], [`WaitOptions::cancel_if`] |
+//! | `poll_until_complete`'s schedule and verdict | [`core::poller::Poller`] (`handle_status`, `timed_out`) |
 //! | `transcribe`: the steps, the cleanup after an error or a cancel, a job still processing | [`core::transcribe::TranscribeFlow`], [`core::transcribe::JobDelete`] |
 //! | pages and cursors | [`core::paginator::Paginator`]; each client's `List` shell |
 //! | an upload's framing, size and name | [`core::multipart`], [`core::files::build_upload_with`], [`core::files::local_upload`] |
 //! | the realtime protocol (start, keepalive, finalize, end) | [`core::realtime::RealtimeSession`] |
 //! | realtime pacing | [`core::realtime::Pace`] |
-//! | realtime upgrade request, its refusal, the stream's counters, span and last event | `driver::{ws_upgrade, realtime}` |
+//! | realtime upgrade request, its refusal, the stream's defaults, counters, span and last event | `driver::{ws_upgrade, realtime}` |
+//! | what a client holds (config, TLS, seeds for jitter and boundaries) | `driver::attempt::{Common, Seeds}` |
 //! | TLS roots and the rustls config | `driver::tls` (from [`TlsRoots`]) |
 //! | which proxy, `NO_PROXY` | [`config::proxy::Proxies::for_target`] |
 //! | the `CONNECT` exchange and its errors | [`core::proxy::ConnectTunnel`], `driver::proxy` |

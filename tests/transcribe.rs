@@ -183,13 +183,16 @@ fn a_cancelled_wait_stops_before_the_next_check_and_cleans_up(kind: Kind) {
 }
 
 fn a_job_cancelled_while_processing_is_deleted_once_it_ends(kind: Kind) {
-    // Processing for 2 s from creation: the cancelled flow's first delete is refused
-    // (409), and it asks again until the job has ended and the delete goes through.
+    // Processing until checked 100 times: the wait's one check cannot end it, and deletes
+    // do not count. The cancelled flow's delete is refused (409) and asked again; once this
+    // test has seen a refusal, it ends the job with its own checks, and the flow's next
+    // delete goes through. No clock decides an outcome (the bounds only catch a hang).
+    const CHECKS: u32 = 100;
     let mock = MockServer::start_with(
         MockConfig::default()
-            .job_timing(JobTiming::Elapsed {
-                queued: Duration::ZERO,
-                processing: Duration::from_secs(2),
+            .job_timing(JobTiming::Polls {
+                queued: 0,
+                processing: CHECKS,
             })
             .record_responses(true),
     )
@@ -201,9 +204,36 @@ fn a_job_cancelled_while_processing_is_deleted_once_it_ends(kind: Kind) {
     let wait = quick()
         .on_status_change(move |j| seen.store(j.status.as_str() == "processing", Ordering::SeqCst))
         .cancel_if(move || flag.load(Ordering::SeqCst));
-    let e = kind
-        .run(sdk.transcribe(Transcribe::path(audio(dir.path(), "p.wav", 1)).wait(wait)))
-        .unwrap_err();
+    let refused = |mock: &MockServer| {
+        mock.response_log()
+            .iter()
+            .any(|r| r.method == "DELETE" && r.path.starts_with("/v1/transcriptions/") && r.status == 409)
+    };
+    let checker = sdk.handle();
+    let e = std::thread::scope(|scope| {
+        let (mock, checker) = (&mock, checker);
+        let ender = scope.spawn(move || {
+            for _ in 0..3_000 {
+                if refused(mock) {
+                    break;
+                }
+                std::thread::sleep(Duration::from_millis(10));
+            }
+            assert!(refused(mock), "no refused delete within 30 s");
+            let id = mock.transcriptions()[0].id.clone();
+            for _ in 0..=CHECKS {
+                if kind.run(checker.job(&id)).unwrap().status.as_str() == "completed" {
+                    return;
+                }
+            }
+            panic!("the job did not end after {CHECKS} checks");
+        });
+        let e = kind
+            .run(sdk.transcribe(Transcribe::path(audio(dir.path(), "p.wav", 1)).wait(wait)))
+            .unwrap_err();
+        ender.join().unwrap();
+        e
+    });
     assert!(matches!(e, Error::Cancelled(_)), "{e:?}");
     assert!(mock.files().is_empty() && mock.transcriptions().is_empty());
     let deletes: Vec<u16> = mock

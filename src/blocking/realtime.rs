@@ -56,7 +56,6 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use crossbeam_channel::bounded;
-use tracing::debug;
 
 pub use self::pace::stream_audio;
 pub use self::sender::AudioSender;
@@ -126,7 +125,7 @@ impl<'c> Realtime<'c> {
         let cfg = self.client.config();
         let tls = self.client.tls_config();
         let conn = WsConn::connect(cfg, key.expose(), tls)?;
-        debug!("realtime: connected to {}", cfg.ws_url());
+        crate::driver::realtime::record_start(&span, cfg.ws_url());
         let os_error = |e: std::io::Error| {
             Error::Transport(TransportError {
                 context: "setting up the realtime stream".to_owned(),

@@ -14,7 +14,10 @@ impl Client {
     /// transcript, then delete what [`Cleanup`](crate::types::Cleanup) names (default:
     /// the job and the uploaded file). Cleanup also runs when a step after the upload
     /// fails, times out or is cancelled ([`WaitOptions::cancel_if`](crate::WaitOptions::cancel_if));
-    /// the first error is returned, and a failed cleanup is logged. The steps and every
+    /// the first error is returned, and a failed cleanup is logged. A job still
+    /// `processing` cannot be deleted: the cleanup asks again for up to
+    /// [`PROCESSING_WAIT`](crate::core::transcribe::PROCESSING_WAIT) (30 s), so after a
+    /// timeout or a cancel the call may take that much longer. The steps and every
     /// decision between them are [`TranscribeFlow`]'s, shared by both clients.
     ///
     /// ```no_run
@@ -46,11 +49,13 @@ impl Client {
                 }
                 TranscribeStep::DeleteTranscription(id) => {
                     let r = self.transcriptions().delete_if_exists(&id);
-                    flow.deleted(Instant::now(), r);
+                    // A failed delete is logged by the flow; the call's result is unchanged.
+                    let _ = flow.deleted(Instant::now(), r);
                 }
                 TranscribeStep::DeleteFile(id) => {
                     let r = self.files().delete_if_exists(&id);
-                    flow.deleted(Instant::now(), r);
+                    // A failed delete is logged by the flow; the call's result is unchanged.
+                    let _ = flow.deleted(Instant::now(), r);
                 }
                 TranscribeStep::WaitUntil(at) => std::thread::sleep(at.saturating_duration_since(Instant::now())),
                 TranscribeStep::Done(result) => return result,

@@ -17,7 +17,7 @@
 //! flow.waited(Err(soniox::Error::Cancelled("by the test".into())));
 //! // The job is deleted (the default cleanup); the uploaded-elsewhere file is not.
 //! assert!(matches!(flow.next_step(), TranscribeStep::DeleteTranscription(ref j) if j == &id));
-//! flow.deleted(std::time::Instant::now(), Ok(true));
+//! assert!(flow.deleted(std::time::Instant::now(), Ok(true)).is_none());
 //! assert!(matches!(flow.next_step(), TranscribeStep::Done(Err(soniox::Error::Cancelled(_)))));
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
@@ -84,6 +84,7 @@ pub struct TranscribeFlow {
     error: Option<Error>,
     job_delete: Option<JobDelete>,
     retry_at: Option<Instant>,
+    ended: bool,
 }
 
 impl std::fmt::Debug for TranscribeFlow {
@@ -133,6 +134,7 @@ impl TranscribeFlow {
             error: None,
             job_delete: None,
             retry_at: None,
+            ended: false,
         })
     }
 
@@ -184,12 +186,21 @@ impl TranscribeFlow {
                     self.next_step()
                 }
             },
-            Stage::Done => TranscribeStep::Done(self.result()),
+            Stage::Done if self.ended => {
+                TranscribeStep::Done(Err(Error::invalid("transcribe: the flow already ended")))
+            }
+            Stage::Done => {
+                self.ended = true;
+                TranscribeStep::Done(self.result())
+            }
         }
     }
 
-    /// The upload's result.
+    /// The upload's result (ignored outside that step, as are the three below).
     pub fn uploaded(&mut self, result: Result<File>) {
+        if self.stage != Stage::Upload {
+            return;
+        }
         match result {
             Ok(file) => {
                 self.file = Some(file);
@@ -201,6 +212,9 @@ impl TranscribeFlow {
 
     /// The created job.
     pub fn created(&mut self, result: Result<Transcription>) {
+        if self.stage != Stage::Create {
+            return;
+        }
         match result {
             Ok(job) => {
                 self.job_id = Some(job.id);
@@ -212,6 +226,9 @@ impl TranscribeFlow {
 
     /// The wait's result.
     pub fn waited(&mut self, result: Result<Transcription>) {
+        if self.stage != Stage::Wait {
+            return;
+        }
         match result {
             Ok(job) => {
                 self.transcription = Some(job);
@@ -223,6 +240,9 @@ impl TranscribeFlow {
 
     /// The transcript.
     pub fn fetched(&mut self, result: Result<Transcript>) {
+        if self.stage != Stage::Fetch {
+            return;
+        }
         match result {
             Ok(t) => {
                 self.transcript = Some(t);
@@ -232,32 +252,35 @@ impl TranscribeFlow {
         }
     }
 
-    /// A cleanup delete's result at `now`: a job still processing is asked again (see
-    /// [`JobDelete`]); a failure is logged (a `tracing` warning), never returned: the first
-    /// error, or the transcript, is what the call reports.
-    pub fn deleted(&mut self, now: Instant, mut result: Result<bool>) {
+    /// A cleanup delete's result at `now`. A job still processing (409) is asked again
+    /// (see [`JobDelete`]: the next step is then a [`TranscribeStep::WaitUntil`]). A final
+    /// failure is logged (a `tracing` warning) and handed back, for a driver that reports
+    /// it, but it is never the call's result: the first error, or the transcript, is.
+    /// Outside the cleanup, does nothing.
+    pub fn deleted(&mut self, now: Instant, mut result: Result<bool>) -> Option<Error> {
         let (what, next) = match self.stage {
             Stage::DeleteTranscription => ("transcription", Stage::DeleteFile),
-            _ => ("file", Stage::Done),
+            Stage::DeleteFile => ("file", Stage::Done),
+            _ => return None,
         };
         if self.stage == Stage::DeleteTranscription {
             let machine = self.job_delete.get_or_insert_with(|| JobDelete::new(now));
             match machine.handle(now, result) {
                 JobDeleteStep::RetryAt(at) => {
                     self.retry_at = Some(at);
-                    return;
+                    return None;
                 }
                 JobDeleteStep::Done(r) => result = r,
             }
         }
-        if let Err(e) = result {
-            let id = match self.stage {
-                Stage::DeleteTranscription => self.job_id.as_deref(),
-                _ => self.file.as_ref().map(|f| f.id.as_str()),
-            };
-            tracing::warn!("transcribe: could not delete {what} {}: {e}", id.unwrap_or(""));
-        }
+        let id = match self.stage {
+            Stage::DeleteTranscription => self.job_id.clone(),
+            _ => self.file.as_ref().map(|f| f.id.clone()),
+        };
         self.stage = next;
+        let e = result.err()?;
+        tracing::warn!("transcribe: could not delete {what} {}: {e}", id.unwrap_or_default());
+        Some(e)
     }
 
     /// The file uploaded so far, if any.
@@ -317,8 +340,8 @@ impl TranscribeFlow {
 pub const PROCESSING_WAIT: Duration = Duration::from_secs(30);
 
 /// Deleting a job that may still be processing: a 409 is asked again after a pause
-/// (100 ms, doubling up to 2 s) until [`PROCESSING_WAIT`] has passed since the first
-/// attempt; any other answer ends it. The one rule for `transcribe`'s cleanup and for any
+/// (100 ms, doubling up to 2 s) until [`PROCESSING_WAIT`] has passed since it started;
+/// any other answer ends it. The one rule for `transcribe`'s cleanup and for any
 /// driver that deletes jobs it just stopped waiting for.
 #[derive(Debug, Clone)]
 pub struct JobDelete {
@@ -336,7 +359,8 @@ pub enum JobDeleteStep {
 }
 
 impl JobDelete {
-    /// Starts at `now`, the time of the first `DELETE` (the [`PROCESSING_WAIT`] counts from it).
+    /// Starts at `now`; the [`PROCESSING_WAIT`] counts from it (`transcribe` starts it at the
+    /// first answer). It ends only as the driver's clock moves: feed each answer's real time.
     pub fn new(now: Instant) -> JobDelete {
         JobDelete {
             deadline: crate::config::time::later(now, PROCESSING_WAIT),
@@ -405,7 +429,7 @@ mod tests {
                 TranscribeStep::Wait(..) => flow.waited(if fails { err(&name) } else { Ok(job("j1", "completed")) }),
                 TranscribeStep::FetchTranscript(_) => flow.fetched(if fails { err(&name) } else { Ok(transcript()) }),
                 TranscribeStep::DeleteTranscription(_) | TranscribeStep::DeleteFile(_) => {
-                    flow.deleted(Instant::now(), if fails { err(&name) } else { Ok(true) })
+                    let _ = flow.deleted(Instant::now(), if fails { err(&name) } else { Ok(true) });
                 }
                 TranscribeStep::WaitUntil(_) => {}
                 TranscribeStep::Done(r) => return (steps, r),
@@ -513,14 +537,38 @@ mod tests {
         assert!(matches!(flow.next_step(), TranscribeStep::Wait(..)));
         flow.waited(Err(Error::Cancelled("test".into())));
         assert!(matches!(flow.next_step(), TranscribeStep::DeleteTranscription(_)));
-        flow.deleted(t0, conflict());
+        assert!(flow.deleted(t0, conflict()).is_none());
         assert!(matches!(flow.next_step(), TranscribeStep::WaitUntil(at) if at == t0 + Duration::from_millis(100)));
         assert!(matches!(flow.next_step(), TranscribeStep::DeleteTranscription(_)));
-        flow.deleted(t0 + Duration::from_millis(100), Ok(true));
+        assert!(flow.deleted(t0 + Duration::from_millis(100), Ok(true)).is_none());
         assert!(matches!(
             flow.next_step(),
             TranscribeStep::Done(Err(Error::Cancelled(_)))
         ));
+    }
+
+    #[test]
+    fn a_final_delete_failure_is_handed_back_and_calls_out_of_turn_change_nothing() {
+        let mut flow = TranscribeFlow::new(Transcribe::path("a.wav")).unwrap();
+        assert!(matches!(flow.next_step(), TranscribeStep::Upload(..)));
+        // Out of turn: ignored.
+        flow.created(Ok(job("x", "queued")));
+        assert!(flow.deleted(Instant::now(), Err(Error::invalid("x"))).is_none());
+        flow.uploaded(Ok(file("f1")));
+        assert!(matches!(flow.next_step(), TranscribeStep::Create(_)));
+        flow.created(Err(Error::invalid("create failed")));
+        assert!(matches!(flow.next_step(), TranscribeStep::DeleteFile(ref id) if id == "f1"));
+        let handed = flow.deleted(Instant::now(), Err(Error::invalid("delete failed")));
+        assert!(handed.is_some_and(|e| e.to_string().contains("delete failed")));
+        let TranscribeStep::Done(r) = flow.next_step() else {
+            panic!()
+        };
+        assert!(r.unwrap_err().to_string().contains("create failed"));
+        // After the end: a clear error, never a second result.
+        let TranscribeStep::Done(again) = flow.next_step() else {
+            panic!()
+        };
+        assert!(again.unwrap_err().to_string().contains("already ended"));
     }
 
     #[test]

@@ -1,5 +1,5 @@
 //! The proxy tunnel on both clients' sockets: the core's [`ConnectTunnel`] (request bytes,
-//! answer parsing, which proxy for which URL: [`crate::core::proxy`]) run over a blocking
+//! answer parsing; which proxy for which URL is [`crate::config::proxy`]'s) run over a blocking
 //! stream (the blocking REST client's ureq connector and its realtime socket) or an async
 //! one (the async client's [`net::open`](crate::nonblocking)), and the one rule for turning
 //! a failure into [`Error::Proxy`].

@@ -72,18 +72,22 @@ pub(crate) fn finish_timed_out(after: Duration) -> Error {
     })
 }
 
-/// The `soniox.realtime` span of one stream (both clients), with a `debug` event at its
-/// start: the model now; the counters and the phase recorded at the end ([`record_end`]).
+/// The `soniox.realtime` span of one stream (both clients): the model now; a `debug`
+/// event once connected ([`record_start`]); the counters and the phase recorded at the end
+/// ([`record_end`]).
 pub(crate) fn session_span(session: &RealtimeSession) -> tracing::Span {
-    let span = tracing::info_span!(
+    tracing::info_span!(
         "soniox.realtime",
         model = session.config().model.as_str(),
         audio_bytes = tracing::field::Empty,
         messages = tracing::field::Empty,
         phase = tracing::field::Empty,
-    );
-    span.in_scope(|| tracing::debug!("realtime session started"));
-    span
+    )
+}
+
+/// The socket is open: one `debug` event in the span.
+pub(crate) fn record_start(span: &tracing::Span, ws_url: &str) {
+    tracing::debug!(parent: span, ws_url, "realtime session started");
 }
 
 /// Records how a session ended into its span, with one `debug` event.

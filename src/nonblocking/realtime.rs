@@ -71,8 +71,6 @@ mod ws;
 use std::sync::Arc;
 use std::time::Duration;
 
-use tracing::debug;
-
 pub use self::pace::stream_audio;
 pub use self::sender::AudioSender;
 use self::shared::Shared;
@@ -140,8 +138,8 @@ impl<'c> Realtime<'c> {
         let cfg = self.client.config();
         let tls = self.client.tls_config();
         let conn = WsConn::connect(cfg, key.expose(), tls).await?;
-        debug!("realtime: connected to {}", cfg.ws_url());
         let span = crate::driver::realtime::session_span(&session);
+        crate::driver::realtime::record_start(&span, cfg.ws_url());
         let shared = Arc::new(Shared::new(conn, session, self.queue_capacity, span));
         Ok(RealtimeStream::new(shared, self.finish_timeout))
     }

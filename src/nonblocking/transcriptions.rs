@@ -59,7 +59,8 @@ impl<'c> Transcriptions<'c> {
 
     /// Polls until the job is `completed` (→ `Ok`) or `error`
     /// (→ [`Error::TranscriptionFailed`](crate::Error::TranscriptionFailed)), or the
-    /// wait times out (→ [`Error::Timeout`](crate::Error::Timeout)). Sleeps between
+    /// wait times out (→ [`Error::Timeout`](crate::Error::Timeout)), or its cancellation hook
+    /// says stop ([`WaitOptions::cancel_if`] → [`Error::Cancelled`](crate::Error::Cancelled)). Sleeps between
     /// checks without blocking a thread.
     pub async fn wait(&self, id: &str, opts: WaitOptions) -> Result<Transcription> {
         let mut wait = TranscriptionWait::new(id, opts, Instant::now());

@@ -66,9 +66,11 @@ pub type StatusCallback = Box<dyn FnMut(&Transcription) + Send>;
 /// A cancellation hook: asked between steps and while waiting; `true` means stop.
 pub type CancelHook = Arc<dyn Fn() -> bool + Send + Sync>;
 
-/// Options for waiting on a transcription.
+/// Options for waiting on a transcription. Build with `WaitOptions::default()` and the
+/// setters (fields may be added).
 #[must_use]
 #[derive(Default)]
+#[non_exhaustive]
 pub struct WaitOptions {
     /// The schedule.
     pub policy: PollPolicy,
@@ -126,7 +128,9 @@ impl WaitOptions {
     /// Stops the wait (and [`transcribe`](crate::blocking::Client::transcribe), between
     /// its steps, cleaning up as on any other error) as soon as `f` returns `true`:
     /// asked before each status check and at least every [`CANCEL_CHECK_INTERVAL`]
-    /// while waiting. The wait then ends with [`Error::Cancelled`](crate::Error::Cancelled).
+    /// while waiting. The wait then ends with [`Error::Cancelled`](crate::Error::Cancelled);
+    /// `transcribe`'s cleanup still runs (deleting a job that is still processing may take
+    /// up to `core::transcribe::PROCESSING_WAIT`, 30 s).
     ///
     /// ```
     /// use std::sync::atomic::{AtomicBool, Ordering};

@@ -28,6 +28,8 @@ mod summary;
 /// First pause between status checks; it grows 1.5× per check up to [`MAX_POLL`].
 const FIRST_POLL: Duration = Duration::from_millis(200);
 const MAX_POLL: Duration = Duration::from_secs(3);
+/// How the library's wait names its own time limit in a `TimeoutError`.
+const WAIT_TIMEOUT_CONTEXT: &str = "waiting for transcription ";
 /// How long Ctrl-C waits for workers to stop before cleaning up what is left.
 const STOP_WAIT: Duration = Duration::from_secs(20);
 
@@ -287,7 +289,7 @@ fn one_file(ctx: &Ctx, i: usize, path: &Path, progress: &FileProgress) -> Result
                     if !ctx.keep {
                         ctx.registry.add_job(&job.id);
                     }
-                    progress.status(job.status.as_str());
+                    // Its status shows from the wait's first check (immediate).
                 }
                 flow.created(r);
             }
@@ -307,28 +309,31 @@ fn one_file(ctx: &Ctx, i: usize, path: &Path, progress: &FileProgress) -> Result
             }
             TranscribeStep::DeleteTranscription(id) => {
                 let r = ctx.client.transcriptions().delete_if_exists(&id);
-                match &r {
-                    Ok(_) => ctx.registry.remove_job(&id),
-                    Err(e) if e.status() != Some(409) => ctx.progress.println(&format!(
+                if r.is_ok() {
+                    ctx.registry.remove_job(&id);
+                }
+                // A job still processing is asked again by the flow; a final failure is
+                // reported (it stays on the service).
+                if let Some(e) = flow.deleted(Instant::now(), r) {
+                    ctx.progress.println(&format!(
                         "soniox: {}: could not delete job {id}: {}",
                         path.display(),
-                        describe(e)
-                    )),
-                    Err(_) => {}
+                        describe(&e)
+                    ));
                 }
-                flow.deleted(Instant::now(), r);
             }
             TranscribeStep::DeleteFile(id) => {
                 let r = ctx.client.files().delete_if_exists(&id);
-                match &r {
-                    Ok(_) => ctx.registry.remove_file(&id),
-                    Err(e) => ctx.progress.println(&format!(
+                if r.is_ok() {
+                    ctx.registry.remove_file(&id);
+                }
+                if let Some(e) = flow.deleted(Instant::now(), r) {
+                    ctx.progress.println(&format!(
                         "soniox: {}: could not delete file {id}: {}",
                         path.display(),
-                        describe(e)
-                    )),
+                        describe(&e)
+                    ));
                 }
-                flow.deleted(Instant::now(), r);
             }
             TranscribeStep::WaitUntil(at) => thread::sleep(at.saturating_duration_since(Instant::now())),
             TranscribeStep::Done(r) => break r,
@@ -338,12 +343,15 @@ fn one_file(ctx: &Ctx, i: usize, path: &Path, progress: &FileProgress) -> Result
     };
     let done = done.map_err(|error| match error {
         Error::Cancelled(_) => Failure::Interrupted,
-        Error::Timeout(_) if failed_at == Some("wait") => Failure::Other(format!(
-            "job {} still {} after {} s (--timeout)",
-            flow.job_id().unwrap_or("?"),
-            last_status.lock().unwrap_or_else(|e| e.into_inner()),
-            ctx.timeout.as_secs()
-        )),
+        // The wait's own limit (--timeout), not a status check's request timeout.
+        Error::Timeout(ref t) if failed_at == Some("wait") && t.context.starts_with(WAIT_TIMEOUT_CONTEXT) => {
+            Failure::Other(format!(
+                "job {} still {} after {} s (--timeout)",
+                flow.job_id().unwrap_or("?"),
+                last_status.lock().unwrap_or_else(|e| e.into_inner()),
+                ctx.timeout.as_secs()
+            ))
+        }
         error => Failure::Sdk {
             step: failed_at.unwrap_or("transcribe"),
             error,

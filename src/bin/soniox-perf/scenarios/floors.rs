@@ -69,7 +69,7 @@ pub const SDK_TIMEOUT: Duration = Duration::from_secs(30);
 pub const SDK_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 /// The SDK's default idle pool (`max_idle_connections`).
 pub const SDK_MAX_IDLE: usize = 20;
-/// The SDK's default `User-Agent` (`src/config.rs`), sent by the raw async-h1 floor too.
+/// The SDK's default `User-Agent` (`src/config/mod.rs`), sent by the raw async-h1 floor too.
 pub const SDK_USER_AGENT: &str = concat!("soniox-rust/", env!("CARGO_PKG_VERSION"));
 /// The async SDK's upload chunk (`CHUNK`, src/nonblocking/transport.rs): the raw async
 /// upload reads the file in blocks of this size.
