@@ -54,6 +54,53 @@ fn python_sdk_rest_lifecycle() {
 }
 
 #[test]
+fn python_sdk_reads_the_tts_models_and_the_shared_voices() {
+    let Some(py) = python_sdk("python_sdk_reads_the_tts_models_and_the_shared_voices") else {
+        return;
+    };
+    let mock = MockServer::start();
+    let obs = run_script(py, "sdk/python_voices.py", &[mock.base_url(), mock.api_key()]);
+    let s = mock.stats();
+    let ctx = context(&obs, &s);
+    assert!(obs["error"].is_null(), "the SDK raised: {ctx}");
+    let models = array(&obs["models"]);
+    let ids: Vec<&str> = models.iter().filter_map(|m| m["id"].as_str()).collect();
+    assert_eq!(ids, ["tts-rt-v2", "tts-rt-v1", "tts-rt-v1-preview"], "{ctx}");
+    assert_eq!(array(&models[0]["voices"]).len(), 8, "{ctx}");
+    assert_eq!(
+        obs["first_page"]["ids"],
+        serde_json::json!(["Adrian", "Maya", "Victoria"]),
+        "{ctx}"
+    );
+    assert_eq!(obs["first_page"]["next"], true, "{ctx}");
+    // Four female voices over pages of 3: the filter went with the cursor.
+    assert_eq!(
+        obs["female"],
+        serde_json::json!(["Maya", "Victoria", "Nina", "Isla"]),
+        "{ctx}"
+    );
+    assert_eq!(
+        obs["narration_and_conversational"],
+        serde_json::json!([{"id": "Victoria", "age": "middle_aged", "accent": "british",
+                            "use_case": ["educational", "narration", "conversational"]}]),
+        "{ctx}"
+    );
+    assert_eq!(obs["unknown_model"]["status"], 404, "{ctx}");
+    assert_eq!(obs["unknown_model"]["class"], "SonioxNotFoundError", "{ctx}");
+    assert_eq!(obs["unknown_model"]["error_type"], "invalid_request", "{ctx}");
+    assert_eq!(
+        obs["unknown_model"]["message"], "TTS model 'tts-rt-v0' not found.",
+        "{ctx}"
+    );
+    // 1 + 1 + 2 (female: 3 + 1) + 1 (one match, one page) + 1 (unknown model).
+    assert_eq!(
+        (s.route("GET /v1/tts-models"), s.route("GET /v1/shared-voices")),
+        (1, 5),
+        "{ctx}"
+    );
+}
+
+#[test]
 fn python_sdk_realtime_session() {
     let Some(py) = python_sdk("python_sdk_realtime_session") else {
         return;

@@ -517,9 +517,103 @@ fn realtime_errors(cx: &Ctx) -> LocalBoxFuture<'_, Outcome> {
     })
 }
 
+fn tts_models_list(cx: &Ctx) -> LocalBoxFuture<'_, Outcome> {
+    Box::pin(async move {
+        let mut o = Outcome::default();
+        match cx.sdk.tts_models().await {
+            Ok(models) => {
+                o.fact(format!("{} models", models.len()));
+                for m in &models {
+                    o.fact(format!(
+                        "{}: {} voices, alias of {:?}, silence {}",
+                        m.id,
+                        m.voices.len(),
+                        m.aliased_model_id,
+                        m.supports_silence_reduction
+                    ));
+                }
+                o.raw(&models);
+            }
+            Err(e) => o.fact(error(&e)),
+        }
+        o
+    })
+}
+
+fn shared_voices_filters_and_pages(cx: &Ctx) -> LocalBoxFuture<'_, Outcome> {
+    Box::pin(async move {
+        let mut o = Outcome::default();
+        let ids = |v: &[soniox::types::SharedVoice]| v.iter().map(|v| v.id.clone()).collect::<Vec<_>>().join(",");
+        let q = || soniox::types::SharedVoiceQuery::new("tts-rt-v2");
+        // Every page, 3 at a time: the filters go with each cursor.
+        match cx.sdk.shared_voices_all(q().gender("female"), 3).await {
+            Ok(v) => o.fact(format!("female: {}", ids(&v))),
+            Err(e) => o.fact(error(&e)),
+        }
+        match cx.sdk.shared_voices_all(q(), 3).await {
+            Ok(v) => o.fact(format!("all: {} voices", v.len())),
+            Err(e) => o.fact(error(&e)),
+        }
+        // List filters need every value.
+        let both = q().use_case("narration").use_case("conversational");
+        match cx.sdk.shared_voices_page(both, None).await {
+            Ok(p) => o.fact(format!(
+                "narration+conversational: {}, last {}",
+                ids(&p.items),
+                p.is_last()
+            )),
+            Err(e) => o.fact(error(&e)),
+        }
+        match cx.sdk.shared_voices_page(q(), Some(5)).await {
+            Ok(p) => {
+                o.fact(format!("first 5: last {}", p.is_last()));
+                o.raw(p.next_page_cursor);
+            }
+            Err(e) => o.fact(error(&e)),
+        }
+        // Refused by the service: an unknown model (404), a gender it does not know (400).
+        for query in [soniox::types::SharedVoiceQuery::new("tts-rt-v0"), q().gender("robot")] {
+            let e = cx.sdk.shared_voices_page(query, None).await.unwrap_err();
+            o.fact(error(&e));
+        }
+        // Refused before sending: a limit over 200, too many styles.
+        let many = (0..11).fold(q(), |q, i| q.style(format!("s{i}")));
+        for (query, limit) in [(q(), Some(201)), (many, None)] {
+            let e = cx.sdk.shared_voices_page(query, limit).await.unwrap_err();
+            o.fact(error(&e));
+        }
+        o.fact(format!(
+            "GET /v1/shared-voices ×{}",
+            cx.mock.stats().route("GET /v1/shared-voices")
+        ));
+        o
+    })
+}
+
 // ---- the table -------------------------------------------------------------------------
 
 const TABLE: &[Row] = &[
+    Row {
+        name: "tts: models",
+        mock: quick_jobs,
+        run: tts_models_list,
+        expect: || {
+            "3 models; tts-rt-v2: 8 voices, alias of None, silence true; tts-rt-v1: 4 voices, alias of None, silence false; \
+             tts-rt-v1-preview: 4 voices, alias of Some(\"tts-rt-v1\"), silence false"
+                .into()
+        },
+    },
+    Row {
+        name: "voices: shared, filtered and paged",
+        mock: quick_jobs,
+        run: shared_voices_filters_and_pages,
+        expect: || {
+            "female: Maya,Victoria,Nina,Isla; all: 8 voices; narration+conversational: Victoria, last true; \
+             first 5: last false; api 404 invalid_request []; api 400 invalid_request [\"query.gender\"]; \
+             invalid argument; invalid argument; GET /v1/shared-voices ×9"
+                .into()
+        },
+    },
     Row {
         name: "models: list",
         mock: quick_jobs,

@@ -8,7 +8,7 @@ use std::time::Instant;
 
 use super::limiter::Limiter;
 use super::transport::Transport;
-use super::{Auth, Files, Models, Realtime, Transcriptions};
+use super::{Auth, Files, Models, Realtime, Transcriptions, Tts, Voices};
 use crate::config::{Config, ConfigBuilder, FromConfig};
 use crate::core::http::{HttpRequest, RawResponse};
 use crate::driver::attempt::{after_attempt, Common, Failure};
@@ -101,6 +101,14 @@ impl Client {
     /// Temporary API keys.
     pub fn auth(&self) -> Auth<'_> {
         Auth::new(self)
+    }
+    /// Text-to-speech: models.
+    pub fn tts(&self) -> Tts<'_> {
+        Tts::new(self)
+    }
+    /// Voices: the shared (built-in) voices of a model.
+    pub fn voices(&self) -> Voices<'_> {
+        Voices::new(self)
     }
     /// Realtime transcription over a WebSocket: `client.realtime().connect(config)`.
     pub fn realtime(&self) -> Realtime<'_> {

@@ -32,15 +32,17 @@ mod tls;
 mod transcribe;
 mod transcriptions;
 mod transport;
+mod tts;
 
 pub use self::client::Client;
 pub use self::files::Files;
 pub use self::models::{Auth, Models};
-pub use self::pages::{FileList, List, PageIter, TranscriptionList};
+pub use self::pages::{FileList, List, PageIter, SharedVoiceList, TranscriptionList};
 pub use self::poll::poll_until_complete;
 pub use self::realtime::{
     stream_audio, AudioSender, Pace, Realtime, RealtimeEvent, RealtimeResponse, RealtimeStats, RealtimeStream,
     RealtimeTranscript, DEFAULT_FINISH_TIMEOUT, DEFAULT_QUEUE_CAPACITY,
 };
 pub use self::transcriptions::Transcriptions;
+pub use self::tts::{Tts, Voices};
 pub use crate::core::retry::exponential_backoff;

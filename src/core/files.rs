@@ -109,7 +109,7 @@ pub fn parse_count(resp: &RawResponse) -> Result<Counts> {
 
 impl Listing for FileListing {
     type Item = File;
-    fn build(limit: Option<u32>, cursor: Option<&str>) -> Result<HttpRequest> {
+    fn build(&self, limit: Option<u32>, cursor: Option<&str>) -> Result<HttpRequest> {
         build_list(limit, cursor)
     }
     fn parse(resp: &RawResponse) -> Result<Page<File>> {

@@ -8,7 +8,7 @@
 //!
 //! - one-shot endpoints are pairs of pure functions, `build_*` → [`http::HttpRequest`]
 //!   and `parse_*(&`[`http::RawResponse`]`)` → `Result<T>`: [`files`],
-//!   [`transcriptions`], [`models`], [`auth`];
+//!   [`transcriptions`], [`models`], [`auth`], [`tts`];
 //! - loops are state machines: [`retry::Retry`], [`poller::TranscriptionWait`],
 //!   [`paginator::Paginator`], and the one-call flow [`transcribe::TranscribeFlow`];
 //! - [`multipart`] frames uploads with an exact length while the file streams;
@@ -33,4 +33,5 @@ pub mod retry;
 pub mod rng;
 pub mod transcribe;
 pub mod transcriptions;
+pub mod tts;
 mod validate;

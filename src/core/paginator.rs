@@ -16,8 +16,6 @@
 //! assert!(page.is_last() && p.poll_request().is_none());
 //! ```
 
-use std::marker::PhantomData;
-
 use serde::de::DeserializeOwned;
 
 use super::http::{parse_json, HttpRequest, RawResponse};
@@ -25,49 +23,60 @@ use crate::error::{DecodeError, Error, Result};
 use crate::types::page::WirePage;
 use crate::types::Page;
 
-/// A list endpoint: how to ask for a page and how to read one.
+/// A list endpoint, with whatever filters it takes: how to ask for a page and how to read
+/// one. The unit listings ([`FileListing`], [`TranscriptionListing`]) take none; a query
+/// such as [`SharedVoiceQuery`](crate::types::SharedVoiceQuery) carries its filters, sent
+/// again with every cursor.
 pub trait Listing {
     /// The item type.
     type Item;
     /// Builds the request for one page.
-    fn build(limit: Option<u32>, cursor: Option<&str>) -> Result<HttpRequest>;
+    fn build(&self, limit: Option<u32>, cursor: Option<&str>) -> Result<HttpRequest>;
     /// Parses one page.
     fn parse(resp: &RawResponse) -> Result<Page<Self::Item>>;
 }
 
 /// `GET /v1/files` (its [`Listing`] is in [`files`](super::files)).
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, Default)]
 pub struct FileListing;
 /// `GET /v1/transcriptions` (its [`Listing`] is in [`transcriptions`](super::transcriptions)).
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, Default)]
 pub struct TranscriptionListing;
 
 /// Walks every page of a listing. A server that repeats a cursor is an error, not a loop.
 #[derive(Debug)]
 pub struct Paginator<L> {
+    listing: L,
     limit: Option<u32>,
     cursor: Option<String>,
     done: bool,
     pages: u32,
-    _listing: PhantomData<L>,
 }
 
 impl<L: Listing> Paginator<L> {
     /// Starts at `cursor` (or the first page) with pages of `limit` items.
-    pub fn new(limit: Option<u32>, cursor: Option<String>) -> Self {
+    pub fn new(limit: Option<u32>, cursor: Option<String>) -> Self
+    where
+        L: Default,
+    {
+        Self::with_listing(L::default(), limit, cursor)
+    }
+
+    /// [`new`](Self::new) for a listing with filters.
+    pub fn with_listing(listing: L, limit: Option<u32>, cursor: Option<String>) -> Self {
         Paginator {
+            listing,
             limit,
             cursor,
             done: false,
             pages: 0,
-            _listing: PhantomData,
         }
     }
 
     /// The request for the next page, or `None` when every page was read.
     #[must_use]
     pub fn poll_request(&self) -> Option<Result<HttpRequest>> {
-        (!self.done).then(|| L::build(self.limit, self.cursor.as_deref()))
+        (!self.done).then(|| self.listing.build(self.limit, self.cursor.as_deref()))
     }
 
     /// Feeds the response to the last request; returns its page.
@@ -112,9 +121,19 @@ impl<L: Listing> Paginator<L> {
 
 /// Adds `limit` (checked to be 1..=1000) and `cursor` to a list request.
 pub(crate) fn add_page_query(req: &mut HttpRequest, limit: Option<u32>, cursor: Option<&str>) -> Result<()> {
+    add_page_query_max(req, limit, cursor, 1000)
+}
+
+/// [`add_page_query`] for an endpoint whose `limit` goes up to `max`.
+pub(crate) fn add_page_query_max(
+    req: &mut HttpRequest,
+    limit: Option<u32>,
+    cursor: Option<&str>,
+    max: u32,
+) -> Result<()> {
     if let Some(l) = limit {
-        if !(1..=1000).contains(&l) {
-            return Err(Error::invalid(format!("limit must be 1..=1000, got {l}")));
+        if !(1..=max).contains(&l) {
+            return Err(Error::invalid(format!("limit must be 1..={max}, got {l}")));
         }
         req.query.push(("limit", l.to_string()));
     }

@@ -1,7 +1,7 @@
 //! Client-side checks of the documented limits, so bad input fails before any request.
 
 use crate::error::{Error, Result};
-use crate::types::{CreateTranscription, TemporaryKey};
+use crate::types::{CreateTranscription, SharedVoiceQuery, TemporaryKey};
 
 /// The largest file the API accepts: 1 GiB.
 pub const MAX_FILE_SIZE: u64 = 1_073_741_824;
@@ -121,6 +121,34 @@ pub(crate) fn temporary_key(k: &TemporaryKey) -> Result<()> {
     }
     if let Some(c) = &k.client_reference_id {
         client_reference_id(c)?;
+    }
+    Ok(())
+}
+
+/// A tag filter: non-empty, without control characters, at most `max` characters.
+fn tag(what: &str, v: &str, max: usize) -> Result<()> {
+    if v.trim().is_empty() || v.chars().any(char::is_control) {
+        return Err(Error::invalid(format!("{what} must be a non-empty word, got {v:?}")));
+    }
+    max_len(what, v, max)
+}
+
+/// `GET /v1/shared-voices`: a model (≤ 64), tags (≤ 40), at most 10 of each list filter.
+/// Tag values the SDK does not know pass (the service may add some).
+pub(crate) fn shared_voice_query(q: &SharedVoiceQuery) -> Result<()> {
+    tag("model", &q.model, 64)?;
+    for (what, v) in [("gender", &q.gender), ("age", &q.age), ("accent", &q.accent)] {
+        if let Some(v) = v {
+            tag(what, v, 40)?;
+        }
+    }
+    for (what, list) in [("use_case", &q.use_case), ("style", &q.style)] {
+        if list.len() > 10 {
+            return Err(Error::invalid(format!("{what}: at most 10 values, got {}", list.len())));
+        }
+        for v in list {
+            tag(what, v, 40)?;
+        }
     }
     Ok(())
 }

@@ -95,6 +95,7 @@ mod net;
 mod realtime;
 mod state;
 mod transcript;
+mod tts_models;
 mod util;
 
 pub use config::{JobTiming, MockConfig};

@@ -48,12 +48,17 @@ pub(crate) fn resolve(id: &str) -> Option<(&'static str, Mode)> {
     Some((target, mode))
 }
 
-/// The `{"models": [...]}` body.
-pub(crate) fn models_json() -> Value {
-    let languages: Vec<Value> = LANGUAGES
+/// The languages every model of the mock lists (speech-to-text and text-to-speech).
+pub(crate) fn languages_json() -> Vec<Value> {
+    LANGUAGES
         .iter()
         .map(|(code, name)| json!({"code": code, "name": name}))
-        .collect();
+        .collect()
+}
+
+/// The `{"models": [...]}` body.
+pub(crate) fn models_json() -> Value {
+    let languages = languages_json();
     let models: Vec<Value> = MODELS
         .iter()
         .map(|(id, alias, name)| {

@@ -12,7 +12,7 @@ use futures::AsyncRead;
 use super::limiter::Limiter;
 use super::net;
 use super::transport::Transport;
-use super::{Auth, Files, Models, Realtime, Transcriptions};
+use super::{Auth, Files, Models, Realtime, Transcriptions, Tts, Voices};
 use crate::config::{Config, ConfigBuilder, FromConfig};
 use crate::core::http::{HttpRequest, RawResponse};
 use crate::driver::attempt::{after_attempt, io_error, Common, Failure};
@@ -108,6 +108,14 @@ impl Client {
     /// Temporary API keys.
     pub fn auth(&self) -> Auth<'_> {
         Auth::new(self)
+    }
+    /// Text-to-speech: models.
+    pub fn tts(&self) -> Tts<'_> {
+        Tts::new(self)
+    }
+    /// Voices: the shared (built-in) voices of a model.
+    pub fn voices(&self) -> Voices<'_> {
+        Voices::new(self)
     }
     /// Realtime transcription over a WebSocket: `client.realtime().connect(config).await`.
     pub fn realtime(&self) -> Realtime<'_> {

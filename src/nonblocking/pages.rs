@@ -2,7 +2,6 @@
 //! ([`PageStream`]), driving the core [`Paginator`].
 
 use std::collections::VecDeque;
-use std::marker::PhantomData;
 use std::pin::Pin;
 use std::task::{ready, Context, Poll};
 
@@ -13,7 +12,7 @@ use super::client::Client;
 use crate::core::http::RawResponse;
 use crate::core::paginator::{FileListing, Listing, Paginator, TranscriptionListing};
 use crate::error::Result;
-use crate::types::Page;
+use crate::types::{Page, SharedVoiceQuery};
 
 /// A pending list request (`GET /v1/files` as [`FileList`], `GET /v1/transcriptions` as
 /// [`TranscriptionList`]): `.limit(n)`, `.cursor(c)`, then `.send().await` for one page or
@@ -22,26 +21,35 @@ use crate::types::Page;
 #[must_use]
 pub struct List<'c, L> {
     client: &'c Client,
+    listing: L,
     limit: Option<u32>,
     cursor: Option<String>,
-    listing: PhantomData<L>,
 }
 
 /// A pending `GET /v1/files`: [`Files::list`](super::Files::list).
 pub type FileList<'c> = List<'c, FileListing>;
 /// A pending `GET /v1/transcriptions`: [`Transcriptions::list`](super::Transcriptions::list).
 pub type TranscriptionList<'c> = List<'c, TranscriptionListing>;
+/// A pending `GET /v1/shared-voices`: [`Voices::list_shared`](super::Voices::list_shared).
+pub type SharedVoiceList<'c> = List<'c, SharedVoiceQuery>;
 
 impl<'c, L: Listing> List<'c, L> {
-    pub(crate) fn new(client: &'c Client) -> Self {
+    pub(crate) fn new(client: &'c Client) -> Self
+    where
+        L: Default,
+    {
+        Self::with(client, L::default())
+    }
+    pub(crate) fn with(client: &'c Client, listing: L) -> Self {
         List {
             client,
+            listing,
             limit: None,
             cursor: None,
-            listing: PhantomData,
         }
     }
-    /// Items per page (1..=1000; the service's default is 1000).
+    /// Items per page (1..=1000 for files and jobs, default 1000; 1..=200 for shared voices,
+    /// default 100).
     pub fn limit(mut self, limit: u32) -> Self {
         self.limit = Some(limit);
         self
@@ -53,12 +61,15 @@ impl<'c, L: Listing> List<'c, L> {
     }
     /// Fetches one page.
     pub async fn send(self) -> Result<Page<L::Item>> {
-        let req = L::build(self.limit, self.cursor.as_deref())?;
+        let req = self.listing.build(self.limit, self.cursor.as_deref())?;
         L::parse(&self.client.execute(&req).await?)
     }
     /// Every item of every page, fetched lazily page by page.
     pub fn all(self) -> PageStream<'c, L> {
-        PageStream::new(self.client, Paginator::new(self.limit, self.cursor))
+        PageStream::new(
+            self.client,
+            Paginator::with_listing(self.listing, self.limit, self.cursor),
+        )
     }
 }
 

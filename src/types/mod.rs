@@ -14,6 +14,7 @@ pub(crate) mod page;
 mod realtime;
 pub(crate) mod retry;
 mod transcriptions;
+mod tts;
 mod upload;
 pub(crate) mod wait;
 
@@ -26,4 +27,5 @@ pub use transcriptions::{
     Context, ContextEntry, CreateTranscription, StructuredContext, Token, Transcript, Transcription,
     TranscriptionStatus, Translation, TranslationStatus, TranslationTerm, DEFAULT_ASYNC_MODEL,
 };
+pub use tts::{SharedVoice, SharedVoiceQuery, TtsModel, TtsVoice};
 pub use upload::{AudioSource, Cleanup, ProgressCallback, Transcribe, Transcribed, UploadOptions};

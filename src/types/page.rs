@@ -24,10 +24,11 @@ impl<T> IntoIterator for Page<T> {
     }
 }
 
-/// `{"files": [...], "next_page_cursor": ...}` and `{"transcriptions": [...], ...}`.
+/// `{"files": [...], "next_page_cursor": ...}`, `{"transcriptions": [...], ...}` and
+/// `{"voices": [...], ...}`.
 #[derive(Deserialize)]
 pub(crate) struct WirePage<T> {
-    #[serde(alias = "files", alias = "transcriptions")]
+    #[serde(alias = "files", alias = "transcriptions", alias = "voices")]
     pub(crate) items: Vec<T>,
     #[serde(default)]
     pub(crate) next_page_cursor: Option<String>,

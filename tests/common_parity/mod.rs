@@ -23,8 +23,8 @@ use soniox::core::realtime::RealtimeEvent;
 use soniox::mock::MockServer;
 use soniox::types::Counts;
 use soniox::types::{
-    CreateTranscription, File, Model, Page, RealtimeConfig, TemporaryApiKey, TemporaryKey, Transcribe, Transcribed,
-    Transcript, Transcription,
+    CreateTranscription, File, Model, Page, RealtimeConfig, SharedVoice, SharedVoiceQuery, TemporaryApiKey,
+    TemporaryKey, Transcribe, Transcribed, Transcript, Transcription, TtsModel,
 };
 use soniox::{ApiKey, Result, RetryPolicy, WaitOptions};
 
@@ -65,6 +65,9 @@ pub trait Sdk {
 
     fn models(&self) -> Fut<'_, Vec<Model>>;
     fn temporary_key(&self, req: TemporaryKey) -> Fut<'_, TemporaryApiKey>;
+    fn tts_models(&self) -> Fut<'_, Vec<TtsModel>>;
+    fn shared_voices_page(&self, query: SharedVoiceQuery, limit: Option<u32>) -> Fut<'_, Page<SharedVoice>>;
+    fn shared_voices_all(&self, query: SharedVoiceQuery, limit: u32) -> Fut<'_, Vec<SharedVoice>>;
 
     fn upload<'a>(&'a self, path: &'a Path) -> Fut<'a, File>;
     fn upload_bytes<'a>(&'a self, bytes: &'a [u8], filename: &'a str) -> Fut<'a, File>;
@@ -195,6 +198,21 @@ impl Sdk for Blocking {
     fn temporary_key(&self, req: TemporaryKey) -> Fut<'_, TemporaryApiKey> {
         Box::pin(async move { self.0.auth().temporary_api_key(req) })
     }
+    fn tts_models(&self) -> Fut<'_, Vec<TtsModel>> {
+        Box::pin(async move { self.0.tts().models() })
+    }
+    fn shared_voices_page(&self, query: SharedVoiceQuery, limit: Option<u32>) -> Fut<'_, Page<SharedVoice>> {
+        Box::pin(async move {
+            let list = self.0.voices().list_shared(query);
+            match limit {
+                Some(l) => list.limit(l).send(),
+                None => list.send(),
+            }
+        })
+    }
+    fn shared_voices_all(&self, query: SharedVoiceQuery, limit: u32) -> Fut<'_, Vec<SharedVoice>> {
+        Box::pin(async move { self.0.voices().list_shared(query).limit(limit).all().collect() })
+    }
     fn upload<'a>(&'a self, path: &'a Path) -> Fut<'a, File> {
         Box::pin(async move { self.0.files().upload(path) })
     }
@@ -304,6 +322,29 @@ impl Sdk for Async {
     }
     fn temporary_key(&self, req: TemporaryKey) -> Fut<'_, TemporaryApiKey> {
         Box::pin(async move { self.0.auth().temporary_api_key(req).await })
+    }
+    fn tts_models(&self) -> Fut<'_, Vec<TtsModel>> {
+        Box::pin(async move { self.0.tts().models().await })
+    }
+    fn shared_voices_page(&self, query: SharedVoiceQuery, limit: Option<u32>) -> Fut<'_, Page<SharedVoice>> {
+        Box::pin(async move {
+            let list = self.0.voices().list_shared(query);
+            match limit {
+                Some(l) => list.limit(l).send().await,
+                None => list.send().await,
+            }
+        })
+    }
+    fn shared_voices_all(&self, query: SharedVoiceQuery, limit: u32) -> Fut<'_, Vec<SharedVoice>> {
+        Box::pin(async move {
+            self.0
+                .voices()
+                .list_shared(query)
+                .limit(limit)
+                .all()
+                .try_collect()
+                .await
+        })
     }
     fn upload<'a>(&'a self, path: &'a Path) -> Fut<'a, File> {
         Box::pin(async move { self.0.files().upload(path).await })

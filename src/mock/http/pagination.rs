@@ -30,7 +30,19 @@ fn decode_cursor(c: &str) -> Option<u64> {
 pub(crate) fn page_request<'a>(
     query: impl Iterator<Item = (std::borrow::Cow<'a, str>, std::borrow::Cow<'a, str>)>,
 ) -> Result<PageRequest, ApiError> {
-    let mut req = PageRequest { from: 0, limit: 1000 };
+    page_request_within(query, 1000, 1000)
+}
+
+/// [`page_request`] for an endpoint whose `limit` defaults to `default` and goes up to `max`.
+pub(crate) fn page_request_within<'a>(
+    query: impl Iterator<Item = (std::borrow::Cow<'a, str>, std::borrow::Cow<'a, str>)>,
+    default: usize,
+    max: i64,
+) -> Result<PageRequest, ApiError> {
+    let mut req = PageRequest {
+        from: 0,
+        limit: default,
+    };
     let mut cursor = None;
     for (k, v) in query {
         match &*k {
@@ -45,8 +57,11 @@ pub(crate) fn page_request<'a>(
                 if n < 1 {
                     return Err(err("greater_than_equal", "Input should be greater than or equal to 1"));
                 }
-                if n > 1000 {
-                    return Err(err("less_than_equal", "Input should be less than or equal to 1000"));
+                if n > max {
+                    return Err(err(
+                        "less_than_equal",
+                        &format!("Input should be less than or equal to {max}"),
+                    ));
                 }
                 req.limit = n as usize;
             }

@@ -8,7 +8,7 @@ use http_types::{Method, Request, Response, StatusCode};
 use super::chaos;
 use super::conn::Conn;
 use super::errors::ApiError;
-use super::handlers::{auth, files, transcriptions, Ctx};
+use super::handlers::{auth, files, transcriptions, voices, Ctx};
 use super::reply::{Flow, Reply};
 use super::routes::{match_path, method_index, Route};
 use crate::mock::faults::FaultAction;
@@ -16,6 +16,7 @@ use crate::mock::models::models_json;
 use crate::mock::realtime::upgrade::upgrade;
 use crate::mock::state::shared::{sleep_unless_shutdown, Shared};
 use crate::mock::state::stats::Stats;
+use crate::mock::tts_models::tts_models_json;
 
 /// Longest a [`FaultAction::Hang`] may hold a request.
 const MAX_HANG: Duration = Duration::from_secs(600);
@@ -212,6 +213,8 @@ async fn dispatch(cx: Ctx<'_>, method: Method, route: Option<Route>) -> Flow {
         (Route::Transcript, _) => transcriptions::transcript(cx),
         (Route::Models, _) => Ok(Reply::json(200, &models_json())),
         (Route::TemporaryKey, _) => auth::temporary_key(cx).await,
+        (Route::TtsModels, _) => Ok(Reply::json(200, &tts_models_json())),
+        (Route::SharedVoices, _) => voices::shared(cx),
         (Route::Websocket, _) => unreachable!("upgrades are handled before dispatch"),
     };
     Flow::Reply(result.unwrap_or_else(|e| Reply::error(&e, rid)))

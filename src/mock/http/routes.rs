@@ -15,10 +15,12 @@ pub(crate) enum Route {
     Models,
     TemporaryKey,
     Websocket,
+    TtsModels,
+    SharedVoices,
 }
 
 /// Every route with its path template (as used in stats keys) and its methods.
-pub(crate) const ROUTES: [(Route, &str, &[&str]); 10] = [
+pub(crate) const ROUTES: [(Route, &str, &[&str]); 12] = [
     (Route::Files, "/v1/files", &["GET", "POST"]),
     (Route::FilesCount, "/v1/files/count", &["GET"]),
     (Route::File, "/v1/files/{id}", &["GET", "DELETE"]),
@@ -29,6 +31,8 @@ pub(crate) const ROUTES: [(Route, &str, &[&str]); 10] = [
     (Route::Models, "/v1/models", &["GET"]),
     (Route::TemporaryKey, "/v1/auth/temporary-api-key", &["POST"]),
     (Route::Websocket, "/transcribe-websocket", &["GET"]),
+    (Route::TtsModels, "/v1/tts-models", &["GET"]),
+    (Route::SharedVoices, "/v1/shared-voices", &["GET"]),
 ];
 
 /// Methods counted separately in stats; anything else counts as `OTHER`.
@@ -72,6 +76,8 @@ pub(crate) fn match_path(path: &str) -> Option<(Route, Option<&str>)> {
         ["transcriptions", id, "transcript"] => (Route::Transcript, Some(*id)),
         ["models"] => (Route::Models, None),
         ["auth", "temporary-api-key"] => (Route::TemporaryKey, None),
+        ["tts-models"] => (Route::TtsModels, None),
+        ["shared-voices"] => (Route::SharedVoices, None),
         _ => return None,
     };
     Some(r)

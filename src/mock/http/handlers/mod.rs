@@ -3,6 +3,7 @@
 pub(super) mod auth;
 pub(super) mod files;
 pub(super) mod transcriptions;
+pub(super) mod voices;
 
 use std::sync::Arc;
 
