@@ -110,6 +110,58 @@ fn models_and_temporary_keys() {
 }
 
 #[test]
+fn text_to_speech_models_and_filtered_shared_voices() {
+    let mock = mock();
+    let r = run(soniox(&mock), &["--json", "models", "--tts"], None);
+    assert_eq!(r.code, Some(0), "{r:?}");
+    let v: Vec<serde_json::Value> = serde_json::from_str(&r.stdout).unwrap();
+    assert_eq!(
+        v.iter().map(|m| m["id"].as_str().unwrap()).collect::<Vec<_>>(),
+        ["tts-rt-v2", "tts-rt-v1", "tts-rt-v1-preview"]
+    );
+    let r = run(soniox(&mock), &["models", "--tts"], None);
+    assert!(
+        r.stdout
+            .lines()
+            .any(|l| l.starts_with("tts-rt-v2 ") && l.ends_with("8 voices]")),
+        "{}",
+        r.stdout
+    );
+
+    let r = run(
+        soniox(&mock),
+        &[
+            "--json",
+            "voices",
+            "--shared",
+            "--gender",
+            "female",
+            "--use-case",
+            "narration,conversational",
+        ],
+        None,
+    );
+    assert_eq!(r.code, Some(0), "{r:?}");
+    let v: Vec<serde_json::Value> = serde_json::from_str(&r.stdout).unwrap();
+    assert_eq!(v.len(), 1, "{}", r.stdout);
+    assert_eq!(
+        (v[0]["id"].as_str(), v[0]["accent"].as_str()),
+        (Some("Victoria"), Some("british"))
+    );
+    let r = run(soniox(&mock), &["voices", "--shared", "--model", "tts-rt-v1"], None);
+    assert_eq!(r.stdout.lines().count(), 4, "{}", r.stdout);
+    // The service's refusal, as the tool reports every API error: type and message, exit 1.
+    let r = run(soniox(&mock), &["voices", "--shared", "--model", "tts-rt-v0"], None);
+    assert_eq!(r.code, Some(1), "{r:?}");
+    assert!(
+        r.stderr.contains("invalid_request") && r.stderr.contains("tts-rt-v0"),
+        "{}",
+        r.stderr
+    );
+    assert_eq!(mock.stats().route("GET /v1/shared-voices"), 3);
+}
+
+#[test]
 fn the_embedded_mock_needs_no_key() {
     let r = run(bare(), &["--mock", "--json", "models"], None);
     assert_eq!(r.code, Some(0), "{r:?}");

@@ -32,8 +32,10 @@ pub(crate) enum Command {
     /// Transcription jobs: list, delete.
     #[command(subcommand)]
     Jobs(ListDelete),
-    /// The available models.
-    Models,
+    /// The available models (speech-to-text; --tts: text-to-speech).
+    Models(ModelsArgs),
+    /// Voices: --shared lists a text-to-speech model's built-in voices, filtered.
+    Voices(VoicesArgs),
     /// Mint a temporary API key (for a browser or device to open a realtime stream).
     Key(KeyArgs),
 }
@@ -148,6 +150,39 @@ pub(crate) struct DeleteArgs {
     /// Delete every one.
     #[arg(long)]
     pub(crate) all: bool,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct ModelsArgs {
+    /// The text-to-speech models (with their languages and voices) instead.
+    #[arg(long)]
+    pub(crate) tts: bool,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct VoicesArgs {
+    /// The built-in (shared) voices of a text-to-speech model (listing cloned voices is not
+    /// supported yet).
+    #[arg(long, required = true)]
+    pub(crate) shared: bool,
+    /// The text-to-speech model.
+    #[arg(long, default_value = "tts-rt-v2")]
+    pub(crate) model: String,
+    /// Only voices of this gender: male, female or neutral.
+    #[arg(long)]
+    pub(crate) gender: Option<String>,
+    /// Only voices of this age: young, middle_aged or old.
+    #[arg(long)]
+    pub(crate) age: Option<String>,
+    /// Only voices with this accent (e.g. british).
+    #[arg(long)]
+    pub(crate) accent: Option<String>,
+    /// Only voices tagged with this use case; repeat it or separate with commas (all must match).
+    #[arg(long = "use-case", value_delimiter = ',')]
+    pub(crate) use_cases: Vec<String>,
+    /// Only voices tagged with this style; repeat it or separate with commas (all must match).
+    #[arg(long = "style", value_delimiter = ',')]
+    pub(crate) styles: Vec<String>,
 }
 
 #[derive(Debug, Args)]

@@ -4,9 +4,9 @@ use std::io::Write;
 
 use serde_json::{json, Value};
 use soniox::blocking::Client;
-use soniox::types::TemporaryKey;
+use soniox::types::{SharedVoice, SharedVoiceQuery, TemporaryKey};
 
-use crate::args::{DeleteArgs, KeyArgs, ListDelete};
+use crate::args::{DeleteArgs, KeyArgs, ListDelete, VoicesArgs};
 use crate::cleanup::{delete_file, delete_job};
 use crate::errors::CliError;
 
@@ -172,6 +172,68 @@ pub(crate) fn models(client: &Client, json: bool) -> Result<(), CliError> {
             s.push_str(&format!(" (alias of {target})"));
         }
         s.push_str(&format!(" [{} languages]\n", m.languages.len()));
+    }
+    print(&s)
+}
+
+/// `models --tts`: the text-to-speech models, a line each.
+pub(crate) fn tts_models(client: &Client, json: bool) -> Result<(), CliError> {
+    let models = client
+        .tts()
+        .models()
+        .map_err(CliError::sdk("listing text-to-speech models"))?;
+    if json {
+        return print(&pretty(&models)?);
+    }
+    let mut s = String::new();
+    for m in &models {
+        s.push_str(&format!("{:<24} {}", m.id, m.name));
+        if let Some(target) = &m.aliased_model_id {
+            s.push_str(&format!(" (alias of {target})"));
+        }
+        s.push_str(&format!(
+            " [{} languages, {} voices]\n",
+            m.languages.len(),
+            m.voices.len()
+        ));
+    }
+    print(&s)
+}
+
+/// `voices --shared`: a model's built-in voices that match every filter, every page.
+pub(crate) fn shared_voices(client: &Client, args: &VoicesArgs, json: bool) -> Result<(), CliError> {
+    let mut query = SharedVoiceQuery::new(&args.model);
+    if let Some(g) = &args.gender {
+        query = query.gender(g);
+    }
+    if let Some(a) = &args.age {
+        query = query.age(a);
+    }
+    if let Some(a) = &args.accent {
+        query = query.accent(a);
+    }
+    query = args.use_cases.iter().fold(query, |q, u| q.use_case(u));
+    query = args.styles.iter().fold(query, |q, s| q.style(s));
+    let voices: Vec<SharedVoice> = client
+        .voices()
+        .list_shared(query)
+        .all()
+        .collect::<soniox::Result<_>>()
+        .map_err(CliError::sdk("listing shared voices"))?;
+    if json {
+        return print(&pretty(&voices)?);
+    }
+    let mut s = String::new();
+    for v in &voices {
+        s.push_str(&format!(
+            "{:<12} {:<8} {:<12} {:<10} {} | {}\n",
+            v.id,
+            v.gender,
+            v.age,
+            v.accent,
+            v.use_case.join(","),
+            v.style.join(",")
+        ));
     }
     print(&s)
 }

@@ -61,7 +61,9 @@ fn run(cli: Cli, interrupt: &Interrupt) -> Result<(), CliError> {
         Command::Stream(args) => stream::run(client, args, cli.json, interrupt),
         Command::Files(cmd) => housekeeping::files(client, cmd, cli.json),
         Command::Jobs(cmd) => housekeeping::jobs(client, cmd, cli.json),
-        Command::Models => housekeeping::models(client, cli.json),
+        Command::Models(args) if args.tts => housekeeping::tts_models(client, cli.json),
+        Command::Models(_) => housekeeping::models(client, cli.json),
+        Command::Voices(args) => housekeeping::shared_voices(client, args, cli.json),
         Command::Key(args) => housekeeping::key(client, args, cli.json),
     }
 }
