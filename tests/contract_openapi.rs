@@ -1,7 +1,8 @@
 //! Contract test against the official OpenAPI 3.1 document (tests/fixtures/soniox-openapi.json,
 //! from the official Python SDK 2.10.0).
 //!
-//! Every speech-to-text operation (tags Files, Transcriptions, Models, Auth) is driven through
+//! Every speech-to-text operation (tags Files, Transcriptions, Models, Auth) and the
+//! text-to-speech catalogues (tag TTS Models) are driven through
 //! both clients against a recording mock, for its success status and each documented error
 //! status; every response body the mock wrote is validated (JSON Schema 2020-12, formats as
 //! annotations) against the schema the document gives for that operation and status.
@@ -35,20 +36,22 @@ const COVERAGE: &[(&str, &str)] = &[
     ("get_transcription_transcript", "transcriptions().transcript()"),
     ("get_models", "models().list()"),
     ("create_temporary_api_key", "auth().temporary_api_key()"),
+    ("get_tts_models", "tts().models()"),
+    ("get_shared_voices", "voices().list_shared().send()"),
 ];
 
 /// Documented statuses without a case, each with its reason. None: every one is reached.
 const EXEMPT: &[(&str, u16, &str)] = &[];
 
 /// Rows of the case table; per client, responses with a JSON body and empty 204s.
-const CASES: usize = 71;
-const BODIES: usize = 69;
+const CASES: usize = 81;
+const BODIES: usize = 79;
 const EMPTY: usize = 2;
-/// Rows reached through an injected fault (13 × 500, 402, 400 on the temporary key).
-const INJECTED: usize = 15;
+/// Rows reached through an injected fault (15 × 500, 402, 400 on the temporary key).
+const INJECTED: usize = 17;
 
 #[test]
-fn coverage_table_is_exactly_the_documents_speech_to_text_operations() {
+fn coverage_table_is_exactly_the_documents_covered_operations() {
     let spec = Spec::load();
     let documented: BTreeSet<&str> = spec.ops.iter().map(|o| o.id.as_str()).collect();
     let covered: BTreeSet<&str> = COVERAGE.iter().map(|(id, _)| *id).collect();
@@ -60,7 +63,7 @@ fn coverage_table_is_exactly_the_documents_speech_to_text_operations() {
         "documented but not covered by a client method: {uncovered:?}"
     );
     assert!(unknown.is_empty(), "covered but not in the document: {unknown:?}");
-    assert_eq!(documented.len(), 13);
+    assert_eq!(documented.len(), 15);
 }
 
 #[test]
@@ -98,8 +101,8 @@ fn every_documented_status_has_a_case() {
             case.op
         );
     }
-    // 13 successes and 51 documented errors over the 13 operations.
-    assert_eq!(documented.len(), 64);
+    // 15 successes and 59 documented errors over the 15 operations.
+    assert_eq!(documented.len(), 74);
     let injected = table.iter().filter(|c| matches!(c.how, How::Injected(_))).count();
     assert_eq!(injected, INJECTED);
 }
@@ -107,8 +110,8 @@ fn every_documented_status_has_a_case() {
 #[test]
 fn validators_reject_what_the_document_forbids() {
     let spec = Spec::load();
-    // One validator per documented JSON response: 64 statuses less the two 204s.
-    assert_eq!(spec.validator_count(), 62);
+    // One validator per documented JSON response: 74 statuses less the two 204s.
+    assert_eq!(spec.validator_count(), 72);
     let error = json!({"status_code": 404, "error_type": "file_not_found", "message": "m",
         "validation_errors": [], "request_id": "r", "more_info": null});
     spec.validate("get_file", 404, &error).unwrap();

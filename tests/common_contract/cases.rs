@@ -14,7 +14,7 @@ use soniox::Result;
 
 use super::client::{run, Api};
 use super::setup::{one_per_minute, spend_quota};
-use super::{rows_files, rows_jobs};
+use super::{rows_files, rows_jobs, rows_tts};
 
 /// How a row reaches its status.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -81,6 +81,7 @@ pub fn all() -> Vec<Case> {
     v.extend(rows_jobs::transcriptions());
     v.extend(rows_jobs::jobs());
     v.extend(other());
+    v.extend(rows_tts::rows());
     v
 }
 

@@ -8,5 +8,6 @@ pub mod client;
 pub mod harness;
 pub mod rows_files;
 pub mod rows_jobs;
+pub mod rows_tts;
 pub mod setup;
 pub mod spec;

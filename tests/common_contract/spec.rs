@@ -11,7 +11,7 @@ use soniox::mock::ResponseRecord;
 pub const DOCUMENT: &str = include_str!("../fixtures/soniox-openapi.json");
 
 /// Tags of the speech-to-text REST operations.
-pub const TAGS: [&str; 4] = ["Files", "Transcriptions", "Models", "Auth"];
+pub const TAGS: [&str; 5] = ["Files", "Transcriptions", "Models", "Auth", "TTS Models"];
 
 /// The URI the document is registered under; nothing is ever fetched from it.
 const DOC_URI: &str = "urn:soniox:openapi";
