@@ -290,7 +290,7 @@ pub fn api_error(resp: &RawResponse) -> ApiError {
 }
 
 /// The catalogue's `error_type` for a status, used when the body has none.
-fn default_error_type(status: u16) -> &'static str {
+pub(crate) fn default_error_type(status: u16) -> &'static str {
     match status {
         400 => "invalid_request",
         401 => "unauthenticated",

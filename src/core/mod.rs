@@ -31,6 +31,7 @@ pub mod proxy;
 pub mod realtime;
 pub mod retry;
 pub mod rng;
+pub mod speech;
 pub mod transcribe;
 pub mod transcriptions;
 pub mod tts;

@@ -1,7 +1,7 @@
 //! Client-side checks of the documented limits, so bad input fails before any request.
 
 use crate::error::{Error, Result};
-use crate::types::{CreateTranscription, SharedVoiceQuery, TemporaryKey};
+use crate::types::{CreateTranscription, SharedVoiceQuery, Speech, TemporaryKey};
 
 /// The largest file the API accepts: 1 GiB.
 pub const MAX_FILE_SIZE: u64 = 1_073_741_824;
@@ -149,6 +149,28 @@ pub(crate) fn shared_voice_query(q: &SharedVoiceQuery) -> Result<()> {
         for v in list {
             tag(what, v, 40)?;
         }
+    }
+    Ok(())
+}
+
+/// `POST /tts`: text 1 to 5000 characters; model, language and voice non-empty, at most
+/// 50; speed 0.7 to 1.3; `client_reference_id` at most 256. Rates and bitrates are the
+/// service's to check (the SDK passes values it does not know on).
+pub(crate) fn speech(s: &Speech) -> Result<()> {
+    if s.text.trim().is_empty() {
+        return Err(Error::invalid("the text to speak is empty"));
+    }
+    max_len("text", &s.text, 5000)?;
+    for (what, v) in [("model", &s.model), ("language", &s.language), ("voice", &s.voice)] {
+        tag(what, v, 50)?;
+    }
+    if let Some(speed) = s.speed {
+        if !(0.7..=1.3).contains(&speed) {
+            return Err(Error::invalid(format!("speed must be 0.7 to 1.3, got {speed}")));
+        }
+    }
+    if let Some(id) = &s.client_reference_id {
+        client_reference_id(id)?;
     }
     Ok(())
 }

@@ -27,5 +27,5 @@ pub use transcriptions::{
     Context, ContextEntry, CreateTranscription, StructuredContext, Token, Transcript, Transcription,
     TranscriptionStatus, Translation, TranslationStatus, TranslationTerm, DEFAULT_ASYNC_MODEL,
 };
-pub use tts::{SharedVoice, SharedVoiceQuery, TtsModel, TtsVoice};
+pub use tts::{SharedVoice, SharedVoiceQuery, Speech, TtsFormat, TtsModel, TtsVoice, DEFAULT_TTS_MODEL};
 pub use upload::{AudioSource, Cleanup, ProgressCallback, Transcribe, Transcribed, UploadOptions};
