@@ -86,6 +86,16 @@ impl Client {
         &self.inner.common.tls
     }
 
+    /// The connection limit, for exchanges outside the REST transport (text-to-speech).
+    pub(crate) fn limiter(&self) -> &Limiter {
+        &self.inner.limiter
+    }
+
+    /// A retry state machine for one request.
+    pub(crate) fn retry(&self) -> crate::core::retry::Retry {
+        self.inner.common.retry()
+    }
+
     /// Files: upload, list, get, delete, count.
     pub fn files(&self) -> Files<'_> {
         Files::new(self)
@@ -162,7 +172,7 @@ impl Client {
         req: &HttpRequest,
         mut attempt: impl FnMut(&Transport) -> Result<RawResponse, Failure>,
     ) -> Result<RawResponse> {
-        let mut retry = self.inner.common.retry();
+        let mut retry = self.retry();
         let mut number = 0u32;
         loop {
             number = number.saturating_add(1);

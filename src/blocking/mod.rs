@@ -21,6 +21,7 @@
 //! most `max_connections` requests are on the wire at once and the rest queue.
 
 mod client;
+mod connect;
 mod files;
 mod limiter;
 mod models;
@@ -28,6 +29,7 @@ mod pages;
 mod poll;
 mod proxy;
 mod realtime;
+mod speech;
 mod tls;
 mod transcribe;
 mod transcriptions;

@@ -16,6 +16,9 @@ impl<'c> Tts<'c> {
     pub(crate) fn new(client: &'c Client) -> Self {
         Tts { client }
     }
+    pub(crate) fn client(&self) -> &'c Client {
+        self.client
+    }
     /// Every text-to-speech model, with its languages, built-in voices and capabilities.
     pub fn models(&self) -> Result<Vec<TtsModel>> {
         tts::parse_models(&self.client.execute(&tts::build_models())?)

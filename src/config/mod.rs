@@ -35,6 +35,8 @@ use rustls_pki_types::CertificateDer;
 pub const DEFAULT_BASE_URL: &str = "https://api.soniox.com";
 /// The default realtime WebSocket URL.
 pub const DEFAULT_WS_URL: &str = "wss://stt-rt.soniox.com/transcribe-websocket";
+/// The default text-to-speech REST base URL (`POST {it}/tts`: another host, no `/v1`).
+pub const DEFAULT_TTS_API_URL: &str = "https://tts-rt.soniox.com";
 /// The most connections a client opens at once: a larger
 /// [`max_connections`](ConfigBuilder::max_connections) (`usize::MAX` for "no limit")
 /// counts as this many (more than one process can open to one host).
@@ -49,6 +51,7 @@ pub struct Config {
     pub(crate) api_key: ApiKey,
     pub(crate) base_url: BaseUrl,
     pub(crate) ws_url: BaseUrl,
+    pub(crate) tts_api_url: BaseUrl,
     pub(crate) timeout: Duration,
     pub(crate) connect_timeout: Duration,
     pub(crate) upload_timeout: Option<Duration>,
@@ -67,8 +70,8 @@ impl Config {
         ConfigBuilder::default()
     }
 
-    /// Reads `SONIOX_API_KEY` (required), `SONIOX_API_BASE_URL` and `SONIOX_WS_URL`.
-    /// `SONIOX_CA_FILE`, when set, names a PEM file of extra root certificates (see [`CA_FILE_VAR`]);
+    /// Reads `SONIOX_API_KEY` (required), `SONIOX_API_BASE_URL`, `SONIOX_WS_URL` and
+    /// `SONIOX_TTS_API_URL`. `SONIOX_CA_FILE`, when set, names a PEM file of extra root certificates (see [`CA_FILE_VAR`]);
     /// `HTTPS_PROXY`, `HTTP_PROXY` and `NO_PROXY` choose the proxies (see
     /// [`ConfigBuilder::proxy_from_env`]).
     pub fn from_env() -> Result<Config> {
@@ -86,6 +89,10 @@ impl Config {
     /// The realtime WebSocket URL.
     pub fn ws_url(&self) -> &str {
         self.ws_url.as_str()
+    }
+    /// The text-to-speech REST base URL (`POST /tts` goes under it), without a trailing `/`.
+    pub fn tts_api_url(&self) -> &str {
+        self.tts_api_url.as_str()
     }
     /// Time limit for each phase of a REST exchange: sending the request, waiting for
     /// the response head, reading the body (so a trickling body is cut off too). For
@@ -154,6 +161,7 @@ impl fmt::Debug for Config {
             .field("api_key", &self.api_key)
             .field("base_url", &self.base_url.as_str())
             .field("ws_url", &self.ws_url.as_str())
+            .field("tts_api_url", &self.tts_api_url.as_str())
             .field("timeout", &self.timeout)
             .field("connect_timeout", &self.connect_timeout)
             .field("upload_timeout", &self.upload_timeout)
@@ -187,6 +195,7 @@ pub struct ConfigBuilder<T = Config> {
     api_key: Option<ApiKey>,
     base_url: String,
     ws_url: String,
+    tts_api_url: String,
     timeout: Duration,
     connect_timeout: Duration,
     upload_timeout: Option<Duration>,
@@ -225,6 +234,7 @@ impl<T> Clone for ConfigBuilder<T> {
             api_key: self.api_key.clone(),
             base_url: self.base_url.clone(),
             ws_url: self.ws_url.clone(),
+            tts_api_url: self.tts_api_url.clone(),
             timeout: self.timeout,
             connect_timeout: self.connect_timeout,
             upload_timeout: self.upload_timeout,
@@ -249,6 +259,7 @@ impl<T> Default for ConfigBuilder<T> {
             api_key: None,
             base_url: DEFAULT_BASE_URL.to_owned(),
             ws_url: DEFAULT_WS_URL.to_owned(),
+            tts_api_url: DEFAULT_TTS_API_URL.to_owned(),
             timeout: Duration::from_secs(30),
             connect_timeout: Duration::from_secs(10),
             upload_timeout: None,
@@ -272,6 +283,7 @@ impl<T> fmt::Debug for ConfigBuilder<T> {
             .field("api_key", &self.api_key)
             .field("base_url", &self.base_url)
             .field("ws_url", &self.ws_url)
+            .field("tts_api_url", &self.tts_api_url)
             .field("https_proxy", &self.https_proxy)
             .field("http_proxy", &self.http_proxy)
             .field("no_proxy", &self.no_proxy)
@@ -280,8 +292,8 @@ impl<T> fmt::Debug for ConfigBuilder<T> {
 }
 
 impl<T: FromConfig> ConfigBuilder<T> {
-    /// A builder seeded from `SONIOX_API_KEY` (required), `SONIOX_API_BASE_URL` and
-    /// `SONIOX_WS_URL`, and the proxy variables ([`proxy_from_env`](Self::proxy_from_env));
+    /// A builder seeded from `SONIOX_API_KEY` (required), `SONIOX_API_BASE_URL`,
+    /// `SONIOX_WS_URL` and `SONIOX_TTS_API_URL`, and the proxy variables ([`proxy_from_env`](Self::proxy_from_env));
     /// further setters override them. `SONIOX_CA_FILE` ([`CA_FILE_VAR`]),
     /// when set and not empty, adds the root certificates of that PEM file
     /// ([`add_root_certificates_file`](Self::add_root_certificates_file)); the file is read,
@@ -295,6 +307,9 @@ impl<T: FromConfig> ConfigBuilder<T> {
         }
         if let Ok(url) = std::env::var("SONIOX_WS_URL") {
             b = b.ws_url(url);
+        }
+        if let Ok(url) = std::env::var("SONIOX_TTS_API_URL") {
+            b = b.tts_api_url(url);
         }
         // Extra roots for this SDK only (see `add_root_certificates_file`); read by `build()`.
         if let Some(path) = std::env::var_os(CA_FILE_VAR).filter(|p| !p.is_empty()) {
@@ -317,6 +332,12 @@ impl<T: FromConfig> ConfigBuilder<T> {
     /// Realtime WebSocket URL. Default `wss://stt-rt.soniox.com/transcribe-websocket`.
     pub fn ws_url(mut self, url: impl Into<String>) -> Self {
         self.ws_url = url.into();
+        self
+    }
+    /// Text-to-speech REST base URL. Default `https://tts-rt.soniox.com` (a region's is
+    /// `https://tts-rt.eu.soniox.com`); `POST /tts` goes under it.
+    pub fn tts_api_url(mut self, url: impl Into<String>) -> Self {
+        self.tts_api_url = url.into();
         self
     }
     /// Time limit for each phase of a REST exchange (send, wait for the answer, read the
@@ -557,6 +578,8 @@ impl<T: FromConfig> ConfigBuilder<T> {
             .without_v1();
         let ws_url = BaseUrl::parse(&self.ws_url, &["wss", "ws"], self.allow_insecure_http)
             .map_err(|e| Error::invalid(format!("WebSocket URL {:?}: {e}", self.ws_url)))?;
+        let tts_api_url = BaseUrl::parse(&self.tts_api_url, &["https", "http"], self.allow_insecure_http)
+            .map_err(|e| Error::invalid(format!("text-to-speech URL {:?}: {e}", self.tts_api_url)))?;
         nonzero("timeout", self.timeout)?;
         nonzero("connect_timeout", self.connect_timeout)?;
         if let Some(t) = self.upload_timeout {
@@ -582,6 +605,7 @@ impl<T: FromConfig> ConfigBuilder<T> {
             api_key: key,
             base_url,
             ws_url,
+            tts_api_url,
             timeout: self.timeout,
             connect_timeout: self.connect_timeout,
             upload_timeout: self.upload_timeout.filter(|t| *t < NO_LIMIT),
@@ -786,6 +810,19 @@ mod tests {
             .build()
             .is_ok());
         assert!(err(Config::builder().api_key("k").ws_url("ws://example.com/x")).contains("WebSocket URL"));
+        assert!(err(Config::builder().api_key("k").tts_api_url("http://example.com")).contains("text-to-speech URL"));
+        let c = Config::builder()
+            .api_key("k")
+            .tts_api_url("http://127.0.0.1:9/")
+            .build()
+            .unwrap();
+        assert_eq!(
+            (
+                c.tts_api_url(),
+                Config::builder().api_key("k").build().unwrap().tts_api_url()
+            ),
+            ("http://127.0.0.1:9", DEFAULT_TTS_API_URL)
+        );
     }
 
     #[test]

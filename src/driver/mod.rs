@@ -6,6 +6,7 @@
 //! - [`observe`]: the `soniox.request` tracing span of each attempt;
 //! - [`tls`]: the one rustls setup (ring, the configured roots) every connection uses;
 //! - [`proxy`]: the `CONNECT` tunnel over a blocking or async stream and its errors;
+//! - [`speech`]: where `POST /tts` goes, its request bytes, its retry step;
 //! - [`ws_upgrade`]: the realtime WebSocket upgrade request and its refusal;
 //! - [`realtime`]: the stream defaults, the live counters, the `soniox.realtime` span and
 //!   what a stream does with each event.
@@ -17,5 +18,6 @@ pub(crate) mod attempt;
 pub(crate) mod observe;
 pub(crate) mod proxy;
 pub(crate) mod realtime;
+pub(crate) mod speech;
 pub(crate) mod tls;
 pub(crate) mod ws_upgrade;

@@ -48,6 +48,15 @@ pub enum FaultAction {
     /// Process the request, then answer normally with one extra header, `x-mock-note`, whose
     /// value is not ASCII (`café ☕` in UTF-8), as a misbehaving proxy might send.
     NonAsciiHeader,
+    /// Text-to-speech REST (`POST /tts`): after `bytes` bytes of audio, end the chunked body
+    /// with the trailers `X-Tts-Error-Code: code` and `X-Tts-Error-Message`, as the service
+    /// reports an error that comes after the audio began.
+    TtsErrorAfter {
+        /// Audio bytes sent before the error.
+        bytes: u64,
+        /// The trailer's status code.
+        code: u16,
+    },
     /// Realtime: after the session has sent `messages` JSON messages, close the TCP connection
     /// without a WebSocket close frame. With `0`, right after a valid start message.
     WsDropAfter {
@@ -79,11 +88,13 @@ pub enum FaultAction {
 }
 
 impl FaultAction {
-    /// Whether the action only makes sense on the realtime endpoint (ignored on REST routes).
+    /// Whether the action only makes sense on the realtime endpoint or on `POST /tts`
+    /// (ignored on the other REST routes).
     pub(crate) fn is_realtime_only(&self) -> bool {
         matches!(
             self,
-            FaultAction::WsDropAfter { .. }
+            FaultAction::TtsErrorAfter { .. }
+                | FaultAction::WsDropAfter { .. }
                 | FaultAction::WsDelay(_)
                 | FaultAction::WsErrorAfter { .. }
                 | FaultAction::WsStall

@@ -93,6 +93,7 @@ mod http;
 mod models;
 mod net;
 mod realtime;
+mod speech;
 mod state;
 mod transcript;
 mod tts_models;
@@ -122,8 +123,10 @@ use state::shared::Shared;
 #[derive(Debug)]
 pub struct MockServer {
     addr: SocketAddr,
+    tts_addr: SocketAddr,
     shared: Arc<Shared>,
     accepting: AcceptLoop,
+    tts_accepting: AcceptLoop,
 }
 
 impl MockServer {
@@ -177,14 +180,23 @@ impl MockServer {
         let mut shared = Shared::new(config, stop_rx.clone());
         shared.tls = identity;
         let shared = Arc::new(shared);
-        let accepting = AcceptLoop::spawn(listener, stop, stop_rx, "soniox mock", {
+        let accepting = AcceptLoop::spawn(listener, stop, stop_rx.clone(), "soniox mock", {
             let shared = shared.clone();
             move |tcp| server::accept(&shared, tcp)
         });
+        // The text-to-speech host: the same address, a port of its own.
+        let (tts_listener, tts_addr) = listen::bind(SocketAddr::new(addr.ip(), 0))?;
+        let (tts_stop, tts_stop_rx) = async_std::channel::bounded(1);
+        let tts_accepting = AcceptLoop::spawn(tts_listener, tts_stop, tts_stop_rx, "soniox mock (tts)", {
+            let shared = shared.clone();
+            move |tcp| speech::accept(&shared, tcp)
+        });
         Ok(MockServer {
             addr,
+            tts_addr,
             shared,
             accepting,
+            tts_accepting,
         })
     }
 
@@ -204,6 +216,18 @@ impl MockServer {
     pub fn ws_url(&self) -> String {
         let scheme = if self.is_tls() { "wss" } else { "ws" };
         format!("{scheme}://{}/transcribe-websocket", self.public_addr())
+    }
+
+    /// `http://127.0.0.1:PORT2` (`https://` on a TLS mock): the text-to-speech REST base URL
+    /// (`POST /tts`), on a port of its own, as the service has a host of its own.
+    pub fn tts_url(&self) -> String {
+        let scheme = if self.is_tls() { "https" } else { "http" };
+        let addr = if self.tts_addr.ip().is_unspecified() {
+            SocketAddr::from((Ipv4Addr::LOCALHOST, self.tts_addr.port()))
+        } else {
+            self.tts_addr
+        };
+        format!("{scheme}://{addr}")
     }
 
     /// Whether this server speaks TLS (started with [`start_tls`](Self::start_tls) or
@@ -345,6 +369,7 @@ impl Drop for MockServer {
     fn drop(&mut self) {
         // Closing the channel wakes the accept loop (and any hanging fault) at once.
         self.accepting.stop();
+        self.tts_accepting.stop();
         self.shared.close_connections();
     }
 }

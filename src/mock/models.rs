@@ -48,6 +48,11 @@ pub(crate) fn resolve(id: &str) -> Option<(&'static str, Mode)> {
     Some((target, mode))
 }
 
+/// Whether `code` is a language the mock's models list.
+pub(crate) fn is_language(code: &str) -> bool {
+    LANGUAGES.iter().any(|(c, _)| *c == code)
+}
+
 /// The languages every model of the mock lists (speech-to-text and text-to-speech).
 pub(crate) fn languages_json() -> Vec<Value> {
     LANGUAGES

@@ -97,6 +97,13 @@ const MODELS: [(&str, Option<&str>, &str, usize, bool); 3] = [
     ("tts-rt-v1-preview", Some("tts-rt-v1"), "TTS v1 Preview", 4, false),
 ];
 
+/// Whether `voice` is a built-in voice of model `id`, and whether the model reduces
+/// silence: `None` for an unknown model.
+pub(crate) fn speaks(id: &str, voice: &str) -> Option<(bool, bool)> {
+    let m = MODELS.iter().find(|m| m.0 == id)?;
+    Some((VOICES[..m.3].iter().any(|v| v.0 == voice), m.4))
+}
+
 /// The built-in voices of model `id` (an alias has its target's), or `None` for an
 /// unknown model.
 fn voices_of(id: &str) -> Option<&'static [Voice]> {

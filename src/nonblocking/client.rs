@@ -194,7 +194,13 @@ impl Client {
         self.inner.common.seeds.boundary()
     }
 
-    fn retry(&self) -> crate::core::retry::Retry {
+    /// The connection limit, for exchanges outside the REST transport (text-to-speech).
+    pub(crate) fn limiter(&self) -> &Limiter {
+        &self.inner.limiter
+    }
+
+    /// A retry state machine for one request.
+    pub(crate) fn retry(&self) -> crate::core::retry::Retry {
         self.inner.common.retry()
     }
 }

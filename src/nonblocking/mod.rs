@@ -41,6 +41,7 @@ mod pages;
 mod poll;
 mod pool;
 mod realtime;
+mod speech;
 mod transcribe;
 mod transcriptions;
 mod transport;

@@ -278,3 +278,16 @@ pub(crate) async fn open_file(path: &Path) -> io::Result<impl AsyncRead + Unpin 
     let file = blocking::unblock(move || std::fs::File::open(path)).await?;
     Ok(blocking::Unblock::with_capacity(READ_AHEAD, file))
 }
+
+/// Creates (or truncates) a local file for writing, on the `blocking` crate's pool.
+pub(crate) async fn create_file(path: &Path) -> io::Result<impl AsyncWrite + Unpin + Send + 'static> {
+    let path = path.to_owned();
+    let file = blocking::unblock(move || std::fs::File::create(path)).await?;
+    Ok(blocking::Unblock::new(file))
+}
+
+/// Removes a local file, on the `blocking` crate's pool (errors ignored: a cleanup).
+pub(crate) async fn remove_file(path: &Path) {
+    let path = path.to_owned();
+    let _ = blocking::unblock(move || std::fs::remove_file(path)).await;
+}

@@ -23,7 +23,7 @@ use soniox::core::realtime::RealtimeEvent;
 use soniox::mock::MockServer;
 use soniox::types::Counts;
 use soniox::types::{
-    CreateTranscription, File, Model, Page, RealtimeConfig, SharedVoice, SharedVoiceQuery, TemporaryApiKey,
+    CreateTranscription, File, Model, Page, RealtimeConfig, SharedVoice, SharedVoiceQuery, Speech, TemporaryApiKey,
     TemporaryKey, Transcribe, Transcribed, Transcript, Transcription, TtsModel,
 };
 use soniox::{ApiKey, Result, RetryPolicy, WaitOptions};
@@ -68,6 +68,9 @@ pub trait Sdk {
     fn tts_models(&self) -> Fut<'_, Vec<TtsModel>>;
     fn shared_voices_page(&self, query: SharedVoiceQuery, limit: Option<u32>) -> Fut<'_, Page<SharedVoice>>;
     fn shared_voices_all(&self, query: SharedVoiceQuery, limit: u32) -> Fut<'_, Vec<SharedVoice>>;
+    /// `tts().generate_to()` into a vector: the audio written before the end or the error.
+    fn speak<'a>(&'a self, speech: &'a Speech) -> LocalBoxFuture<'a, (Vec<u8>, Result<u64>)>;
+    fn speak_to_file<'a>(&'a self, speech: &'a Speech, path: &'a Path) -> Fut<'a, u64>;
 
     fn upload<'a>(&'a self, path: &'a Path) -> Fut<'a, File>;
     fn upload_bytes<'a>(&'a self, bytes: &'a [u8], filename: &'a str) -> Fut<'a, File>;
@@ -168,6 +171,7 @@ fn build<C: FromConfig>(mock: &MockServer, key: &str, timeout: Duration, retry: 
         .api_key(key)
         .base_url(mock.base_url())
         .ws_url(mock.ws_url())
+        .tts_api_url(mock.tts_url())
         .timeout(timeout)
         .connect_timeout(Duration::from_secs(10))
         .retry(retry)
@@ -212,6 +216,16 @@ impl Sdk for Blocking {
     }
     fn shared_voices_all(&self, query: SharedVoiceQuery, limit: u32) -> Fut<'_, Vec<SharedVoice>> {
         Box::pin(async move { self.0.voices().list_shared(query).limit(limit).all().collect() })
+    }
+    fn speak<'a>(&'a self, speech: &'a Speech) -> LocalBoxFuture<'a, (Vec<u8>, Result<u64>)> {
+        Box::pin(async move {
+            let mut out = Vec::new();
+            let r = self.0.tts().generate_to(speech, &mut out);
+            (out, r)
+        })
+    }
+    fn speak_to_file<'a>(&'a self, speech: &'a Speech, path: &'a Path) -> Fut<'a, u64> {
+        Box::pin(async move { self.0.tts().generate_to_file(speech, path) })
     }
     fn upload<'a>(&'a self, path: &'a Path) -> Fut<'a, File> {
         Box::pin(async move { self.0.files().upload(path) })
@@ -345,6 +359,16 @@ impl Sdk for Async {
                 .try_collect()
                 .await
         })
+    }
+    fn speak<'a>(&'a self, speech: &'a Speech) -> LocalBoxFuture<'a, (Vec<u8>, Result<u64>)> {
+        Box::pin(async move {
+            let mut out = Vec::new();
+            let r = self.0.tts().generate_to(speech, &mut out).await;
+            (out, r)
+        })
+    }
+    fn speak_to_file<'a>(&'a self, speech: &'a Speech, path: &'a Path) -> Fut<'a, u64> {
+        Box::pin(async move { self.0.tts().generate_to_file(speech, path).await })
     }
     fn upload<'a>(&'a self, path: &'a Path) -> Fut<'a, File> {
         Box::pin(async move { self.0.files().upload(path).await })

@@ -7,15 +7,15 @@
 //! No protocol decisions here: frames in, frames out.
 
 use std::io;
-use std::net::{SocketAddr, TcpStream, ToSocketAddrs};
-use std::time::{Duration, Instant};
+use std::net::TcpStream;
+use std::time::Duration;
 
 use tungstenite::protocol::WebSocketConfig;
 use tungstenite::stream::MaybeTlsStream;
 use tungstenite::{Connector, HandshakeError, Message, WebSocket};
 
 use super::socket::Socket;
-use crate::error::{Error, Result, TimeoutError, TransportError};
+use crate::error::{Error, Result};
 
 /// Bytes tungstenite reads at a time (it zero-fills that much before each read).
 const READ_BUFFER_BYTES: usize = 4 * 1024;
@@ -47,34 +47,11 @@ impl WsConn {
         key: &str,
         tls_config: &crate::driver::tls::ClientTls,
     ) -> Result<WsConn> {
-        let (timeout, proxies) = (config.connect_timeout(), config.proxies());
-        let deadline = crate::config::time::deadline(Instant::now(), timeout);
+        let timeout = config.connect_timeout();
         let upgrade = crate::driver::ws_upgrade::upgrade(config.ws_url(), key, config.user_agent())?;
         let context = upgrade.context.clone();
         let (tls, host, port) = (upgrade.tls, upgrade.host.as_str(), upgrade.port);
-        let proxy = proxies.for_target(tls, host, port);
-        let tunnel = proxy.map(|proxy| crate::core::proxy::ConnectTunnel::new(proxy, host, port));
-        let mut tcp = match (proxy, &tunnel) {
-            (Some(proxy), Some(tunnel)) => match open_tcp(proxy.host(), proxy.port(), deadline, &context, timeout) {
-                Err(Error::Transport(e)) => return Err(Error::Proxy(tunnel.unreachable(e.source))),
-                other => other?,
-            },
-            _ => open_tcp(host, port, deadline, &context, timeout)?,
-        };
-        let io = |e: io::Error| transport(&context, e);
-        let left = deadline.map(|at| {
-            at.saturating_duration_since(Instant::now())
-                .max(Duration::from_millis(1))
-        });
-        tcp.set_nodelay(true).map_err(io)?;
-        tcp.set_read_timeout(left).map_err(io)?;
-        tcp.set_write_timeout(left).map_err(io)?;
-        if let Some(tunnel) = tunnel {
-            crate::driver::proxy::open_blocking(&mut tcp, tunnel).map_err(|e| match e.kind() {
-                io::ErrorKind::TimedOut | io::ErrorKind::WouldBlock => timed_out(&context, timeout),
-                _ => crate::driver::proxy::connection_error(context.clone(), false, Box::new(e)),
-            })?;
-        }
+        let tcp = crate::blocking::connect::open(config, tls, host, port, &context)?;
         let connector = if tls {
             Connector::Rustls(tls_config.get()?)
         } else {
@@ -89,7 +66,7 @@ impl WsConn {
         let socket = Socket::new(tcp);
         let ws = match tungstenite::client_tls_with_config(upgrade.request, socket, Some(config), Some(connector)) {
             Ok((ws, _response)) => ws,
-            Err(HandshakeError::Interrupted(_)) => return Err(timed_out(&context, timeout)),
+            Err(HandshakeError::Interrupted(_)) => return Err(crate::blocking::connect::timed_out(&context, timeout)),
             Err(HandshakeError::Failure(e)) => return Err(handshake_error(&context, timeout, e)),
         };
         let mut conn = WsConn { ws };
@@ -98,7 +75,9 @@ impl WsConn {
             // once its handshake is done (audio goes out after it).
             crate::driver::tls::limit_buffers(&mut tls.conn);
         }
-        conn.socket_mut().opened().map_err(io)?;
+        conn.socket_mut()
+            .opened()
+            .map_err(|e| crate::blocking::connect::transport(&context, e))?;
         Ok(conn)
     }
 
@@ -183,32 +162,10 @@ impl WsConn {
     }
 }
 
-/// Connects to the first address that answers before the deadline (`None`: no deadline).
-fn open_tcp(host: &str, port: u16, deadline: Option<Instant>, context: &str, timeout: Duration) -> Result<TcpStream> {
-    let addrs: Vec<SocketAddr> = (host, port)
-        .to_socket_addrs()
-        .map_err(|e| transport(context, e))?
-        .collect();
-    let mut last = io::Error::new(io::ErrorKind::NotFound, format!("{host} resolved to no address"));
-    for addr in addrs {
-        let connected = match deadline.map(|at| at.saturating_duration_since(Instant::now())) {
-            Some(left) if left.is_zero() => return Err(timed_out(context, timeout)),
-            Some(left) => TcpStream::connect_timeout(&addr, left),
-            None => TcpStream::connect(addr),
-        };
-        match connected {
-            Ok(tcp) => return Ok(tcp),
-            Err(e) if e.kind() == io::ErrorKind::TimedOut => return Err(timed_out(context, timeout)),
-            Err(e) => last = e,
-        }
-    }
-    Err(transport(context, last))
-}
-
 fn handshake_error(context: &str, timeout: Duration, e: tungstenite::Error) -> Error {
     match e {
         tungstenite::Error::Io(io) if matches!(io.kind(), io::ErrorKind::TimedOut | io::ErrorKind::WouldBlock) => {
-            timed_out(context, timeout)
+            crate::blocking::connect::timed_out(context, timeout)
         }
         other => crate::driver::ws_upgrade::handshake_error(context, other),
     }
@@ -216,19 +173,4 @@ fn handshake_error(context: &str, timeout: Duration, e: tungstenite::Error) -> E
 
 fn would_block(e: &tungstenite::Error) -> bool {
     matches!(e, tungstenite::Error::Io(io) if io.kind() == io::ErrorKind::WouldBlock)
-}
-
-fn transport(context: &str, e: io::Error) -> Error {
-    Error::Transport(TransportError {
-        context: context.to_owned(),
-        maybe_processed: false,
-        source: Box::new(e),
-    })
-}
-
-fn timed_out(context: &str, after: Duration) -> Error {
-    Error::Timeout(TimeoutError {
-        context: context.to_owned(),
-        after,
-    })
 }

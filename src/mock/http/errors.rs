@@ -113,6 +113,20 @@ impl ApiError {
     }
 
     /// The JSON body with its request id.
+    /// The text-to-speech host's body (`TTSApiError`: `error_code`, `error_message`).
+    pub(crate) fn tts_body(&self, request_id: &str) -> Value {
+        json!({
+            "error_code": self.status,
+            "error_type": self.error_type,
+            "error_message": self.message,
+            "request_id": request_id,
+            "more_info": format!(
+                "https://soniox.com/docs/api-reference/errors#{}",
+                self.error_type.replace('_', "-")
+            ),
+        })
+    }
+
     pub(crate) fn body(&self, request_id: &str) -> Value {
         let validation: Vec<Value> = self
             .validation_errors

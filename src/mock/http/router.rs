@@ -215,6 +215,7 @@ async fn dispatch(cx: Ctx<'_>, method: Method, route: Option<Route>) -> Flow {
         (Route::TemporaryKey, _) => auth::temporary_key(cx).await,
         (Route::TtsModels, _) => Ok(Reply::json(200, &tts_models_json())),
         (Route::SharedVoices, _) => voices::shared(cx),
+        (Route::Tts, _) => unreachable!("POST /tts is served by the text-to-speech listener"),
         (Route::Websocket, _) => unreachable!("upgrades are handled before dispatch"),
     };
     Flow::Reply(result.unwrap_or_else(|e| Reply::error(&e, rid)))
@@ -225,12 +226,7 @@ fn authorized(shared: &Shared, request: &Request) -> bool {
     let Some(values) = request.header("authorization") else {
         return false;
     };
-    let value = values.last().as_str().trim();
-    let key = match value.split_once(' ') {
-        Some((scheme, key)) if scheme.eq_ignore_ascii_case("bearer") => key.trim(),
-        _ => return false,
-    };
-    !key.is_empty() && shared.config.api_keys.iter().any(|k| k == key)
+    shared.accepts_authorization(values.last().as_str())
 }
 
 fn closed() -> http_types::Error {

@@ -17,10 +17,12 @@ pub(crate) enum Route {
     Websocket,
     TtsModels,
     SharedVoices,
+    /// `POST /tts`, on the text-to-speech listener.
+    Tts,
 }
 
 /// Every route with its path template (as used in stats keys) and its methods.
-pub(crate) const ROUTES: [(Route, &str, &[&str]); 12] = [
+pub(crate) const ROUTES: [(Route, &str, &[&str]); 13] = [
     (Route::Files, "/v1/files", &["GET", "POST"]),
     (Route::FilesCount, "/v1/files/count", &["GET"]),
     (Route::File, "/v1/files/{id}", &["GET", "DELETE"]),
@@ -33,6 +35,7 @@ pub(crate) const ROUTES: [(Route, &str, &[&str]); 12] = [
     (Route::Websocket, "/transcribe-websocket", &["GET"]),
     (Route::TtsModels, "/v1/tts-models", &["GET"]),
     (Route::SharedVoices, "/v1/shared-voices", &["GET"]),
+    (Route::Tts, "/tts", &["POST"]),
 ];
 
 /// Methods counted separately in stats; anything else counts as `OTHER`.

@@ -35,33 +35,8 @@ pub(in crate::mock) fn accept(shared: &Arc<Shared>, tcp: TcpStream) {
 /// Serves one connection with async-h1 until it closes (or is upgraded to a realtime session,
 /// see [`upgrade`](crate::mock::realtime::upgrade::upgrade)).
 async fn serve(shared: Arc<Shared>, tcp: TcpStream) {
-    let _ = tcp.set_nodelay(true);
-    let io = match &shared.tls {
-        None => Io::plain(tcp.clone()),
-        Some(identity) => {
-            let handshake = future::or(
-                async { Some(Io::accept(tcp.clone(), &identity.acceptor).await) },
-                async {
-                    sleep_unless_shutdown(&shared, TLS_HANDSHAKE_LIMIT).await;
-                    None
-                },
-            );
-            match handshake.await {
-                Some(Ok(io)) => {
-                    Stats::add(&shared.stats.tls_handshakes, 1);
-                    io
-                }
-                // The client refused our certificate (or was no TLS client at all).
-                failed => {
-                    if let Some(Err(e)) = failed {
-                        tracing::debug!("soniox mock: TLS handshake failed: {e}");
-                    }
-                    Stats::add(&shared.stats.tls_handshake_failures, 1);
-                    let _ = tcp.shutdown(Shutdown::Both);
-                    return;
-                }
-            }
-        }
+    let Some(io) = open_io(&shared, &tcp).await else {
+        return;
     };
     let conn = Conn {
         tcp: tcp.clone(),
@@ -86,6 +61,40 @@ async fn serve(shared: Arc<Shared>, tcp: TcpStream) {
             conn.reply_and_close(&reply, true).await;
         }
         tracing::debug!("soniox mock: connection ended: {e}");
+    }
+}
+
+/// The connection's byte stream: the TCP stream itself, or TLS over it once the handshake
+/// is done (`None`, the connection closed, when it fails or takes too long). Both
+/// listeners (REST and text-to-speech) start here.
+pub(in crate::mock) async fn open_io(shared: &Shared, tcp: &TcpStream) -> Option<Io> {
+    let _ = tcp.set_nodelay(true);
+    match &shared.tls {
+        None => Some(Io::plain(tcp.clone())),
+        Some(identity) => {
+            let handshake = future::or(
+                async { Some(Io::accept(tcp.clone(), &identity.acceptor).await) },
+                async {
+                    sleep_unless_shutdown(shared, TLS_HANDSHAKE_LIMIT).await;
+                    None
+                },
+            );
+            match handshake.await {
+                Some(Ok(io)) => {
+                    Stats::add(&shared.stats.tls_handshakes, 1);
+                    Some(io)
+                }
+                // The client refused our certificate (or was no TLS client at all).
+                failed => {
+                    if let Some(Err(e)) = failed {
+                        tracing::debug!("soniox mock: TLS handshake failed: {e}");
+                    }
+                    Stats::add(&shared.stats.tls_handshake_failures, 1);
+                    let _ = tcp.shutdown(Shutdown::Both);
+                    None
+                }
+            }
+        }
     }
 }
 

@@ -83,6 +83,15 @@ impl Shared {
     }
 
     /// Keeps `reply` in the response log, when recording is on.
+    /// Whether an `Authorization` value is `Bearer <accepted regular key>` (both hosts).
+    pub(crate) fn accepts_authorization(&self, value: &str) -> bool {
+        let key = match value.trim().split_once(' ') {
+            Some((scheme, key)) if scheme.eq_ignore_ascii_case("bearer") => key.trim(),
+            _ => return false,
+        };
+        !key.is_empty() && self.config.api_keys.iter().any(|k| k == key)
+    }
+
     pub(crate) fn record_response(&self, method: &str, path: &str, reply: &Reply) {
         if !self.config.record_responses {
             return;

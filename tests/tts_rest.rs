@@ -1,0 +1,189 @@
+//! Text-to-speech over REST (`POST /tts` on the mock's text-to-speech port) through both
+//! clients, each scenario written once against the parity harness's `Sdk`: the audio of
+//! every format, an error in the trailers after audio (an error, never a short success, and
+//! not retried), a refusal before any audio (retried when the table says so), the host's
+//! error bodies, a cut-short body, checks before any request, and no half file left.
+//! The tests are `blocking::<scenario>` and `nonblocking::<scenario>`.
+
+mod common_parity;
+
+use std::time::Duration;
+
+use common_parity::Kind;
+use soniox::mock::{Fault, FaultAction, MockServer};
+use soniox::types::{Speech, TtsFormat};
+use soniox::{Error, RetryPolicy};
+
+macro_rules! tests_for {
+    ($client:ident, $kind:ident, $feature:literal) => {
+        #[cfg(feature = $feature)]
+        mod $client {
+            tests_for!(@each $kind:
+                every_format_arrives_whole_and_a_wav_is_a_wav,
+                an_error_in_the_trailers_after_audio_is_an_error_and_is_not_retried,
+                a_refusal_before_any_audio_is_retried_as_the_table_says,
+                the_hosts_error_bodies_become_api_errors,
+                a_body_cut_short_is_a_transport_error,
+                a_bad_speech_fails_before_any_request,
+                a_failed_file_is_removed_and_a_good_one_kept,
+            );
+        }
+    };
+    (@each $kind:ident: $($scenario:ident,)*) => {
+        $(
+            #[test]
+            fn $scenario() {
+                super::$scenario(super::Kind::$kind)
+            }
+        )*
+    };
+}
+
+tests_for!(blocking, Blocking, "blocking");
+tests_for!(nonblocking, Async, "async");
+
+const TEXT: &str = "Hello from Soniox text-to-speech."; // 33 characters: 1.98 s of audio
+
+fn posts(mock: &MockServer) -> u64 {
+    mock.stats().route("POST /tts")
+}
+
+fn every_format_arrives_whole_and_a_wav_is_a_wav(kind: Kind) {
+    let mock = MockServer::start();
+    let sdk = kind.for_mock(&mock);
+    let (wav, r) = kind.run(sdk.speak(&Speech::new(TEXT, "Adrian")));
+    assert_eq!(r.unwrap(), wav.len() as u64);
+    // 24 kHz 16-bit mono (the default rate), 60 ms a character.
+    let info = soniox::audio::parse_wav_header(&wav).expect("a WAV");
+    assert_eq!(
+        (info.spec.sample_rate, info.data_len),
+        (24_000, 24_000 * 1980 / 1000 * 2)
+    );
+    assert_eq!(wav.len() as u64, 44 + info.data_len);
+    let sizes: Vec<(TtsFormat, usize)> = TtsFormat::ALL
+        .into_iter()
+        .map(|f| {
+            let (audio, r) = kind.run(sdk.speak(&Speech::new(TEXT, "Maya").format(f)));
+            assert_eq!(r.unwrap(), audio.len() as u64, "{f:?}");
+            (f, audio.len())
+        })
+        .collect();
+    let size = |f| sizes.iter().find(|(g, _)| *g == f).unwrap().1;
+    assert_eq!(size(TtsFormat::PcmS16le) * 2, size(TtsFormat::PcmF32le));
+    assert_eq!(size(TtsFormat::PcmMulaw), 8_000 * 1980 / 1000);
+    assert_eq!(posts(&mock), 10);
+}
+
+fn an_error_in_the_trailers_after_audio_is_an_error_and_is_not_retried(kind: Kind) {
+    let mock = MockServer::start();
+    mock.add_fault(
+        Fault::new(FaultAction::TtsErrorAfter {
+            bytes: 20_000,
+            code: 503,
+        })
+        .on("POST", "/tts")
+        .times(1),
+    );
+    let sdk = kind.for_mock(&mock);
+    let (audio, r) = kind.run(sdk.speak(&Speech::new(TEXT, "Adrian")));
+    let Err(Error::Api(e)) = r else { panic!("{r:?}") };
+    assert_eq!((e.status, e.error_type.as_str()), (503, "service_unavailable"));
+    assert!(e.message.contains("after 20000 bytes of audio"), "{}", e.message);
+    // The audio before the error reached the writer, and the call was not repeated
+    // (a retry would have written the audio twice).
+    assert_eq!((audio.len(), posts(&mock)), (20_000, 1));
+}
+
+fn a_refusal_before_any_audio_is_retried_as_the_table_says(kind: Kind) {
+    let mock = MockServer::start();
+    let refusal = FaultAction::Status {
+        status: 503,
+        retry_after: Some("0".into()),
+    };
+    mock.add_fault(Fault::new(refusal).on("POST", "/tts").times(2));
+    let sdk = kind.client(
+        &mock,
+        Duration::from_secs(10),
+        RetryPolicy::default().delays(Duration::from_millis(1), Duration::from_millis(5)),
+    );
+    let (audio, r) = kind.run(sdk.speak(&Speech::new(TEXT, "Adrian")));
+    assert_eq!(r.unwrap(), audio.len() as u64);
+    assert_eq!(posts(&mock), 3);
+    // A 500 is not retried for a POST.
+    mock.add_fault(
+        Fault::new(FaultAction::Status {
+            status: 500,
+            retry_after: None,
+        })
+        .on("POST", "/tts")
+        .times(1),
+    );
+    let (_, r) = kind.run(sdk.speak(&Speech::new(TEXT, "Adrian")));
+    assert_eq!(r.unwrap_err().status(), Some(500));
+    assert_eq!(posts(&mock), 4);
+}
+
+fn the_hosts_error_bodies_become_api_errors(kind: Kind) {
+    let mock = MockServer::start();
+    let sdk = kind.for_mock(&mock);
+    let (_, r) = kind.run(sdk.speak(&Speech::new(TEXT, "Nobody")));
+    let Err(Error::Api(e)) = r else { panic!("{r:?}") };
+    assert_eq!((e.status, e.error_type.as_str()), (400, "invalid_request"));
+    assert_eq!(e.message, "Invalid voice 'Nobody' for model 'tts-rt-v2'.");
+    assert!(e.request_id.is_some() && e.more_info.is_some());
+    let (_, r) = kind.run(sdk.speak(&Speech::new(TEXT, "Adrian").model("tts-rt-v9")));
+    let e = r.unwrap_err();
+    assert!(e.to_string().contains("model_not_available"), "{e}");
+    let wrong = sdk.with_key(&mock, "wrong-key");
+    let (_, r) = kind.run(wrong.speak(&Speech::new(TEXT, "Adrian")));
+    assert_eq!(r.unwrap_err().status(), Some(401));
+}
+
+fn a_body_cut_short_is_a_transport_error(kind: Kind) {
+    let mock = MockServer::start();
+    mock.add_fault(Fault::new(FaultAction::TruncatedBody).on("POST", "/tts").times(1));
+    let sdk = kind.for_mock(&mock);
+    let (audio, r) = kind.run(sdk.speak(&Speech::new(TEXT, "Adrian")));
+    assert!(matches!(r, Err(Error::Transport(ref t)) if t.maybe_processed), "{r:?}");
+    assert!(!audio.is_empty());
+    assert_eq!(posts(&mock), 1);
+}
+
+fn a_bad_speech_fails_before_any_request(kind: Kind) {
+    let mock = MockServer::start();
+    let sdk = kind.for_mock(&mock);
+    for bad in [
+        Speech::new("", "Adrian"),
+        Speech::new("x".repeat(5001), "Adrian"),
+        Speech::new(TEXT, "Adrian").speed(2.0),
+    ] {
+        let (audio, r) = kind.run(sdk.speak(&bad));
+        assert!(matches!(r, Err(Error::InvalidArgument(_))) && audio.is_empty(), "{r:?}");
+    }
+    assert_eq!(mock.stats().requests, 0);
+}
+
+fn a_failed_file_is_removed_and_a_good_one_kept(kind: Kind) {
+    let mock = MockServer::start();
+    let dir = tempfile::tempdir().unwrap();
+    let sdk = kind.for_mock(&mock);
+    let good = dir.path().join("good.wav");
+    let n = kind
+        .run(sdk.speak_to_file(&Speech::new(TEXT, "Adrian"), &good))
+        .unwrap();
+    assert_eq!(std::fs::metadata(&good).unwrap().len(), n);
+    mock.add_fault(
+        Fault::new(FaultAction::TtsErrorAfter {
+            bytes: 1_000,
+            code: 500,
+        })
+        .on("POST", "/tts")
+        .times(1),
+    );
+    let bad = dir.path().join("bad.wav");
+    let e = kind
+        .run(sdk.speak_to_file(&Speech::new(TEXT, "Adrian"), &bad))
+        .unwrap_err();
+    assert_eq!(e.status(), Some(500));
+    assert!(!bad.exists(), "a half file was left behind");
+}
