@@ -101,6 +101,35 @@ fn python_sdk_reads_the_tts_models_and_the_shared_voices() {
 }
 
 #[test]
+fn python_sdk_generates_speech_from_the_mocks_tts_port() {
+    let Some(py) = python_sdk("python_sdk_generates_speech_from_the_mocks_tts_port") else {
+        return;
+    };
+    let mock = MockServer::start();
+    let obs = run_script(py, "sdk/python_tts.py", &[mock.tts_url(), mock.api_key()]);
+    let s = mock.stats();
+    let ctx = context(&obs, &s);
+    assert!(obs["error"].is_null(), "the SDK raised: {ctx}");
+    // 33 characters at 60 ms each, 24 kHz 16-bit mono, behind a 44-byte header.
+    assert_eq!(obs["wav"]["len"], 44 + 24_000 * 1980 / 1000 * 2, "{ctx}");
+    assert_eq!(
+        (&obs["wav"]["riff"], &obs["wav"]["wave"]),
+        (&"RIFF".into(), &"WAVE".into()),
+        "{ctx}"
+    );
+    // 2 characters: 120 ms at 128 kbps, behind the ID3 magic.
+    assert_eq!(obs["mp3"]["len"], 10 + 16_000 * 120 / 1000, "{ctx}");
+    assert_eq!(obs["mp3"]["magic"], "ID3", "{ctx}");
+    assert_eq!(obs["bad_voice"]["status"], 400, "{ctx}");
+    assert_eq!(obs["bad_voice"]["error_type"], "invalid_request", "{ctx}");
+    assert_eq!(
+        obs["bad_voice"]["message"], "Invalid voice 'Nobody' for model 'tts-rt-v2'.",
+        "{ctx}"
+    );
+    assert_eq!(s.route("POST /tts"), 3, "{ctx}");
+}
+
+#[test]
 fn python_sdk_realtime_session() {
     let Some(py) = python_sdk("python_sdk_realtime_session") else {
         return;

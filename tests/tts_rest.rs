@@ -187,3 +187,88 @@ fn a_failed_file_is_removed_and_a_good_one_kept(kind: Kind) {
     assert_eq!(e.status(), Some(500));
     assert!(!bad.exists(), "a half file was left behind");
 }
+
+/// Over TLS: the mock's text-to-speech port speaks https with the mock's CA, and both
+/// clients trust it through the one rustls config they use for REST and realtime.
+#[test]
+fn both_clients_speak_over_tls_trusting_the_mocks_ca() {
+    let mock = MockServer::start_tls();
+    assert!(mock.tts_url().starts_with("https://"));
+    let speech = Speech::new(TEXT, "Adrian")
+        .format(TtsFormat::PcmS16le)
+        .sample_rate(16_000);
+    #[cfg(feature = "blocking")]
+    {
+        let client = soniox::blocking::Client::builder()
+            .api_key(mock.api_key())
+            .base_url(mock.base_url())
+            .tts_api_url(mock.tts_url())
+            .add_root_certificates_pem(mock.ca_pem())
+            .build()
+            .unwrap();
+        assert_eq!(client.tts().generate(&speech).unwrap().len(), 16_000 * 1980 / 1000 * 2);
+    }
+    #[cfg(feature = "async")]
+    {
+        let client = soniox::nonblocking::Client::builder()
+            .api_key(mock.api_key())
+            .base_url(mock.base_url())
+            .tts_api_url(mock.tts_url())
+            .add_root_certificates_pem(mock.ca_pem())
+            .build()
+            .unwrap();
+        let audio = async_std::task::block_on(client.tts().generate(&speech)).unwrap();
+        assert_eq!(audio.len(), 16_000 * 1980 / 1000 * 2);
+    }
+    assert!(mock.stats().tls_handshakes >= 2);
+    // A client that does not trust the CA is refused before any audio.
+    #[cfg(feature = "blocking")]
+    {
+        let stranger = soniox::blocking::Client::builder()
+            .api_key(mock.api_key())
+            .tts_api_url(mock.tts_url())
+            .build()
+            .unwrap();
+        let e = stranger.tts().generate(&speech).unwrap_err();
+        assert!(
+            matches!(e, Error::Transport(ref t) if t.is_certificate_error()),
+            "{e:?}"
+        );
+    }
+}
+
+/// Through a `CONNECT` proxy: both clients tunnel `POST /tts` to the text-to-speech port.
+#[test]
+fn both_clients_speak_through_a_connect_proxy() {
+    let mock = MockServer::start();
+    let proxy = soniox::mock::ConnectProxy::start();
+    let speech = Speech::new("Hi", "Adrian").format(TtsFormat::PcmS16le);
+    #[cfg(feature = "blocking")]
+    {
+        let client = soniox::blocking::Client::builder()
+            .api_key(mock.api_key())
+            .tts_api_url(mock.tts_url())
+            .proxy(proxy.url())
+            .build()
+            .unwrap();
+        assert_eq!(client.tts().generate(&speech).unwrap().len(), 24_000 * 120 / 1000 * 2);
+    }
+    #[cfg(feature = "async")]
+    {
+        let client = soniox::nonblocking::Client::builder()
+            .api_key(mock.api_key())
+            .tts_api_url(mock.tts_url())
+            .proxy(proxy.url())
+            .build()
+            .unwrap();
+        let audio = async_std::task::block_on(client.tts().generate(&speech)).unwrap();
+        assert_eq!(audio.len(), 24_000 * 120 / 1000 * 2);
+    }
+    let port = mock.tts_url().rsplit(':').next().unwrap().to_owned();
+    let connects = proxy.connects();
+    assert!(
+        !connects.is_empty() && connects.iter().all(|c| c.target.ends_with(&format!(":{port}"))),
+        "{connects:?}"
+    );
+    assert_eq!(mock.stats().route("POST /tts"), connects.len() as u64);
+}
