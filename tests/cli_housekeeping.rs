@@ -162,6 +162,50 @@ fn text_to_speech_models_and_filtered_shared_voices() {
 }
 
 #[test]
+fn speak_writes_the_audio_to_a_file_or_standard_output_and_leaves_no_file_on_failure() {
+    let mock = mock();
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("hello.wav");
+    let r = run(
+        soniox(&mock),
+        &["speak", "Hello from Soniox.", "-o", out.to_str().unwrap()],
+        None,
+    );
+    assert_eq!(r.code, Some(0), "{r:?}");
+    let wav = std::fs::read(&out).unwrap();
+    // 18 characters at 60 ms, 24 kHz 16-bit mono, behind the 44-byte header.
+    assert_eq!(
+        (&wav[..4], &wav[8..12], wav.len()),
+        (&b"RIFF"[..], &b"WAVE"[..], 44 + 24_000 * 1080 / 1000 * 2)
+    );
+    // From standard input, MP3 to standard output.
+    let r = run(
+        soniox(&mock),
+        &["speak", "--format", "mp3", "--voice", "Maya"],
+        Some(b"Hi there".to_vec()),
+    );
+    assert_eq!(r.code, Some(0), "{r:?}");
+    assert!(r.stdout.starts_with("ID3"), "{:?}", &r.stdout[..r.stdout.len().min(8)]);
+    // A voice the service refuses: its message, exit 1, and no file.
+    let bad = dir.path().join("bad.wav");
+    let r = run(
+        soniox(&mock),
+        &["speak", "Hi", "--voice", "Nobody", "-o", bad.to_str().unwrap()],
+        None,
+    );
+    assert_eq!(r.code, Some(1), "{r:?}");
+    assert!(r.stderr.contains("Invalid voice 'Nobody'"), "{}", r.stderr);
+    assert!(!bad.exists());
+    let r = run(
+        soniox(&mock),
+        &["speak", "Hi", "--format", "ogg", "-o", bad.to_str().unwrap()],
+        None,
+    );
+    assert_eq!(r.code, Some(2), "{r:?}");
+    assert_eq!(mock.stats().route("POST /tts"), 3);
+}
+
+#[test]
 fn the_embedded_mock_needs_no_key() {
     let r = run(bare(), &["--mock", "--json", "models"], None);
     assert_eq!(r.code, Some(0), "{r:?}");

@@ -46,7 +46,8 @@ pub fn soniox(mock: &MockServer) -> Command {
     let mut cmd = bare();
     cmd.env("SONIOX_API_KEY", mock.api_key())
         .env("SONIOX_API_BASE_URL", mock.base_url())
-        .env("SONIOX_WS_URL", mock.ws_url());
+        .env("SONIOX_WS_URL", mock.ws_url())
+        .env("SONIOX_TTS_API_URL", mock.tts_url());
     cmd
 }
 
@@ -56,7 +57,8 @@ pub fn bare() -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_soniox"));
     cmd.env_remove("SONIOX_API_KEY")
         .env_remove("SONIOX_API_BASE_URL")
-        .env_remove("SONIOX_WS_URL");
+        .env_remove("SONIOX_WS_URL")
+        .env_remove("SONIOX_TTS_API_URL");
     for var in [
         "HTTPS_PROXY",
         "https_proxy",
@@ -93,10 +95,11 @@ pub fn run(mut cmd: Command, args: &[&str], stdin: Option<Vec<u8>>) -> Run {
     });
     let mut out = child.stdout.take().unwrap();
     let mut err = child.stderr.take().unwrap();
+    // Lossy: `speak` may write audio to standard output.
     let out_t = thread::spawn(move || {
-        let mut s = String::new();
-        let _ = out.read_to_string(&mut s);
-        s
+        let mut bytes = Vec::new();
+        let _ = out.read_to_end(&mut bytes);
+        String::from_utf8_lossy(&bytes).into_owned()
     });
     let err_t = thread::spawn(move || {
         let mut s = String::new();

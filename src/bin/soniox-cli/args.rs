@@ -38,6 +38,9 @@ pub(crate) enum Command {
     Voices(VoicesArgs),
     /// Mint a temporary API key (for a browser or device to open a realtime stream).
     Key(KeyArgs),
+    /// Text to speech: say TEXT (or a file's text, or standard input's) into a file or
+    /// standard output, as the audio arrives.
+    Speak(SpeakArgs),
 }
 
 /// Output format of `transcribe`.
@@ -183,6 +186,33 @@ pub(crate) struct VoicesArgs {
     /// Only voices tagged with this style; repeat it or separate with commas (all must match).
     #[arg(long = "style", value_delimiter = ',')]
     pub(crate) styles: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct SpeakArgs {
+    /// The text to say; `@FILE` reads it from a file, `-` (or nothing) from standard input.
+    pub(crate) text: Option<String>,
+    /// The voice (see `soniox voices --shared`).
+    #[arg(long, default_value = "Adrian")]
+    pub(crate) voice: String,
+    /// The text-to-speech model.
+    #[arg(long, default_value = soniox::types::DEFAULT_TTS_MODEL)]
+    pub(crate) model: String,
+    /// The language of the text.
+    #[arg(long, default_value = "en")]
+    pub(crate) language: String,
+    /// The audio format: wav, mp3, pcm_s16le, pcm_f32le, pcm_mulaw, pcm_alaw, aac, opus or flac.
+    #[arg(long, default_value = "wav")]
+    pub(crate) format: String,
+    /// Samples per second (the format's default when not given).
+    #[arg(long)]
+    pub(crate) sample_rate: Option<u32>,
+    /// Speaking rate, 0.7 to 1.3.
+    #[arg(long)]
+    pub(crate) speed: Option<f64>,
+    /// Where the audio goes (`-`: standard output). A failed run leaves no file.
+    #[arg(short, long, default_value = "-")]
+    pub(crate) output: String,
 }
 
 #[derive(Debug, Args)]

@@ -21,6 +21,7 @@ mod errors;
 mod housekeeping;
 mod output;
 mod progress;
+mod speak;
 mod stream;
 mod transcribe;
 
@@ -65,6 +66,7 @@ fn run(cli: Cli, interrupt: &Interrupt) -> Result<(), CliError> {
         Command::Models(_) => housekeeping::models(client, cli.json),
         Command::Voices(args) => housekeeping::shared_voices(client, args, cli.json),
         Command::Key(args) => housekeeping::key(client, args, cli.json),
+        Command::Speak(args) => speak::run(client, args, cli.json),
     }
 }
 
@@ -83,6 +85,7 @@ impl Backend {
                 .api_key(server.api_key())
                 .base_url(server.base_url())
                 .ws_url(server.ws_url())
+                .tts_api_url(server.tts_url())
                 .max_connections(max_connections)
                 .build()
                 .map_err(CliError::sdk("configuring the client"))?;
