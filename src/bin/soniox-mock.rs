@@ -3,7 +3,8 @@
 //! ```text
 //! soniox-mock --port 8888 [--host 127.0.0.1] [--api-key KEY]... [--rpm N]
 //!             [--job-timing immediate|polls:Q,P|ms:Q,P] [--max-pending N]
-//!             [--max-upload-bytes N] [--seed N] [--ws-idle-timeout SECS] [--max-streams N]
+//!             [--max-upload-bytes N] [--tts-audio MS_PER_CHAR,MAX_MS] [--seed N]
+//!             [--ws-idle-timeout SECS] [--max-streams N]
 //!             [--ws-bad-header-key refuse|in-band] [--tls [--ca-out PATH]]
 //! ```
 //!
@@ -26,7 +27,8 @@ use std::time::Duration;
 use soniox::mock::{JobTiming, MockConfig, MockServer, MockTls};
 
 const USAGE: &str = "usage: soniox-mock --port N [--host 127.0.0.1] [--api-key KEY]... [--rpm N] \
-[--job-timing immediate|polls:Q,P|ms:Q,P] [--max-pending N] [--max-upload-bytes N] [--seed N] \
+[--job-timing immediate|polls:Q,P|ms:Q,P] [--max-pending N] [--max-upload-bytes N] \
+[--tts-audio MS_PER_CHAR,MAX_MS] [--seed N] \
 [--ws-idle-timeout SECS] [--max-streams N] [--ws-bad-header-key refuse|in-band] \
 [--tls [--ca-out PATH]]";
 
@@ -53,6 +55,7 @@ fn main() -> ExitCode {
     };
     println!("soniox-mock listening on {}", server.base_url());
     println!("soniox-mock realtime on {}", server.ws_url());
+    println!("soniox-mock text-to-speech on {}", server.tts_url());
     if server.is_tls() {
         match &ca_out {
             Some(path) => match std::fs::write(path, server.ca_pem()) {
@@ -106,6 +109,14 @@ fn parse(mut args: impl Iterator<Item = String>) -> Result<Option<Options>, Stri
             "--job-timing" => config = config.job_timing(timing(&value()?)?),
             "--max-pending" => config = config.max_pending_jobs(number(&flag, &value()?)?),
             "--max-upload-bytes" => config = config.max_upload_bytes(number(&flag, &value()?)?),
+            "--tts-audio" => {
+                let v = value()?;
+                let (per_char, max) = v
+                    .split_once(',')
+                    .ok_or_else(|| format!("--tts-audio: expected MS_PER_CHAR,MAX_MS, got {v:?}"))?;
+                let ms = |s: &str| number::<u64>("--tts-audio", s).map(std::time::Duration::from_millis);
+                config = config.tts_audio(ms(per_char)?, ms(max)?);
+            }
             "--seed" => config = config.seed(number(&flag, &value()?)?),
             "--ws-idle-timeout" => config = config.ws_idle_timeout(seconds(&flag, &value()?)?),
             "--max-streams" => config = config.max_concurrent_streams(number(&flag, &value()?)?),

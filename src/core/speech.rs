@@ -178,20 +178,18 @@ impl SpeechReader {
     fn step<'a>(&mut self, input: &'a [u8]) -> Result<(usize, Step<'a>)> {
         match &mut self.state {
             State::Head(buf) => {
-                let before = buf.len();
-                // Look for the blank line across what was buffered and the new bytes.
-                let take = input.len().min(MAX_HEAD + 4 - before);
-                buf.extend_from_slice(&input[..take]);
-                let Some(end) = find(buf, b"\r\n\r\n", before.saturating_sub(3)) else {
+                // Only the head's own bytes are kept: the body's stay in the caller's buffer.
+                let Some(end) = head_end(buf, input) else {
+                    buf.extend_from_slice(input);
                     if buf.len() > MAX_HEAD {
                         return Err(decode(0, format!("the response head is over {MAX_HEAD} bytes")));
                     }
-                    return Ok((take, Step::NeedMore));
+                    return Ok((input.len(), Step::NeedMore));
                 };
+                buf.extend_from_slice(&input[..end]);
                 let head = std::mem::take(buf);
-                let used = end + 4 - before;
-                self.read_head(&head[..end])?;
-                Ok((used, Step::NeedMore))
+                self.read_head(&head[..head.len() - 4])?;
+                Ok((end, Step::NeedMore))
             }
             State::Body { framing, ok } => {
                 let ok = *ok;
@@ -337,8 +335,13 @@ fn chunked<'a>(chunk: &mut Chunk, input: &'a [u8]) -> Result<BodyStep<'a>> {
                 }
                 return Ok((input.len(), &[], None));
             };
-            line.extend_from_slice(&input[..i]);
-            let text = std::str::from_utf8(line).unwrap_or("");
+            // The whole line in `input` (the usual case) is read in place, not copied.
+            let text = if line.is_empty() {
+                std::str::from_utf8(&input[..i]).unwrap_or("")
+            } else {
+                line.extend_from_slice(&input[..i]);
+                std::str::from_utf8(line).unwrap_or("")
+            };
             let hex = text.trim_end_matches('\r').split(';').next().unwrap_or("").trim();
             let size =
                 u64::from_str_radix(hex, 16).map_err(|_| decode(200, format!("a bad chunk size: {:?}", clip(text))))?;
@@ -422,6 +425,30 @@ fn trailer_error(trailers: &[u8], audio_bytes: u64) -> Option<Error> {
         retry_after: None,
         raw_body: None,
     })))
+}
+
+/// Where the head's blank line ends in `input`, given the head bytes `buf` before it: the
+/// number of `input`'s bytes that complete the head.
+fn head_end(buf: &[u8], input: &[u8]) -> Option<usize> {
+    const END: &[u8] = b"\r\n\r\n";
+    // How much of the terminator `buf` already ends with.
+    let mut matched = (1..=3)
+        .rev()
+        .find(|&k| buf.len() >= k && buf.ends_with(&END[..k]))
+        .unwrap_or(0);
+    for (i, &b) in input.iter().enumerate() {
+        matched = if b == END[matched] {
+            matched + 1
+        } else if b == b'\r' {
+            1
+        } else {
+            0
+        };
+        if matched == 4 {
+            return Some(i + 1);
+        }
+    }
+    None
 }
 
 fn find(haystack: &[u8], needle: &[u8], from: usize) -> Option<usize> {

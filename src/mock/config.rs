@@ -63,6 +63,10 @@ pub struct MockConfig {
     pub max_pending_jobs: usize,
     /// Largest accepted upload in bytes; larger ones get `400 invalid_request` (default 1 GiB).
     pub max_upload_bytes: u64,
+    /// Text-to-speech audio per character of text (default 60 ms).
+    pub tts_audio_per_char: Duration,
+    /// The longest text-to-speech utterance (default 2 minutes, as the service caps it).
+    pub tts_max_audio: Duration,
     /// Authenticated requests allowed per minute; beyond it `429 limit_exceeded` with
     /// `Retry-After` (default `None`, unlimited).
     pub requests_per_minute: Option<u32>,
@@ -99,6 +103,8 @@ impl Default for MockConfig {
             job_timing: JobTiming::default(),
             max_pending_jobs: 100,
             max_upload_bytes: 1_073_741_824,
+            tts_audio_per_char: Duration::from_millis(60),
+            tts_max_audio: Duration::from_secs(120),
             requests_per_minute: None,
             seed: 0x5EED_50A1_0C0F_FEE5,
             ws_idle_timeout: Duration::from_secs(20),
@@ -140,6 +146,15 @@ impl MockConfig {
     /// Sets the upload size limit in bytes.
     pub fn max_upload_bytes(mut self, n: u64) -> Self {
         self.max_upload_bytes = n;
+        self
+    }
+
+    /// How long text-to-speech audio is: `per_char` of audio for each character of text,
+    /// at most `max` (defaults 60 ms and 2 minutes). A longer maximum than the service's
+    /// makes large downloads for tests.
+    pub fn tts_audio(mut self, per_char: Duration, max: Duration) -> Self {
+        self.tts_audio_per_char = per_char;
+        self.tts_max_audio = max;
         self
     }
 

@@ -4,6 +4,7 @@
 
 #[cfg(feature = "async")]
 pub mod async_upload;
+pub mod speech;
 
 use std::io::{BufRead, BufReader};
 use std::net::TcpStream;
@@ -22,6 +23,7 @@ pub struct MockProcess {
     _stdout: Option<BufReader<ChildStdout>>,
     base_url: String,
     ws_url: String,
+    tts_url: String,
     /// The CA of a TLS mock ([`MockProcess::start_tls`]), which [`MockProcess::client`] trusts.
     ca_pem: Option<String>,
 }
@@ -30,21 +32,27 @@ impl MockProcess {
     /// Starts `soniox-mock --port 0` (it binds a free port and prints its URLs) and waits until
     /// it accepts connections.
     pub fn start() -> MockProcess {
-        MockProcess::spawn(false)
+        MockProcess::spawn(false, &[])
+    }
+
+    /// As [`start`](Self::start), with more arguments for `soniox-mock`.
+    pub fn start_with(args: &[&str]) -> MockProcess {
+        MockProcess::spawn(false, args)
     }
 
     /// As [`start`](Self::start), serving https and wss (`soniox-mock --tls`, its CA read from
     /// the file it writes with `--ca-out`).
     pub fn start_tls() -> MockProcess {
-        MockProcess::spawn(true)
+        MockProcess::spawn(true, &[])
     }
 
-    fn spawn(tls: bool) -> MockProcess {
+    fn spawn(tls: bool, args: &[&str]) -> MockProcess {
         // Over TLS the mock writes its CA to a file of a temporary directory (removed once read).
         let ca_dir = tls.then(|| tempfile::tempdir().expect("tempdir for the CA"));
         let ca_file = ca_dir.as_ref().map(|d| d.path().join("mock-ca.pem"));
         let mut command = Command::new(env!("CARGO_BIN_EXE_soniox-mock"));
         command.args(["--port", "0", "--api-key", API_KEY, "--job-timing", "immediate"]);
+        command.args(args);
         if let Some(file) = &ca_file {
             command.arg("--tls").arg("--ca-out").arg(file);
         }
@@ -60,11 +68,13 @@ impl MockProcess {
             _stdout: None,
             base_url: String::new(),
             ws_url: String::new(),
+            tts_url: String::new(),
             ca_pem: None,
         };
         let mut stdout = BufReader::new(guard.child.stdout.take().expect("piped stdout"));
         guard.base_url = url_after(&mut stdout, "soniox-mock listening on ");
         guard.ws_url = url_after(&mut stdout, "soniox-mock realtime on ");
+        guard.tts_url = url_after(&mut stdout, "soniox-mock text-to-speech on ");
         if let Some(file) = &ca_file {
             // Printed once the file is written.
             url_after(&mut stdout, "soniox-mock CA certificate written to ");
@@ -108,6 +118,7 @@ impl MockProcess {
             .api_key(API_KEY)
             .base_url(self.base_url())
             .ws_url(self.ws_url())
+            .tts_api_url(&self.tts_url)
             .timeout(Duration::from_secs(30))
             .connect_timeout(Duration::from_secs(10));
         match self.ca_pem() {

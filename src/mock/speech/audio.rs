@@ -1,15 +1,10 @@
-//! The audio `POST /tts` answers: deterministic, as long as the text asks (60 ms a
-//! character, at most 2 minutes, as the service caps it), generated a chunk at a time so a
+//! The audio `POST /tts` answers: deterministic, as long as the text asks (by default 60 ms
+//! a character, at most 2 minutes, as the service caps it), generated a chunk at a time so a
 //! long utterance never sits whole in memory. WAV and the PCM formats are real audio (a
 //! 440 Hz tone); the compressed formats are stable bytes behind the format's magic, not
 //! decodable audio (soniox-api-more.md §2.5 asks for no more).
 
 use std::f64::consts::PI;
-
-/// Milliseconds of audio per character of text.
-const MS_PER_CHAR: u64 = 60;
-/// The longest utterance (2 minutes).
-const MAX_MS: u64 = 120_000;
 
 /// The `Content-Type` of a format (§2.2).
 pub(super) fn content_type(format: &str) -> &'static str {
@@ -46,9 +41,10 @@ enum Kind {
 
 impl Synth {
     /// The audio for `chars` characters in `format` at `rate` Hz (`bitrate` bps for the
-    /// compressed formats).
-    pub(super) fn new(format: &str, chars: usize, rate: u32, bitrate: u32) -> Synth {
-        let ms = (chars as u64).saturating_mul(MS_PER_CHAR).clamp(MS_PER_CHAR, MAX_MS);
+    /// compressed formats): `per_char` ms a character (at least one character's worth), at
+    /// most `max_ms`.
+    pub(super) fn new(format: &str, chars: usize, rate: u32, bitrate: u32, per_char: u64, max_ms: u64) -> Synth {
+        let ms = (chars as u64).saturating_mul(per_char).max(per_char).min(max_ms);
         let frames = u64::from(rate) * ms / 1000;
         let (kind, body) = match format {
             "wav" | "pcm_s16le" => (Kind::S16, frames * 2),
@@ -80,16 +76,37 @@ impl Synth {
 
     /// Appends up to `max` next bytes to `out`; none when every byte was handed out.
     pub(super) fn fill(&mut self, out: &mut Vec<u8>, max: usize) {
-        let end = self.len().min(self.pos + max as u64);
+        let end = self.len().min(self.pos.saturating_add(max as u64));
+        let h = self.header.len() as u64;
+        // One sample's bytes at a time (a sine per sample, not per byte).
+        let mut cached: Option<(u64, [u8; 4])> = None;
         while self.pos < end {
             let i = self.pos;
-            let h = self.header.len() as u64;
             if i < h {
                 out.push(self.header[i as usize]);
             } else {
-                out.push(self.sample_byte(i - h));
+                let i = i - h;
+                let width = self.width();
+                let frame = i / width;
+                let bytes = match cached {
+                    Some((f, b)) if f == frame => b,
+                    _ => {
+                        let b = self.sample(frame, i);
+                        cached = Some((frame, b));
+                        b
+                    }
+                };
+                out.push(bytes[(i % width) as usize]);
             }
             self.pos += 1;
+        }
+    }
+
+    fn width(&self) -> u64 {
+        match self.kind {
+            Kind::S16 => 2,
+            Kind::F32 => 4,
+            Kind::Law8 | Kind::Stable => 1,
         }
     }
 
@@ -97,16 +114,17 @@ impl Synth {
         (2.0 * PI * 440.0 * frame as f64 / f64::from(self.rate.max(1))).sin() * 0.25
     }
 
-    fn sample_byte(&self, i: u64) -> u8 {
+    /// The bytes of sample `frame` (byte `i` of the samples, for the 8-bit kinds).
+    fn sample(&self, frame: u64, i: u64) -> [u8; 4] {
         match self.kind {
             Kind::S16 => {
-                let s = (self.tone(i / 2) * f64::from(i16::MAX)) as i16;
-                s.to_le_bytes()[(i % 2) as usize]
+                let [a, b] = ((self.tone(frame) * f64::from(i16::MAX)) as i16).to_le_bytes();
+                [a, b, 0, 0]
             }
-            Kind::F32 => (self.tone(i / 4) as f32).to_le_bytes()[(i % 4) as usize],
+            Kind::F32 => (self.tone(frame) as f32).to_le_bytes(),
             // μ-law/A-law silence-ish with a slow wobble: valid 8-bit codes either way.
-            Kind::Law8 => 0xD5 ^ ((i / 40 % 2) as u8),
-            Kind::Stable => (i.wrapping_mul(31).wrapping_add(7) % 251) as u8,
+            Kind::Law8 => [0xD5 ^ ((i / 40 % 2) as u8), 0, 0, 0],
+            Kind::Stable => [(i.wrapping_mul(31).wrapping_add(7) % 251) as u8, 0, 0, 0],
         }
     }
 }
@@ -136,7 +154,7 @@ mod tests {
 
     #[test]
     fn a_wav_is_a_valid_file_as_long_as_the_text_asks() {
-        let mut s = Synth::new("wav", 10, 24_000, 0);
+        let mut s = Synth::new("wav", 10, 24_000, 0, 60, 120_000);
         assert_eq!(s.len(), 44 + 24_000 * 600 / 1000 * 2);
         let mut out = Vec::new();
         for _ in 0..1000 {
@@ -147,11 +165,17 @@ mod tests {
         assert_eq!((spec.0.spec.sample_rate, spec.0.data_len), (24_000, 28_800));
         // Deterministic: the same request, the same bytes.
         let mut again = Vec::new();
-        let mut t = Synth::new("wav", 10, 24_000, 0);
+        let mut t = Synth::new("wav", 10, 24_000, 0, 60, 120_000);
         t.fill(&mut again, usize::MAX);
         assert_eq!(again, out);
         // Capped at 2 minutes.
-        assert_eq!(Synth::new("pcm_s16le", 5000, 8000, 0).len(), 8000 * 120 * 2);
-        assert_eq!(Synth::new("mp3", 100, 24_000, 128_000).len(), 10 + 16_000 * 6);
+        assert_eq!(
+            Synth::new("pcm_s16le", 5000, 8000, 0, 60, 120_000).len(),
+            8000 * 120 * 2
+        );
+        assert_eq!(
+            Synth::new("mp3", 100, 24_000, 128_000, 60, 120_000).len(),
+            10 + 16_000 * 6
+        );
     }
 }

@@ -107,7 +107,16 @@ async fn serve_one(shared: &Shared, io: &mut Io) -> std::io::Result<bool> {
         Ok(s) => s,
         Err(e) => return error(io, &e, &request_id, req.close).await,
     };
-    let mut synth = Synth::new(&speech.format, speech.text_chars, speech.sample_rate, speech.bitrate);
+    let ms = |d: std::time::Duration| u64::try_from(d.as_millis()).unwrap_or(u64::MAX);
+    let (per_char, max) = (ms(shared.config.tts_audio_per_char), ms(shared.config.tts_max_audio));
+    let mut synth = Synth::new(
+        &speech.format,
+        speech.text_chars,
+        speech.sample_rate,
+        speech.bitrate,
+        per_char,
+        max,
+    );
     let head = format!(
         "HTTP/1.1 200 OK\r\nContent-Type: {}\r\nTransfer-Encoding: chunked\r\n\
          Trailer: X-Tts-Error-Code, X-Tts-Error-Message\r\nx-request-id: {request_id}\r\n{}\r\n",
