@@ -103,6 +103,11 @@ fn multipart_length_is_exact() {
 }
 
 #[test]
+fn speech_responses_read_the_same_however_split() {
+    run("speech_response");
+}
+
+#[test]
 fn retry_after_and_the_retry_loop() {
     run("retry_after");
 }

@@ -15,6 +15,7 @@ pub mod realtime_decode;
 pub mod realtime_session;
 pub mod response;
 pub mod retry_after;
+pub mod speech_response;
 
 /// A property: panics when an invariant breaks.
 pub type Property = fn(&[u8]);
@@ -32,6 +33,7 @@ pub const TARGETS: &[(&str, Property)] = &[
     ("mock_multipart", mock_multipart::property),
     ("mock_realtime", mock_realtime::property),
     ("mock_http", mock_http::property),
+    ("speech_response", speech_response::property),
 ];
 
 /// A JSON value worth trying for a key: the extremes of each JSON type, one of a target's
