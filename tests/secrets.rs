@@ -165,9 +165,20 @@ fn a_whole_traced_session_never_shows_the_key_or_a_temporary_key() {
     let captured = capture::global();
     let mock = mock_for_key();
     let dir = tempfile::tempdir().unwrap();
-    let client = common::client_with(&mock, |b| b.api_key(KEY).ws_url(mock.ws_url()));
-    // REST: models, upload, create, wait, transcript, lists, a temporary key, cleanup.
+    let client = common::client_with(&mock, |b| {
+        b.api_key(KEY).ws_url(mock.ws_url()).tts_api_url(mock.tts_url())
+    });
+    // REST: models, upload, create, wait, transcript, lists, a temporary key, cleanup;
+    // text-to-speech, and a refused one (its error).
     client.models().list().unwrap();
+    client
+        .tts()
+        .generate(&soniox::types::Speech::new("Hi", "Adrian"))
+        .unwrap();
+    client
+        .tts()
+        .generate(&soniox::types::Speech::new("Hi", "Nobody"))
+        .unwrap_err();
     let file = client.files().upload(common::wav(dir.path(), "a.wav", 1)).unwrap();
     let job = client
         .transcriptions()
@@ -194,9 +205,15 @@ fn a_whole_traced_session_never_shows_the_key_or_a_temporary_key() {
             .api_key(KEY)
             .base_url(mock.base_url())
             .ws_url(mock.ws_url())
+            .tts_api_url(mock.tts_url())
             .build()
             .unwrap();
         aclient.models().list().await.unwrap();
+        aclient
+            .tts()
+            .generate(&soniox::types::Speech::new("Hi", "Adrian"))
+            .await
+            .unwrap();
         aclient
             .auth()
             .temporary_api_key(TemporaryKey::transcribe_websocket(60))

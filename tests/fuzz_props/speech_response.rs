@@ -61,7 +61,9 @@ fn read(wire: &[u8], cuts: &[u8]) -> Outcome {
                 assert_eq!(r.audio_bytes(), audio.len() as u64);
                 return Outcome { audio, end };
             }
-            let size = cuts.get(turn % cuts.len().max(1)).map_or(wire.len(), |c| usize::from(*c).max(1));
+            let size = cuts
+                .get(turn % cuts.len().max(1))
+                .map_or(wire.len(), |c| usize::from(*c).max(1));
             turn += 1;
             let n = size.min(wire.len() - fed);
             pending = &wire[fed..fed + n];
@@ -79,7 +81,10 @@ fn read(wire: &[u8], cuts: &[u8]) -> Outcome {
             }
             Ok((_, Step::Done)) => {
                 assert_eq!(r.audio_bytes(), audio.len() as u64);
-                return Outcome { audio, end: "ok".into() };
+                return Outcome {
+                    audio,
+                    end: "ok".into(),
+                };
             }
             Err(e) => {
                 assert!(r.is_done());
@@ -95,7 +100,10 @@ fn build(status: u16, framing: &Framing, chunks: &[Vec<u8>]) -> (Vec<u8>, Vec<u8
     let payload: Vec<u8> = chunks.concat();
     let mut w = format!("HTTP/1.1 {status} X\r\n").into_bytes();
     match framing {
-        Framing::Chunked { trailer_code, extension } => {
+        Framing::Chunked {
+            trailer_code,
+            extension,
+        } => {
             w.extend_from_slice(b"Transfer-Encoding: chunked\r\n\r\n");
             for c in chunks.iter().filter(|c| !c.is_empty()) {
                 let ext = if *extension { ";x=1" } else { "" };
