@@ -1,8 +1,8 @@
-//! # soniox — the Rust SDK for the Soniox speech-to-text API
+//! # soniox — the Rust SDK for the Soniox speech API
 //!
-//! Blocking and async clients over one sans-IO core, the whole REST API (files,
-//! transcriptions, models, temporary keys), and a faithful mock Soniox server for
-//! your tests.
+//! Blocking and async clients over one sans-IO core: speech-to-text (files,
+//! transcriptions, models, temporary keys, realtime streaming), text-to-speech over REST
+//! with its models and shared voices, and a faithful mock Soniox server for your tests.
 //!
 //! ## Quick start (blocking)
 //!
@@ -160,6 +160,8 @@
 //! | TLS roots and the rustls config | `driver::tls` (from [`TlsRoots`]) |
 //! | which proxy, `NO_PROXY` | [`config::proxy::Proxies::for_target`] |
 //! | the `CONNECT` exchange and its errors | [`core::proxy::ConnectTunnel`], `driver::proxy` |
+//! | text-to-speech: the request, reading the response (trailers included) | [`core::speech`] (`build_generate`, `SpeechReader`) |
+//! | text-to-speech: where it goes, the request bytes, no retry after audio, the partial file | `driver::speech` |
 //! | a very large time limit means none | [`config::time`] |
 //! | the `Authorization: Bearer` header, a key never printed | [`ApiKey`] (`types::api_key`) |
 //! | the `soniox.request` span | `driver::observe` |

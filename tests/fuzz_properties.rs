@@ -147,7 +147,8 @@ fn every_target_has_a_test_and_a_corpus() {
             "config",
             "mock_multipart",
             "mock_realtime",
-            "mock_http"
+            "mock_http",
+            "speech_response"
         ]
     );
     for name in names {

@@ -26,6 +26,7 @@ macro_rules! tests_for {
                 a_body_cut_short_is_a_transport_error,
                 a_bad_speech_fails_before_any_request,
                 a_failed_file_is_removed_and_a_good_one_kept,
+                a_response_complete_by_its_length_ends_without_waiting_for_the_connection,
             );
         }
     };
@@ -178,7 +179,7 @@ fn a_failed_file_is_removed_and_a_good_one_kept(kind: Kind) {
             code: 500,
         })
         .on("POST", "/tts")
-        .times(1),
+        .times(2),
     );
     let bad = dir.path().join("bad.wav");
     let e = kind
@@ -186,6 +187,50 @@ fn a_failed_file_is_removed_and_a_good_one_kept(kind: Kind) {
         .unwrap_err();
     assert_eq!(e.status(), Some(500));
     assert!(!bad.exists(), "a half file was left behind");
+    // An existing file is replaced only by a whole new one: after a failure it is as it was.
+    let e = kind
+        .run(sdk.speak_to_file(&Speech::new("Other words.", "Maya"), &good))
+        .unwrap_err();
+    assert_eq!(e.status(), Some(500));
+    assert_eq!(std::fs::metadata(&good).unwrap().len(), n);
+    let names: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(names, ["good.wav"], "no partial file is left");
+}
+
+fn a_response_complete_by_its_length_ends_without_waiting_for_the_connection(kind: Kind) {
+    // A server (not the mock) that answers with Content-Length and keeps the connection
+    // open: the call must end with the last byte, not when the connection closes.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let server = std::thread::spawn(move || {
+        use std::io::{Read, Write};
+        let (mut conn, _) = listener.accept().unwrap();
+        let mut head = Vec::new();
+        let mut byte = [0u8; 1];
+        while !head.ends_with(b"\r\n\r\n") && conn.read(&mut byte).unwrap() == 1 {
+            head.push(byte[0]);
+        }
+        let len: usize = String::from_utf8_lossy(&head)
+            .lines()
+            .find_map(|l| l.strip_prefix("Content-Length: ").map(|v| v.trim().parse().unwrap()))
+            .unwrap();
+        let mut body = vec![0u8; len];
+        conn.read_exact(&mut body).unwrap();
+        conn.write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nAUDIO")
+            .unwrap();
+        // Held open until the client is done (it then closes its end).
+        let mut rest = Vec::new();
+        let _ = conn.read_to_end(&mut rest);
+    });
+    let mock = MockServer::start();
+    let sdk = kind.client_tts_at(&mock, &url, Duration::from_secs(5));
+    let (audio, r) = kind.run(sdk.speak(&Speech::new(TEXT, "Adrian")));
+    assert_eq!((r.unwrap(), audio.as_slice()), (5, &b"AUDIO"[..]));
+    drop(sdk);
+    server.join().unwrap();
 }
 
 /// Over TLS: the mock's text-to-speech port speaks https with the mock's CA, and both
@@ -230,8 +275,9 @@ fn both_clients_speak_over_tls_trusting_the_mocks_ca() {
             .build()
             .unwrap();
         let e = stranger.tts().generate(&speech).unwrap_err();
+        // Refused in the handshake, before the request: nothing may have been processed.
         assert!(
-            matches!(e, Error::Transport(ref t) if t.is_certificate_error()),
+            matches!(e, Error::Transport(ref t) if t.is_certificate_error() && !t.maybe_processed),
             "{e:?}"
         );
     }
@@ -271,4 +317,79 @@ fn both_clients_speak_through_a_connect_proxy() {
         "{connects:?}"
     );
     assert_eq!(mock.stats().route("POST /tts"), connects.len() as u64);
+}
+
+/// The mock's text-to-speech port as a raw HTTP/1.1 client sees it: two pipelined
+/// requests get two answers in order, and a request it cannot take gets an answer (the
+/// host's error body), never a silent close.
+#[test]
+fn the_mock_tts_port_answers_pipelined_and_unreadable_requests() {
+    use std::io::{Read, Write};
+    let mock = MockServer::start();
+    let addr = mock.tts_url().trim_start_matches("http://").to_owned();
+    let body = r#"{"model":"tts-rt-v2","language":"en","voice":"Adrian","audio_format":"pcm_s16le","text":"Hi"}"#;
+    let request = |close: bool| {
+        format!(
+            "POST /tts HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {}\r\nContent-Type: application/json\r\n\
+             Content-Length: {}\r\n{}\r\n{body}",
+            mock.api_key(),
+            body.len(),
+            if close { "Connection: close\r\n" } else { "" }
+        )
+    };
+    let mut conn = std::net::TcpStream::connect(&addr).unwrap();
+    conn.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    conn.write_all(format!("{}{}", request(false), request(true)).as_bytes())
+        .unwrap();
+    let mut all = Vec::new();
+    conn.read_to_end(&mut all).unwrap();
+    let text = String::from_utf8_lossy(&all);
+    assert_eq!(text.matches("HTTP/1.1 200 OK").count(), 2, "{text}");
+    assert_eq!(mock.stats().route("POST /tts"), 2);
+    for (head, status) in [
+        (
+            "POST /tts HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n",
+            "411",
+        ),
+        ("POST /tts HTTP/1.1\r\nContent-Length: 99999999\r\n\r\n", "413"),
+        ("POST /tts HTTP/1.1\r\nContent-Length: ten\r\n\r\n", "400"),
+        ("NOT HTTP AT ALL\r\n\r\n", "400"),
+    ] {
+        let mut conn = std::net::TcpStream::connect(&addr).unwrap();
+        conn.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+        conn.write_all(head.as_bytes()).unwrap();
+        let mut answer = Vec::new();
+        conn.read_to_end(&mut answer).unwrap();
+        let answer = String::from_utf8_lossy(&answer);
+        assert!(answer.starts_with(&format!("HTTP/1.1 {status} ")), "{head:?}: {answer}");
+        assert!(answer.contains(r#""error_code":"#), "{answer}");
+    }
+}
+
+/// A temporary key minted for `tts_rt` speaks (REST text-to-speech accepts it, §1.2); one
+/// minted for the speech-to-text WebSocket does not.
+#[cfg(feature = "blocking")]
+#[test]
+fn a_tts_rt_temporary_key_speaks_and_a_transcribe_websocket_one_does_not() {
+    use soniox::types::{TemporaryKey, UsageType};
+    let mock = MockServer::start();
+    let main = soniox::blocking::Client::builder()
+        .api_key(mock.api_key())
+        .base_url(mock.base_url())
+        .build()
+        .unwrap();
+    let speech = Speech::new("Hi", "Adrian");
+    for (usage, ok) in [(UsageType::TtsRt, true), (UsageType::TranscribeWebsocket, false)] {
+        let temp = main.auth().temporary_api_key(TemporaryKey::new(usage, 60)).unwrap();
+        let client = soniox::blocking::Client::builder()
+            .api_key(temp.api_key.expose())
+            .tts_api_url(mock.tts_url())
+            .build()
+            .unwrap();
+        let r = client.tts().generate(&speech);
+        assert_eq!(r.is_ok(), ok, "{usage:?}: {r:?}");
+        if !ok {
+            assert_eq!(r.unwrap_err().status(), Some(401));
+        }
+    }
 }

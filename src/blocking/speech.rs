@@ -15,11 +15,11 @@ use super::client::Client;
 use super::connect;
 use super::tts::Tts;
 use crate::core::http::{HttpRequest, RawResponse};
-use crate::core::speech::{build_generate, SpeechReader, Step};
+use crate::core::speech::{build_generate, Next, SpeechReader};
 use crate::driver::attempt::io_error;
 use crate::driver::observe;
-use crate::driver::speech::{after_failure, SpeechTarget};
-use crate::error::{Error, Result, TransportError};
+use crate::driver::speech::{after_failure, local_write, PartialFile, SpeechTarget};
+use crate::error::{Error, Result};
 use crate::types::Speech;
 
 /// Bytes read from the socket at a time.
@@ -50,21 +50,19 @@ impl Tts<'_> {
         speak(self.client(), speech, out)
     }
 
-    /// Speaks `speech` into a new file at `path` (replaced if it exists); returns its
-    /// length. On any error the file is removed: no half file is left behind.
+    /// Speaks `speech` into a file at `path` (replaced once the whole audio is in);
+    /// returns its length. The audio goes to a sibling file first, renamed onto `path`
+    /// at the end: on any error `path` is as it was, and no partial file is left.
     pub fn generate_to_file(&self, speech: &Speech, path: impl AsRef<Path>) -> Result<u64> {
         let path = path.as_ref();
         build_generate(speech)?;
-        let mut file = fs::File::create(path).map_err(|e| io_error(path, e))?;
-        let result = speak(self.client(), speech, &mut file).and_then(|n| {
-            file.flush().map_err(|e| io_error(path, e))?;
-            Ok(n)
-        });
-        if result.is_err() {
-            drop(file);
-            let _ = fs::remove_file(path);
-        }
-        result
+        let part = PartialFile::for_target(path);
+        let mut file = fs::File::create(part.path()).map_err(|e| io_error(path, e))?;
+        let n = speak(self.client(), speech, &mut file)?;
+        file.sync_all().map_err(|e| io_error(path, e))?;
+        drop(file);
+        part.commit(path)?;
+        Ok(n)
     }
 }
 
@@ -111,12 +109,18 @@ fn exchange(
 ) -> std::result::Result<(), (Error, bool)> {
     let config = client.config();
     let context = target.context.as_str();
-    let tcp = connect::open(config, target.tls, &target.host, target.port, context).map_err(|e| (e, false))?;
-    let limit = crate::config::time::limit(config.timeout());
-    let io = |e: std::io::Error| (connect::transport(context, e), false);
-    tcp.set_read_timeout(limit).map_err(io)?;
-    tcp.set_write_timeout(limit).map_err(io)?;
-    let mut stream: Box<dyn ReadWrite> = if target.tls {
+    // Until the request is written, the connect timeout's remainder bounds every step
+    // (TCP, the tunnel, the TLS handshake) and nothing counts as sent.
+    let mut tcp = connect::open(config, target.tls, &target.host, target.port, context).map_err(|e| (e, false))?;
+    let unsent = |e: std::io::Error| {
+        let error = if matches!(e.kind(), std::io::ErrorKind::TimedOut | std::io::ErrorKind::WouldBlock) {
+            connect::timed_out(context, config.connect_timeout())
+        } else {
+            crate::driver::proxy::connection_error(context.to_owned(), false, Box::new(e))
+        };
+        (error, false)
+    };
+    let tls = if target.tls {
         let tls = client.tls_config().get().map_err(|e| (e, false))?;
         let name = rustls::pki_types::ServerName::try_from(target.host.clone()).map_err(|_| {
             (
@@ -127,9 +131,19 @@ fn exchange(
         let mut conn = rustls::ClientConnection::new(Arc::clone(&tls), name)
             .map_err(|e| (connect::transport(context, std::io::Error::other(e)), false))?;
         crate::driver::tls::limit_buffers(&mut conn);
-        Box::new(rustls::StreamOwned::new(conn, tcp))
+        while conn.is_handshaking() {
+            conn.complete_io(&mut tcp).map_err(unsent)?;
+        }
+        Some(conn)
     } else {
-        Box::new(tcp)
+        None
+    };
+    let limit = crate::config::time::limit(config.timeout());
+    tcp.set_read_timeout(limit).map_err(unsent)?;
+    tcp.set_write_timeout(limit).map_err(unsent)?;
+    let mut stream: Box<dyn ReadWrite> = match tls {
+        Some(conn) => Box::new(rustls::StreamOwned::new(conn, tcp)),
+        None => Box::new(tcp),
     };
     let timeout = |e: std::io::Error, sent: bool| {
         let error = if matches!(e.kind(), std::io::ErrorKind::TimedOut | std::io::ErrorKind::WouldBlock) {
@@ -151,28 +165,17 @@ fn exchange(
             return reader.end_of_input().map_err(|e| (e, true));
         }
         let mut at = 0;
-        while at < n {
-            match reader.feed(&buf[at..n]).map_err(|e| (e, true))? {
-                (used, Step::Audio(bytes)) => {
+        loop {
+            match reader.next(&buf[..n], &mut at).map_err(|e| (e, true))? {
+                Next::Audio(bytes) => {
                     out.write_all(bytes).map_err(|e| (local_write(context, e), true))?;
                     *audio += bytes.len() as u64;
-                    at += used;
                 }
-                (used, Step::NeedMore) if used > 0 => at += used,
-                (_, Step::NeedMore) => break,
-                (_, Step::Done) => return Ok(()),
+                Next::ReadMore => break,
+                Next::Done => return Ok(()),
             }
         }
     }
-}
-
-/// The caller's writer refused the audio.
-fn local_write(context: &str, e: std::io::Error) -> Error {
-    Error::Transport(TransportError {
-        context: format!("{context}: writing the audio"),
-        maybe_processed: true,
-        source: Box::new(e),
-    })
 }
 
 trait ReadWrite: Read + Write {}

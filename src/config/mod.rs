@@ -97,8 +97,9 @@ impl Config {
     /// Time limit for each phase of a REST exchange: sending the request, waiting for
     /// the response head, reading the body (so a trickling body is cut off too). For
     /// uploads, sending the file has its own limit, [`upload_timeout`](Self::upload_timeout),
-    /// and `timeout` bounds each stalled write. [`NO_LIMIT`] or more (`Duration::MAX`):
-    /// no limit.
+    /// and `timeout` bounds each stalled write. For text-to-speech, whose audio may stream
+    /// for minutes, it bounds each read instead (the wait for the next bytes, not the
+    /// whole download). [`NO_LIMIT`] or more (`Duration::MAX`): no limit.
     pub fn timeout(&self) -> Duration {
         self.timeout
     }

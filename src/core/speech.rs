@@ -46,6 +46,19 @@ pub fn build_generate(speech: &Speech) -> Result<HttpRequest> {
     Ok(HttpRequest::new(Method::Post, "/tts", "/tts".to_owned()).json(speech))
 }
 
+/// What [`SpeechReader::next`] found: the drivers' whole loop is "read, then `next` until
+/// `ReadMore` or `Done`".
+#[derive(Debug, PartialEq, Eq)]
+pub enum Next<'a> {
+    /// Audio: hand it on, then call `next` again.
+    Audio(&'a [u8]),
+    /// Every byte of the buffer was used: read more (or, at the connection's end, call
+    /// [`SpeechReader::end_of_input`]).
+    ReadMore,
+    /// The response ended well: stop reading (the connection may stay open).
+    Done,
+}
+
 /// What [`SpeechReader::feed`] found in the bytes it used.
 #[derive(Debug, PartialEq, Eq)]
 pub enum Step<'a> {
@@ -144,6 +157,32 @@ impl SpeechReader {
         result
     }
 
+    /// The next thing in `buf[*at..]`, `at` moved past the bytes used. Checks for the
+    /// response's end before asking for more bytes, so a response complete by its
+    /// `Content-Length` (or with no body) ends without waiting for the connection to close.
+    pub fn next<'a>(&mut self, buf: &'a [u8], at: &mut usize) -> Result<Next<'a>> {
+        loop {
+            if matches!(self.state, State::Done) {
+                return Ok(Next::Done);
+            }
+            let Some(input) = buf.get(*at..).filter(|i| !i.is_empty()) else {
+                return Ok(Next::ReadMore);
+            };
+            match self.feed(input)? {
+                (used, Step::Audio(audio)) => {
+                    *at += used;
+                    return Ok(Next::Audio(audio));
+                }
+                (_, Step::Done) => return Ok(Next::Done),
+                (0, Step::NeedMore) => {
+                    self.state = State::Failed;
+                    return Err(decode(self.status, "the response reader made no progress".to_owned()));
+                }
+                (used, Step::NeedMore) => *at += used,
+            }
+        }
+    }
+
     /// The connection ended (after every byte was fed): fine for a body framed by the
     /// connection's end, a [`Error::Transport`] for a response cut short.
     pub fn end_of_input(&mut self) -> Result<()> {
@@ -193,9 +232,14 @@ impl SpeechReader {
             }
             State::Body { framing, ok } => {
                 let ok = *ok;
-                let (used, data, done) = body(framing, input)?;
+                let (used, data, done) = body(framing, input, self.status)?;
                 if let (Some(trailers), true) = (done.as_ref(), ok) {
-                    if let Some(e) = trailer_error(trailers, self.audio_bytes) {
+                    let request_id = self
+                        .headers
+                        .iter()
+                        .find(|(k, _)| k.eq_ignore_ascii_case("x-request-id"))
+                        .map(|(_, v)| v.clone());
+                    if let Some(e) = trailer_error(trailers, self.audio_bytes, request_id) {
                         return Err(e);
                     }
                 }
@@ -227,7 +271,8 @@ impl SpeechReader {
     }
 
     fn read_head(&mut self, head: &[u8]) -> Result<()> {
-        let text = std::str::from_utf8(head).map_err(|_| decode(0, "the response head is not UTF-8".to_owned()))?;
+        // Header values may be any bytes: read lossily (the framing headers are ASCII).
+        let text = String::from_utf8_lossy(head);
         let mut lines = text.split("\r\n");
         let status_line = lines.next().unwrap_or_default();
         let mut parts = status_line.splitn(3, ' ');
@@ -259,6 +304,12 @@ impl SpeechReader {
                 .find(|(k, _)| k.eq_ignore_ascii_case(n))
                 .map(|(_, v)| v.as_str())
         };
+        if let Some(coding) = get("content-encoding").filter(|c| !c.eq_ignore_ascii_case("identity")) {
+            return Err(decode(
+                status,
+                format!("the response is {:?}-encoded; it was asked for as is", clip(coding)),
+            ));
+        }
         let framing = if get("transfer-encoding").is_some_and(|v| v.to_ascii_lowercase().ends_with("chunked")) {
             Framing::Chunked(Chunk::Size(Vec::new()))
         } else if let Some(len) = get("content-length") {
@@ -312,7 +363,7 @@ impl SpeechReader {
 type BodyStep<'a> = (usize, &'a [u8], Option<Vec<u8>>);
 
 /// Reads body bytes under `framing`.
-fn body<'a>(framing: &mut Framing, input: &'a [u8]) -> Result<BodyStep<'a>> {
+fn body<'a>(framing: &mut Framing, input: &'a [u8], status: u16) -> Result<BodyStep<'a>> {
     match framing {
         Framing::Length(left) => {
             let n = input.len().min(usize::try_from(*left).unwrap_or(usize::MAX));
@@ -321,17 +372,17 @@ fn body<'a>(framing: &mut Framing, input: &'a [u8]) -> Result<BodyStep<'a>> {
             Ok((n, &input[..n], done))
         }
         Framing::Close => Ok((input.len(), input, None)),
-        Framing::Chunked(chunk) => chunked(chunk, input),
+        Framing::Chunked(chunk) => chunked(chunk, input, status),
     }
 }
 
-fn chunked<'a>(chunk: &mut Chunk, input: &'a [u8]) -> Result<BodyStep<'a>> {
+fn chunked<'a>(chunk: &mut Chunk, input: &'a [u8], status: u16) -> Result<BodyStep<'a>> {
     match chunk {
         Chunk::Size(line) => {
             let Some(i) = input.iter().position(|b| *b == b'\n') else {
                 line.extend_from_slice(input);
                 if line.len() > MAX_LINE {
-                    return Err(decode(200, "a chunk-size line is too long".to_owned()));
+                    return Err(decode(status, "a chunk-size line is too long".to_owned()));
                 }
                 return Ok((input.len(), &[], None));
             };
@@ -343,8 +394,8 @@ fn chunked<'a>(chunk: &mut Chunk, input: &'a [u8]) -> Result<BodyStep<'a>> {
                 std::str::from_utf8(line).unwrap_or("")
             };
             let hex = text.trim_end_matches('\r').split(';').next().unwrap_or("").trim();
-            let size =
-                u64::from_str_radix(hex, 16).map_err(|_| decode(200, format!("a bad chunk size: {:?}", clip(text))))?;
+            let size = u64::from_str_radix(hex, 16)
+                .map_err(|_| decode(status, format!("a bad chunk size: {:?}", clip(text))))?;
             *chunk = if size == 0 {
                 Chunk::Trailers(Vec::new())
             } else {
@@ -365,7 +416,7 @@ fn chunked<'a>(chunk: &mut Chunk, input: &'a [u8]) -> Result<BodyStep<'a>> {
             while (*seen as usize) < 2 && used < input.len() {
                 let want = if *seen == 0 { b'\r' } else { b'\n' };
                 if input[used] != want {
-                    return Err(decode(200, "a chunk's data does not end with CRLF".to_owned()));
+                    return Err(decode(status, "a chunk's data does not end with CRLF".to_owned()));
                 }
                 *seen += 1;
                 used += 1;
@@ -390,15 +441,15 @@ fn chunked<'a>(chunk: &mut Chunk, input: &'a [u8]) -> Result<BodyStep<'a>> {
                     let trailers = buf[..end].to_vec();
                     Ok((used, &[], Some(trailers)))
                 }
-                None if buf.len() > MAX_LINE => Err(decode(200, "the trailer section is too long".to_owned())),
+                None if buf.len() > MAX_LINE => Err(decode(status, "the trailer section is too long".to_owned())),
                 None => Ok((input.len(), &[], None)),
             }
         }
     }
 }
 
-/// The error a trailer section reports, if any.
-fn trailer_error(trailers: &[u8], audio_bytes: u64) -> Option<Error> {
+/// The error a trailer section reports, if any (empty declared trailers are none).
+fn trailer_error(trailers: &[u8], audio_bytes: u64, request_id: Option<String>) -> Option<Error> {
     let text = String::from_utf8_lossy(trailers);
     let field = |name: &str| {
         text.split("\r\n").find_map(|l| {
@@ -406,21 +457,25 @@ fn trailer_error(trailers: &[u8], audio_bytes: u64) -> Option<Error> {
             k.trim().eq_ignore_ascii_case(name).then(|| v.trim().to_owned())
         })
     };
-    let code = field("x-tts-error-code");
-    let message = field("x-tts-error-message");
+    let code = field("x-tts-error-code").filter(|c| !c.is_empty());
+    let message = field("x-tts-error-message").filter(|m| !m.is_empty());
     if code.is_none() && message.is_none() {
         return None;
     }
-    let status = code.and_then(|c| c.parse::<u16>().ok()).unwrap_or(500);
+    let status = code
+        .as_deref()
+        .and_then(|c| c.parse::<u16>().ok())
+        .filter(|c| (400..=599).contains(c))
+        .unwrap_or(500);
     Some(Error::Api(Box::new(ApiError {
         status,
         error_type: default_error_type(status).to_owned(),
         message: format!(
             "{} (the error arrived after {audio_bytes} bytes of audio)",
-            message.unwrap_or_default()
+            message.unwrap_or_else(|| format!("the stream ended with error {}", code.unwrap_or_default()))
         ),
         validation_errors: Vec::new(),
-        request_id: None,
+        request_id,
         more_info: None,
         retry_after: None,
         raw_body: None,

@@ -48,7 +48,21 @@ pub(crate) fn after_attempt(
         Err(f) if f.sent => Outcome::Sent,
         Err(_) => Outcome::NotSent,
     };
-    match retry.decide(req.method, &outcome, SystemTime::now()) {
+    match decide(req, retry, &outcome, span) {
+        Some(delay) => ControlFlow::Continue(delay),
+        None => ControlFlow::Break(result.map_err(|f| f.error)),
+    }
+}
+
+/// The core's decision for `outcome`: `Some(delay)` to retry (logged and recorded on
+/// `span`), `None` to give up. Both retry steps (REST, text-to-speech) end here.
+pub(crate) fn decide(
+    req: &HttpRequest,
+    retry: &mut Retry,
+    outcome: &Outcome,
+    span: &tracing::Span,
+) -> Option<Duration> {
+    match retry.decide(req.method, outcome, SystemTime::now()) {
         Decision::RetryAfter(delay) => {
             tracing::debug!(
                 "{}: {:?}, retry {} in {:?}",
@@ -58,9 +72,9 @@ pub(crate) fn after_attempt(
                 delay
             );
             observe::record_retry(span, delay);
-            ControlFlow::Continue(delay)
+            Some(delay)
         }
-        Decision::GiveUp => ControlFlow::Break(result.map_err(|f| f.error)),
+        Decision::GiveUp => None,
     }
 }
 

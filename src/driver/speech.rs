@@ -5,11 +5,11 @@
 //! [`SpeechReader`](crate::core::speech::SpeechReader) reads the answer.
 
 use std::ops::ControlFlow;
-use std::time::{Duration, SystemTime};
+use std::time::Duration;
 
 use crate::config::Config;
 use crate::core::http::{Body, HttpRequest};
-use crate::core::retry::{Decision, Outcome, Retry};
+use crate::core::retry::{Outcome, Retry};
 use crate::error::Error;
 use crate::types::api_key::bearer;
 
@@ -57,7 +57,8 @@ impl SpeechTarget {
         };
         let mut out = format!(
             "POST {} HTTP/1.1\r\nHost: {authority}\r\nAuthorization: {}\r\nUser-Agent: {}\r\n\
-             Content-Type: application/json\r\nContent-Length: {}\r\nAccept: */*\r\nConnection: close\r\n\r\n",
+             Content-Type: application/json\r\nContent-Length: {}\r\nAccept: */*\r\n\
+             Accept-Encoding: identity\r\nConnection: close\r\n\r\n",
             self.path,
             bearer(config.api_key().expose()),
             config.user_agent(),
@@ -90,18 +91,60 @@ pub(crate) fn after_failure(
         _ if sent => Outcome::Sent,
         _ => Outcome::NotSent,
     };
-    match retry.decide(req.method, &outcome, SystemTime::now()) {
-        Decision::RetryAfter(delay) => {
-            tracing::debug!(
-                "{}: {:?}, retry {} in {:?}",
-                req.label(),
-                outcome,
-                retry.retries(),
-                delay
-            );
-            super::observe::record_retry(span, delay);
-            ControlFlow::Continue(delay)
+    match super::attempt::decide(req, retry, &outcome, span) {
+        Some(delay) => ControlFlow::Continue(delay),
+        None => ControlFlow::Break(error),
+    }
+}
+
+/// The caller's writer refused the audio.
+pub(crate) fn local_write(context: &str, e: std::io::Error) -> Error {
+    Error::Transport(crate::error::TransportError {
+        context: format!("{context}: writing the audio"),
+        maybe_processed: true,
+        source: Box::new(e),
+    })
+}
+
+/// The file `generate_to_file` writes while the audio arrives: a sibling of the target
+/// (`.NAME.part-PID-N`), renamed onto it only once the whole audio is in; removed when
+/// dropped before that (an error, or an async call's future dropped midway), so a failed
+/// or cancelled call leaves neither a half file nor a changed target.
+#[derive(Debug)]
+pub(crate) struct PartialFile {
+    part: std::path::PathBuf,
+    done: bool,
+}
+
+impl PartialFile {
+    pub(crate) fn for_target(target: &std::path::Path) -> PartialFile {
+        use std::sync::atomic::{AtomicU64, Ordering};
+        static NEXT: AtomicU64 = AtomicU64::new(0);
+        let name = target
+            .file_name()
+            .map_or_else(|| "speech".into(), |n| n.to_string_lossy().into_owned());
+        let n = NEXT.fetch_add(1, Ordering::Relaxed);
+        let part = target.with_file_name(format!(".{name}.part-{}-{n}", std::process::id()));
+        PartialFile { part, done: false }
+    }
+
+    /// Where to write.
+    pub(crate) fn path(&self) -> &std::path::Path {
+        &self.part
+    }
+
+    /// Moves the finished file onto `target`.
+    pub(crate) fn commit(mut self, target: &std::path::Path) -> crate::error::Result<()> {
+        std::fs::rename(&self.part, target).map_err(|e| super::attempt::io_error(target, e))?;
+        self.done = true;
+        Ok(())
+    }
+}
+
+impl Drop for PartialFile {
+    fn drop(&mut self) {
+        if !self.done {
+            let _ = std::fs::remove_file(&self.part);
         }
-        Decision::GiveUp => ControlFlow::Break(error),
     }
 }

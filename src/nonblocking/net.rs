@@ -283,11 +283,6 @@ pub(crate) async fn open_file(path: &Path) -> io::Result<impl AsyncRead + Unpin 
 pub(crate) async fn create_file(path: &Path) -> io::Result<impl AsyncWrite + Unpin + Send + 'static> {
     let path = path.to_owned();
     let file = blocking::unblock(move || std::fs::File::create(path)).await?;
-    Ok(blocking::Unblock::new(file))
-}
-
-/// Removes a local file, on the `blocking` crate's pool (errors ignored: a cleanup).
-pub(crate) async fn remove_file(path: &Path) {
-    let path = path.to_owned();
-    let _ = blocking::unblock(move || std::fs::remove_file(path)).await;
+    // The pipe to the pool's writer: 64 KiB (the default would be 8 MiB, allocated at once).
+    Ok(blocking::Unblock::with_capacity(64 * 1024, file))
 }

@@ -13,11 +13,11 @@ use super::client::Client;
 use super::net::{self, within, Endpoint};
 use super::tts::Tts;
 use crate::core::http::{HttpRequest, RawResponse};
-use crate::core::speech::{build_generate, SpeechReader, Step};
+use crate::core::speech::{build_generate, Next, SpeechReader};
 use crate::driver::attempt::io_error;
 use crate::driver::observe;
-use crate::driver::speech::{after_failure, SpeechTarget};
-use crate::error::{Error, Result, TimeoutError, TransportError};
+use crate::driver::speech::{after_failure, local_write, PartialFile, SpeechTarget};
+use crate::error::{Error, Result, TimeoutError};
 use crate::types::Speech;
 use tracing::Instrument;
 
@@ -47,23 +47,19 @@ impl Tts<'_> {
         speak(self.client(), speech, out).await
     }
 
-    /// Speaks `speech` into a new file at `path` (replaced if it exists); returns its
-    /// length. On any error the file is removed: no half file is left behind.
+    /// Speaks `speech` into a file at `path` (replaced once the whole audio is in);
+    /// returns its length. As the blocking client's: a sibling file renamed at the end,
+    /// so an error (or the future dropped midway) leaves `path` as it was and no partial file.
     pub async fn generate_to_file(&self, speech: &Speech, path: impl AsRef<Path>) -> Result<u64> {
         let path = path.as_ref();
         build_generate(speech)?;
-        let mut file = net::create_file(path).await.map_err(|e| io_error(path, e))?;
-        let result = match speak(self.client(), speech, &mut file).await {
-            Ok(n) => file.flush().await.map(|()| n).map_err(|e| io_error(path, e)),
-            Err(e) => Err(e),
-        };
-        if result.is_err() {
-            let _ = file.close().await;
-            net::remove_file(path).await;
-        } else {
-            file.close().await.map_err(|e| io_error(path, e))?;
-        }
-        result
+        let part = PartialFile::for_target(path);
+        let mut file = net::create_file(part.path()).await.map_err(|e| io_error(path, e))?;
+        let n = speak(self.client(), speech, &mut file).await?;
+        file.close().await.map_err(|e| io_error(path, e))?;
+        drop(file);
+        part.commit(path)?;
+        Ok(n)
     }
 }
 
@@ -154,30 +150,18 @@ async fn exchange(
             return reader.end_of_input().map_err(|e| (e, true));
         }
         let mut at = 0;
-        while at < n {
-            match reader.feed(&buf[at..n]).map_err(|e| (e, true))? {
-                (used, Step::Audio(bytes)) => {
-                    match within(limit, out.write_all(bytes)).await {
-                        Some(Ok(())) => {}
-                        Some(Err(e)) => return Err((local_write(context, e), true)),
-                        None => return Err((timed_out(limit), true)),
-                    }
+        loop {
+            match reader.next(&buf[..n], &mut at).map_err(|e| (e, true))? {
+                // The caller's writer takes its own time (as in the blocking client).
+                Next::Audio(bytes) => {
+                    out.write_all(bytes)
+                        .await
+                        .map_err(|e| (local_write(context, e), true))?;
                     *audio += bytes.len() as u64;
-                    at += used;
                 }
-                (used, Step::NeedMore) if used > 0 => at += used,
-                (_, Step::NeedMore) => break,
-                (_, Step::Done) => return Ok(()),
+                Next::ReadMore => break,
+                Next::Done => return Ok(()),
             }
         }
     }
-}
-
-/// The caller's writer refused the audio.
-fn local_write(context: &str, e: std::io::Error) -> Error {
-    Error::Transport(TransportError {
-        context: format!("{context}: writing the audio"),
-        maybe_processed: true,
-        source: Box::new(e),
-    })
 }

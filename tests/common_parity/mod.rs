@@ -143,6 +143,28 @@ impl Kind {
         }
     }
 
+    /// A client of this kind for `mock`, whose text-to-speech requests go to `tts_url`
+    /// instead, with request `timeout`.
+    pub fn client_tts_at(self, mock: &MockServer, tts_url: &str, timeout: Duration) -> Box<dyn Sdk> {
+        let key = mock.api_key();
+        match self {
+            #[cfg(feature = "blocking")]
+            Kind::Blocking => Box::new(Blocking(
+                builder(mock, &key, timeout, parity_retry())
+                    .tts_api_url(tts_url)
+                    .build()
+                    .expect("client builds"),
+            )),
+            #[cfg(feature = "async")]
+            Kind::Async => Box::new(Async(
+                builder(mock, &key, timeout, parity_retry())
+                    .tts_api_url(tts_url)
+                    .build()
+                    .expect("client builds"),
+            )),
+        }
+    }
+
     /// Runs `fut` (calls of a client of this kind) to completion on this thread: the
     /// blocking adapters run inside their futures, so any executor polls them once; the
     /// async client runs under async-std.
@@ -167,6 +189,10 @@ fn parity_retry() -> RetryPolicy {
 /// A client (either kind) for `mock` with `key`, `timeout` and `retry`, and a generous
 /// connect timeout.
 fn build<C: FromConfig>(mock: &MockServer, key: &str, timeout: Duration, retry: RetryPolicy) -> C {
+    builder(mock, key, timeout, retry).build().expect("client builds")
+}
+
+fn builder<C: FromConfig>(mock: &MockServer, key: &str, timeout: Duration, retry: RetryPolicy) -> ConfigBuilder<C> {
     ConfigBuilder::<C>::default()
         .api_key(key)
         .base_url(mock.base_url())
@@ -175,8 +201,6 @@ fn build<C: FromConfig>(mock: &MockServer, key: &str, timeout: Duration, retry: 
         .timeout(timeout)
         .connect_timeout(Duration::from_secs(10))
         .retry(retry)
-        .build()
-        .expect("client builds")
 }
 
 // ---- blocking --------------------------------------------------------------------------

@@ -5,7 +5,8 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 /// Soniox speech-to-text from the command line: batch transcription, live streaming and
-/// housekeeping. Uses SONIOX_API_KEY (and SONIOX_API_BASE_URL / SONIOX_WS_URL when set),
+/// text to speech and housekeeping. Uses SONIOX_API_KEY (and SONIOX_API_BASE_URL / SONIOX_WS_URL /
+/// SONIOX_TTS_API_URL when set),
 /// or the embedded mock server with --mock.
 #[derive(Debug, Parser)]
 #[command(name = "soniox", version)]

@@ -13,7 +13,8 @@
 //!
 //! Global flags: `--mock` (the embedded mock server, no key needed) and `--json`
 //! (machine output on standard output). Without `--mock` the key comes from
-//! `SONIOX_API_KEY` (URLs from `SONIOX_API_BASE_URL` / `SONIOX_WS_URL` when set).
+//! `SONIOX_API_KEY` (URLs from `SONIOX_API_BASE_URL` / `SONIOX_WS_URL` / `SONIOX_TTS_API_URL`
+//! when set).
 
 mod args;
 mod cleanup;

@@ -10,8 +10,13 @@ fn read(wire: &[u8], step: usize, eof: bool) -> (Vec<u8>, Result<()>) {
     for _ in 0..100_000 {
         if pending.is_empty() {
             if fed == wire.len() {
-                let end = if eof { r.end_of_input() } else { Ok(()) };
-                return (audio, end);
+                if eof {
+                    let end = r.end_of_input();
+                    return (audio, end);
+                }
+                // Without the connection's end, the response must have ended by itself.
+                assert!(r.is_done(), "the response did not end by its own framing");
+                return (audio, Ok(()));
             }
             let n = step.min(wire.len() - fed);
             pending = &wire[fed..fed + n];
@@ -187,4 +192,76 @@ fn the_request_is_checked_and_carries_only_what_was_set() {
             "{bad:?}"
         );
     }
+}
+
+#[test]
+fn next_ends_a_response_complete_by_its_framing_without_more_input() {
+    // The last audio bytes under Content-Length, then `Done` with no further read; and a
+    // body-less 2xx at once.
+    let wire = [
+        format!("HTTP/1.1 200 OK\r\nContent-Length: {}\r\n\r\n", AUDIO.len()).into_bytes(),
+        AUDIO.to_vec(),
+    ]
+    .concat();
+    let mut r = SpeechReader::new();
+    let mut at = 0;
+    assert!(matches!(r.next(&wire, &mut at).unwrap(), Next::Audio(a) if a == AUDIO));
+    assert_eq!((r.next(&wire, &mut at).unwrap(), at), (Next::Done, wire.len()));
+    let mut r = SpeechReader::new();
+    let mut at = 0;
+    let empty = b"HTTP/1.1 204 No Content\r\n\r\n";
+    assert_eq!(r.next(empty, &mut at).unwrap(), Next::Done);
+    // A chunked response whose head arrives alone asks for more, then reads on.
+    let chunked = chunked(&[AUDIO], "");
+    let split = chunked.windows(4).position(|w| w == b"\r\n\r\n").unwrap() + 4;
+    let mut r = SpeechReader::new();
+    let mut at = 0;
+    assert_eq!(r.next(&chunked[..split], &mut at).unwrap(), Next::ReadMore);
+    let (mut at, mut audio) = (0, Vec::new());
+    let rest = &chunked[split..];
+    loop {
+        match r.next(rest, &mut at).unwrap() {
+            Next::Audio(a) => audio.extend_from_slice(a),
+            Next::ReadMore => panic!("the whole body was there"),
+            Next::Done => break,
+        }
+    }
+    assert_eq!(audio, AUDIO);
+}
+
+#[test]
+fn what_a_server_may_add_is_read_leniently_and_what_would_corrupt_audio_is_refused() {
+    // Declared but empty trailers are no error.
+    let (audio, end) = read(
+        &chunked(&[AUDIO], "X-Tts-Error-Code: \r\nX-Tts-Error-Message:\r\n"),
+        5,
+        false,
+    );
+    assert!(end.is_ok() && audio == AUDIO, "{end:?}");
+    // A header value that is not UTF-8 (Latin-1) does not fail the response.
+    let latin = [
+        b"HTTP/1.1 200 OK\r\nX-Note: caf\xe9\r\nContent-Length: 3\r\n\r\n".to_vec(),
+        b"abc".to_vec(),
+    ]
+    .concat();
+    let (audio, end) = read(&latin, 4, false);
+    assert!(end.is_ok() && audio == b"abc", "{end:?}");
+    // Compressed audio would be written out as if it were the format asked for: refused.
+    let gzip = b"HTTP/1.1 200 OK\r\nContent-Encoding: gzip\r\nContent-Length: 3\r\n\r\nabc";
+    assert!(matches!(read(gzip, 64, false).1, Err(Error::Decode(_))));
+    // A trailer error keeps the head's request id; one without a message says its code.
+    let wire = chunked(&[AUDIO], "X-Tts-Error-Code: 408\r\n");
+    let wire = [b"HTTP/1.1 200 OK\r\nx-request-id: r9\r\n".to_vec(), wire[17..].to_vec()].concat();
+    let Err(Error::Api(e)) = read(&wire, 64, false).1 else {
+        panic!()
+    };
+    assert_eq!((e.status, e.request_id.as_deref()), (408, Some("r9")));
+    assert!(
+        e.message.starts_with("the stream ended with error 408"),
+        "{}",
+        e.message
+    );
+    // Framing errors name the response's own status.
+    let bad = b"HTTP/1.1 400 Bad\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n";
+    assert!(matches!(read(bad, 64, true).1, Err(Error::Decode(d)) if d.status == 400));
 }

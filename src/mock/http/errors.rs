@@ -112,7 +112,6 @@ impl ApiError {
         self
     }
 
-    /// The JSON body with its request id.
     /// The text-to-speech host's body (`TTSApiError`: `error_code`, `error_message`).
     pub(crate) fn tts_body(&self, request_id: &str) -> Value {
         json!({
@@ -127,6 +126,7 @@ impl ApiError {
         })
     }
 
+    /// The JSON body with its request id.
     pub(crate) fn body(&self, request_id: &str) -> Value {
         let validation: Vec<Value> = self
             .validation_errors

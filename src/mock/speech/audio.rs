@@ -45,12 +45,14 @@ impl Synth {
     /// most `max_ms`.
     pub(super) fn new(format: &str, chars: usize, rate: u32, bitrate: u32, per_char: u64, max_ms: u64) -> Synth {
         let ms = (chars as u64).saturating_mul(per_char).max(per_char).min(max_ms);
-        let frames = u64::from(rate) * ms / 1000;
+        let frames = u64::from(rate).saturating_mul(ms) / 1000;
         let (kind, body) = match format {
-            "wav" | "pcm_s16le" => (Kind::S16, frames * 2),
-            "pcm_f32le" => (Kind::F32, frames * 4),
+            "wav" | "pcm_s16le" => (Kind::S16, frames.saturating_mul(2)),
+            "pcm_f32le" => (Kind::F32, frames.saturating_mul(4)),
             "pcm_mulaw" | "pcm_alaw" => (Kind::Law8, frames),
-            _ => (Kind::Stable, u64::from(bitrate) / 8 * ms / 1000),
+            // Lossless: about 60 % of the 16-bit PCM.
+            "flac" => (Kind::Stable, frames.saturating_mul(2) / 10 * 6),
+            _ => (Kind::Stable, u64::from(bitrate).saturating_mul(ms) / 8000),
         };
         let header = match format {
             "wav" => wav_header(rate, body),

@@ -35,7 +35,9 @@ pub(in crate::mock) fn accept(shared: &Arc<Shared>, tcp: TcpStream) {
     let shared = shared.clone();
     async_std::task::spawn(async move {
         if let Some(mut io) = open_io(&shared, &tcp).await {
-            while let Ok(true) = serve_one(&shared, &mut io).await {}
+            // Bytes read past one request belong to the next (pipelining).
+            let mut carry = Vec::new();
+            while let Ok(true) = serve_one(&shared, &mut io, &mut carry).await {}
         }
         let _ = tcp.shutdown(std::net::Shutdown::Both);
         drop(registration);
@@ -51,10 +53,26 @@ struct Request {
     body: Vec<u8>,
 }
 
+/// How a successful answer's body ends.
+enum Ending {
+    /// The last chunk, no trailers.
+    Clean,
+    /// After `bytes` of audio, the trailers with `code` ([`FaultAction::TtsErrorAfter`]).
+    Trailers { bytes: u64, code: u16 },
+    /// Halfway, without the last chunk, then the connection closes ([`FaultAction::TruncatedBody`]).
+    Truncate,
+}
+
 /// Reads and answers one request; `Ok(true)` when the connection may carry another.
-async fn serve_one(shared: &Shared, io: &mut Io) -> std::io::Result<bool> {
-    let Some(req) = read_request(io).await? else {
-        return Ok(false);
+async fn serve_one(shared: &Shared, io: &mut Io, carry: &mut Vec<u8>) -> std::io::Result<bool> {
+    let req = match read_request(io, carry).await? {
+        Read::Request(req) => req,
+        Read::End => return Ok(false),
+        Read::Refused(e) => {
+            let request_id = shared.rng.uuid();
+            shared.stats.request(METHODS.len() - 1, None);
+            return error(io, &e, &request_id, true).await;
+        }
     };
     let route = (req.path == "/tts").then_some(Route::Tts);
     let method = req.method.parse::<http_types::Method>();
@@ -72,11 +90,7 @@ async fn serve_one(shared: &Shared, io: &mut Io) -> std::io::Result<bool> {
         Some(ApiError::new(404, "not_found", "Not Found"))
     } else if req.method != "POST" {
         Some(ApiError::new(405, "method_not_allowed", "Method Not Allowed"))
-    } else if !req
-        .authorization
-        .as_deref()
-        .is_some_and(|a| shared.accepts_authorization(a))
-    {
+    } else if !req.authorization.as_deref().is_some_and(|a| accepts(shared, a)) {
         Some(ApiError::new(
             401,
             "unauthenticated",
@@ -88,7 +102,7 @@ async fn serve_one(shared: &Shared, io: &mut Io) -> std::io::Result<bool> {
     if let Some(e) = refusal {
         return error(io, &e, &request_id, req.close).await;
     }
-    let mut trailer_error = None;
+    let mut ending = Ending::Clean;
     match picked.action {
         Some(FaultAction::Status { status, retry_after }) => {
             let e = ApiError::for_status(status).with_retry_after(retry_after);
@@ -99,8 +113,8 @@ async fn serve_one(shared: &Shared, io: &mut Io) -> std::io::Result<bool> {
             sleep_unless_shutdown(shared, d).await;
             return Ok(false);
         }
-        Some(FaultAction::TtsErrorAfter { bytes, code }) => trailer_error = Some((bytes, code)),
-        Some(FaultAction::TruncatedBody) => trailer_error = Some((u64::MAX, 0)),
+        Some(FaultAction::TtsErrorAfter { bytes, code }) => ending = Ending::Trailers { bytes, code },
+        Some(FaultAction::TruncatedBody) => ending = Ending::Truncate,
         _ => {}
     }
     let speech = match request::parse(&req.body) {
@@ -125,10 +139,10 @@ async fn serve_one(shared: &Shared, io: &mut Io) -> std::io::Result<bool> {
     );
     io.write_all(head.as_bytes()).await?;
     // A truncated body stops halfway, without its last chunk; an error, after `bytes`.
-    let stop_at = match trailer_error {
-        Some((u64::MAX, _)) => synth.len() / 2,
-        Some((bytes, _)) => bytes.min(synth.len()),
-        None => synth.len(),
+    let stop_at = match ending {
+        Ending::Truncate => synth.len() / 2,
+        Ending::Trailers { bytes, .. } => bytes.min(synth.len()),
+        Ending::Clean => synth.len(),
     };
     let mut sent = 0u64;
     let mut chunk = Vec::with_capacity(CHUNK);
@@ -140,12 +154,12 @@ async fn serve_one(shared: &Shared, io: &mut Io) -> std::io::Result<bool> {
         io.write_all(&chunk).await?;
         io.write_all(b"\r\n").await?;
     }
-    match trailer_error {
-        Some((u64::MAX, _)) => {
+    match ending {
+        Ending::Truncate => {
             io.flush().await?;
             return Ok(false);
         }
-        Some((_, code)) => {
+        Ending::Trailers { code, .. } => {
             let message = match code {
                 503 => "Cannot continue request (code 11). Please restart the request.".to_owned(),
                 c => ApiError::for_status(c).message,
@@ -153,10 +167,25 @@ async fn serve_one(shared: &Shared, io: &mut Io) -> std::io::Result<bool> {
             let trailers = format!("0\r\nX-Tts-Error-Code: {code}\r\nX-Tts-Error-Message: {message}\r\n\r\n");
             io.write_all(trailers.as_bytes()).await?;
         }
-        None => io.write_all(b"0\r\n\r\n").await?,
+        Ending::Clean => io.write_all(b"0\r\n\r\n").await?,
     }
     io.flush().await?;
     Ok(!req.close)
+}
+
+/// A regular key, or a temporary key minted for `tts_rt` (soniox-api-more.md §1.2).
+fn accepts(shared: &Shared, authorization: &str) -> bool {
+    if shared.accepts_authorization(authorization) {
+        return true;
+    }
+    let key = match authorization.trim().split_once(' ') {
+        Some((scheme, key)) if scheme.eq_ignore_ascii_case("bearer") => key.trim(),
+        _ => return false,
+    };
+    shared
+        .state
+        .use_temp_key(key, "tts_rt", std::time::SystemTime::now())
+        .is_some()
 }
 
 /// Answers with the text-to-speech host's error body.
@@ -179,44 +208,77 @@ async fn error(io: &mut Io, e: &ApiError, request_id: &str, close: bool) -> std:
     Ok(!close)
 }
 
-/// Reads one request (head and `Content-Length` body); `None` at a clean end of the
-/// connection or on a request the mock cannot read (then it closes).
-async fn read_request(io: &mut Io) -> std::io::Result<Option<Request>> {
-    let mut buf = Vec::with_capacity(1024);
+/// What [`read_request`] got.
+enum Read {
+    Request(Request),
+    /// The client closed (or sent what no HTTP/1.1 server can read on): close quietly.
+    End,
+    /// A request the mock cannot take: answer this, then close.
+    Refused(ApiError),
+}
+
+/// Reads one request (head and `Content-Length` body), starting with the bytes `carry`
+/// kept from the previous read and leaving there what follows this request.
+async fn read_request(io: &mut Io, carry: &mut Vec<u8>) -> std::io::Result<Read> {
+    let mut buf = std::mem::take(carry);
     let mut tmp = [0u8; 4096];
     let head_end = loop {
         if let Some(i) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
             break i + 4;
         }
         if buf.len() > MAX_HEAD {
-            return Ok(None);
+            return Ok(Read::Refused(ApiError::new(
+                431,
+                "invalid_request",
+                "Request header fields too large.",
+            )));
         }
         let n = io.read(&mut tmp).await?;
         if n == 0 {
-            return Ok(None);
+            return Ok(Read::End);
         }
         buf.extend_from_slice(&tmp[..n]);
     };
     let mut headers = [httparse::EMPTY_HEADER; 64];
     let mut parsed = httparse::Request::new(&mut headers);
     if !matches!(parsed.parse(&buf[..head_end]), Ok(httparse::Status::Complete(_))) {
-        return Ok(None);
+        return Ok(Read::Refused(ApiError::new(
+            400,
+            "invalid_request",
+            "Bad request: the head could not be parsed.",
+        )));
     }
     let get = |name: &str| {
         parsed
             .headers
             .iter()
             .find(|h| h.name.eq_ignore_ascii_case(name))
-            .and_then(|h| std::str::from_utf8(h.value).ok())
-            .map(str::trim)
+            .map(|h| String::from_utf8_lossy(h.value).trim().to_owned())
     };
     if get("transfer-encoding").is_some() {
-        return Ok(None);
+        return Ok(Read::Refused(ApiError::new(
+            411,
+            "invalid_request",
+            "Length required: send the body with Content-Length.",
+        )));
     }
-    let len: usize = match get("content-length").map(str::parse) {
+    let len: usize = match get("content-length").map(|v| v.parse::<usize>()) {
         None => 0,
         Some(Ok(n)) if n <= MAX_BODY => n,
-        _ => return Ok(None),
+        Some(Ok(_)) => {
+            return Ok(Read::Refused(ApiError::new(
+                413,
+                "invalid_request",
+                "Request body too large.",
+            )))
+        }
+        Some(Err(_)) => {
+            return Ok(Read::Refused(ApiError::new(
+                400,
+                "invalid_request",
+                "Bad request: a bad Content-Length.",
+            )))
+        }
     };
     let request = Request {
         method: parsed.method.unwrap_or_default().to_owned(),
@@ -227,18 +289,18 @@ async fn read_request(io: &mut Io) -> std::io::Result<Option<Request>> {
             .next()
             .unwrap_or_default()
             .to_owned(),
-        authorization: get("authorization").map(str::to_owned),
+        authorization: get("authorization"),
         close: get("connection").is_some_and(|c| c.eq_ignore_ascii_case("close")) || parsed.version == Some(0),
         body: Vec::new(),
     };
-    let mut body = buf[head_end..].to_vec();
+    let mut body = buf.split_off(head_end);
     while body.len() < len {
         let n = io.read(&mut tmp).await?;
         if n == 0 {
-            return Ok(None);
+            return Ok(Read::End);
         }
         body.extend_from_slice(&tmp[..n]);
     }
-    body.truncate(len);
-    Ok(Some(Request { body, ..request }))
+    *carry = body.split_off(len);
+    Ok(Read::Request(Request { body, ..request }))
 }

@@ -35,14 +35,13 @@ pub(super) fn parse(body: &[u8]) -> Result<SpeechRequest, ApiError> {
         }
     }
     let [model, language, voice, format, text] = [fields[0], fields[1], fields[2], fields[3], fields[4]];
-    for (name, label, v) in [
-        ("model", "Model", model),
-        ("language", "Language", language),
-        ("voice", "Voice", voice),
-        ("audio_format", "Audio format", format),
+    for (label, v) in [
+        ("Model name", model),
+        ("Language", language),
+        ("Voice", voice),
+        ("Audio format", format),
     ] {
         if v.chars().count() > 50 {
-            let _ = name;
             return Err(invalid(format!("{label} is too long (max length 50).")));
         }
     }

@@ -139,9 +139,15 @@ impl State {
     /// `transcribe_websocket`, not have expired at `now`, and (when single-use) not have been
     /// used. `Some(max_session_duration_seconds)` when accepted (and counted as a use).
     pub(crate) fn use_realtime_temp_key(&self, key: &str, now: SystemTime) -> Option<Option<u64>> {
+        self.use_temp_key(key, "transcribe_websocket", now)
+    }
+
+    /// As [`use_realtime_temp_key`](Self::use_realtime_temp_key), for a key of
+    /// `usage_type`: `tts_rt` keys open text-to-speech (REST and realtime).
+    pub(crate) fn use_temp_key(&self, key: &str, usage_type: &str, now: SystemTime) -> Option<Option<u64>> {
         let mut keys = self.temp_keys();
         let k = keys.get_mut(key)?;
-        let usable = k.usage_type == "transcribe_websocket" && now < k.expires && !(k.single_use && k.uses > 0);
+        let usable = k.usage_type == usage_type && now < k.expires && !(k.single_use && k.uses > 0);
         if !usable {
             return None;
         }

@@ -82,7 +82,6 @@ impl Shared {
         Ok(())
     }
 
-    /// Keeps `reply` in the response log, when recording is on.
     /// Whether an `Authorization` value is `Bearer <accepted regular key>` (both hosts).
     pub(crate) fn accepts_authorization(&self, value: &str) -> bool {
         let key = match value.trim().split_once(' ') {
@@ -92,6 +91,7 @@ impl Shared {
         !key.is_empty() && self.config.api_keys.iter().any(|k| k == key)
     }
 
+    /// Keeps `reply` in the response log, when recording is on.
     pub(crate) fn record_response(&self, method: &str, path: &str, reply: &Reply) {
         if !self.config.record_responses {
             return;
