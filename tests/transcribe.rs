@@ -17,34 +17,16 @@ use soniox::mock::{JobTiming, MockConfig, MockServer};
 use soniox::types::{Cleanup, CreateTranscription, Transcribe};
 use soniox::{Error, WaitOptions};
 
-macro_rules! tests_for {
-    ($client:ident, $kind:ident, $feature:literal) => {
-        #[cfg(feature = $feature)]
-        mod $client {
-            tests_for!(@each $kind:
-                transcribe_returns_the_transcript_and_leaves_nothing_behind,
-                cleanup_none_keeps_the_file_and_the_job,
-                a_failed_job_is_cleaned_up_and_its_error_returned,
-                a_timed_out_wait_is_cleaned_up_and_reported_as_a_timeout,
-                transcribing_a_url_or_an_uploaded_file_needs_no_upload,
-                a_missing_file_fails_before_any_request,
-                a_cancelled_wait_stops_before_the_next_check_and_cleans_up,
-                a_job_cancelled_while_processing_is_deleted_once_it_ends,
-            );
-        }
-    };
-    (@each $kind:ident: $($scenario:ident,)*) => {
-        $(
-            #[test]
-            fn $scenario() {
-                super::$scenario(super::Kind::$kind)
-            }
-        )*
-    };
-}
-
-tests_for!(blocking, Blocking, "blocking");
-tests_for!(nonblocking, Async, "async");
+per_client!(
+    transcribe_returns_the_transcript_and_leaves_nothing_behind,
+    cleanup_none_keeps_the_file_and_the_job,
+    a_failed_job_is_cleaned_up_and_its_error_returned,
+    a_timed_out_wait_is_cleaned_up_and_reported_as_a_timeout,
+    transcribing_a_url_or_an_uploaded_file_needs_no_upload,
+    a_missing_file_fails_before_any_request,
+    a_cancelled_wait_stops_before_the_next_check_and_cleans_up,
+    a_job_cancelled_while_processing_is_deleted_once_it_ends,
+);
 
 /// A mock whose jobs move on by status checks (no clock involved).
 fn polled(queued: u32, processing: u32) -> MockServer {

@@ -14,34 +14,16 @@ use soniox::mock::{Fault, FaultAction, MockServer};
 use soniox::types::{Speech, TtsFormat};
 use soniox::{Error, RetryPolicy};
 
-macro_rules! tests_for {
-    ($client:ident, $kind:ident, $feature:literal) => {
-        #[cfg(feature = $feature)]
-        mod $client {
-            tests_for!(@each $kind:
-                every_format_arrives_whole_and_a_wav_is_a_wav,
-                an_error_in_the_trailers_after_audio_is_an_error_and_is_not_retried,
-                a_refusal_before_any_audio_is_retried_as_the_table_says,
-                the_hosts_error_bodies_become_api_errors,
-                a_body_cut_short_is_a_transport_error,
-                a_bad_speech_fails_before_any_request,
-                a_failed_file_is_removed_and_a_good_one_kept,
-                a_response_complete_by_its_length_ends_without_waiting_for_the_connection,
-            );
-        }
-    };
-    (@each $kind:ident: $($scenario:ident,)*) => {
-        $(
-            #[test]
-            fn $scenario() {
-                super::$scenario(super::Kind::$kind)
-            }
-        )*
-    };
-}
-
-tests_for!(blocking, Blocking, "blocking");
-tests_for!(nonblocking, Async, "async");
+per_client!(
+    every_format_arrives_whole_and_a_wav_is_a_wav,
+    an_error_in_the_trailers_after_audio_is_an_error_and_is_not_retried,
+    a_refusal_before_any_audio_is_retried_as_the_table_says,
+    the_hosts_error_bodies_become_api_errors,
+    a_body_cut_short_is_a_transport_error,
+    a_bad_speech_fails_before_any_request,
+    a_failed_file_is_removed_and_a_good_one_kept,
+    a_response_complete_by_its_length_ends_without_waiting_for_the_connection,
+);
 
 const TEXT: &str = "Hello from Soniox text-to-speech."; // 33 characters: 1.98 s of audio
 

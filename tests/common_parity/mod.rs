@@ -28,6 +28,33 @@ use soniox::types::{
 };
 use soniox::{ApiKey, Result, RetryPolicy, WaitOptions};
 
+/// One `#[test]` per scenario and client: `per_client!(a, b)` writes `blocking::a`,
+/// `blocking::b`, `nonblocking::a`, `nonblocking::b`, each calling `a(Kind::Blocking)` (or
+/// `Kind::Async`) from the including file, each module under its client's feature.
+#[macro_export]
+macro_rules! per_client {
+    ($($scenario:ident),* $(,)?) => {
+        #[cfg(feature = "blocking")]
+        mod blocking {
+            $(
+                #[test]
+                fn $scenario() {
+                    super::$scenario($crate::common_parity::Kind::Blocking)
+                }
+            )*
+        }
+        #[cfg(feature = "async")]
+        mod nonblocking {
+            $(
+                #[test]
+                fn $scenario() {
+                    super::$scenario($crate::common_parity::Kind::Async)
+                }
+            )*
+        }
+    };
+}
+
 /// A boxed future of a client call.
 pub type Fut<'a, T> = LocalBoxFuture<'a, Result<T>>;
 
