@@ -1311,6 +1311,7 @@ fn async_realtime_options_take_extreme_values() {
 
 /// A key given per stream (`connect_with_key`, e.g. a temporary key) is held to the same
 /// rule as the client's own: refused before any connection, in both clients.
+#[cfg(feature = "async")]
 #[test]
 fn a_stream_key_with_a_tab_or_non_ascii_is_refused_before_connecting() {
     let mock = MockServer::start();

@@ -312,6 +312,7 @@ fn proxy_credentials_never_show_in_debug_or_errors() {
     .into_iter()
     .map(|u| Config::builder().api_key(KEY).proxy(u).build().unwrap_err())
     .collect();
+    #[cfg_attr(not(feature = "async"), allow(unused_mut))]
     let mut texts = vec![
         format!("{builder:?}"),
         format!("{client:?} {client:#?}"),
