@@ -2,7 +2,7 @@
 //! from the official Python SDK 2.10.0).
 //!
 //! Every speech-to-text operation (tags Files, Transcriptions, Models, Auth) and the
-//! text-to-speech catalogues (tag TTS Models) are driven through
+//! text-to-speech (tags TTS Models, TTS) are driven through
 //! both clients against a recording mock, for its success status and each documented error
 //! status; every response body the mock wrote is validated (JSON Schema 2020-12, formats as
 //! annotations) against the schema the document gives for that operation and status.
@@ -38,17 +38,19 @@ const COVERAGE: &[(&str, &str)] = &[
     ("create_temporary_api_key", "auth().temporary_api_key()"),
     ("get_tts_models", "tts().models()"),
     ("get_shared_voices", "voices().list_shared().send()"),
+    ("generate_tts", "tts().generate_to()"),
 ];
 
 /// Documented statuses without a case, each with its reason. None: every one is reached.
 const EXEMPT: &[(&str, u16, &str)] = &[];
 
 /// Rows of the case table; per client, responses with a JSON body and empty 204s.
-const CASES: usize = 81;
-const BODIES: usize = 79;
+const CASES: usize = 90;
+const BODIES: usize = 88;
 const EMPTY: usize = 2;
-/// Rows reached through an injected fault (15 × 500, 402, 400 on the temporary key).
-const INJECTED: usize = 17;
+/// Rows reached through an injected fault (16 × 500, 2 × 402, 400 on the temporary key,
+/// and generate_tts' 403, 408, 429, 503).
+const INJECTED: usize = 23;
 
 #[test]
 fn coverage_table_is_exactly_the_documents_covered_operations() {
@@ -63,7 +65,7 @@ fn coverage_table_is_exactly_the_documents_covered_operations() {
         "documented but not covered by a client method: {uncovered:?}"
     );
     assert!(unknown.is_empty(), "covered but not in the document: {unknown:?}");
-    assert_eq!(documented.len(), 15);
+    assert_eq!(documented.len(), 16);
 }
 
 #[test]
@@ -101,8 +103,8 @@ fn every_documented_status_has_a_case() {
             case.op
         );
     }
-    // 15 successes and 59 documented errors over the 15 operations.
-    assert_eq!(documented.len(), 74);
+    // 16 successes and 67 documented errors over the 16 operations.
+    assert_eq!(documented.len(), 83);
     let injected = table.iter().filter(|c| matches!(c.how, How::Injected(_))).count();
     assert_eq!(injected, INJECTED);
 }
@@ -110,8 +112,9 @@ fn every_documented_status_has_a_case() {
 #[test]
 fn validators_reject_what_the_document_forbids() {
     let spec = Spec::load();
-    // One validator per documented JSON response: 74 statuses less the two 204s.
-    assert_eq!(spec.validator_count(), 72);
+    // One validator per documented JSON response: 83 statuses less the two 204s and
+    // generate_tts' audio.
+    assert_eq!(spec.validator_count(), 80);
     let error = json!({"status_code": 404, "error_type": "file_not_found", "message": "m",
         "validation_errors": [], "request_id": "r", "more_info": null});
     spec.validate("get_file", 404, &error).unwrap();

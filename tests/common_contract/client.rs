@@ -90,6 +90,7 @@ fn configure<C: FromConfig>(b: ConfigBuilder<C>, mock: &MockServer, key: &str) -
     b.api_key(key)
         .base_url(mock.base_url())
         .ws_url(mock.ws_url())
+        .tts_api_url(mock.tts_url())
         .timeout(Duration::from_secs(10))
         .connect_timeout(Duration::from_secs(10))
         .retry(RetryPolicy::none())

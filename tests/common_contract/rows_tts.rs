@@ -1,6 +1,6 @@
 //! Rows for the text-to-speech catalogue operations (tag `TTS Models`).
 
-use soniox::types::SharedVoiceQuery;
+use soniox::types::{SharedVoiceQuery, Speech, TtsFormat};
 
 use super::cases::{Case, How, RATE_LIMIT, SERVER_ERROR, WRONG_KEY};
 use super::client::run;
@@ -10,8 +10,63 @@ fn v2() -> SharedVoiceQuery {
     SharedVoiceQuery::new("tts-rt-v2")
 }
 
+/// What `generate_tts` speaks: PCM (`audio/pcm`, one of the types the document lists for 200).
+fn pcm() -> Speech {
+    Speech::new("Hello.", "Adrian").format(TtsFormat::PcmS16le)
+}
+
+fn speak(c: &super::cases::Ctx<'_>, speech: Speech) -> soniox::Result<()> {
+    let (_, r) = futures::executor::block_on(c.sdk.speak(&speech));
+    r.map(drop)
+}
+
+fn speak_bad(c: &super::cases::Ctx<'_>) -> soniox::Result<()> {
+    let (_, r) = futures::executor::block_on(c.bad.speak(&pcm()));
+    r.map(drop)
+}
+
 pub fn rows() -> Vec<Case> {
     vec![
+        // generate_tts (on the text-to-speech host)
+        Case::new("generate_tts", 200, How::Real("PCM audio"), |c, _| speak(c, pcm())),
+        Case::new(
+            "generate_tts",
+            400,
+            How::Real("a voice the model does not have"),
+            |c, _| speak(c, Speech::new("Hello.", "Nobody")),
+        ),
+        Case::new("generate_tts", 401, WRONG_KEY, |c, _| speak_bad(c)),
+        Case::new(
+            "generate_tts",
+            402,
+            How::Injected("the mock has no balance to exhaust"),
+            |c, _| speak(c, pcm()),
+        ),
+        Case::new(
+            "generate_tts",
+            403,
+            How::Injected("the mock's keys have every permission"),
+            |c, _| speak(c, pcm()),
+        ),
+        Case::new(
+            "generate_tts",
+            408,
+            How::Injected("the mock has no idle request to time out"),
+            |c, _| speak(c, pcm()),
+        ),
+        Case::new(
+            "generate_tts",
+            429,
+            How::Injected("the TTS port has no rate limit yet"),
+            |c, _| speak(c, pcm()),
+        ),
+        Case::new("generate_tts", 500, SERVER_ERROR, |c, _| speak(c, pcm())),
+        Case::new(
+            "generate_tts",
+            503,
+            How::Injected("the mock has no capacity to run out of"),
+            |c, _| speak(c, pcm()),
+        ),
         // get_tts_models
         Case::new("get_tts_models", 200, How::Real("the TTS model list"), |c, _| {
             run(c.sdk.tts_models())

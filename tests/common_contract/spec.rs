@@ -11,7 +11,7 @@ use soniox::mock::ResponseRecord;
 pub const DOCUMENT: &str = include_str!("../fixtures/soniox-openapi.json");
 
 /// Tags of the speech-to-text REST operations.
-pub const TAGS: [&str; 5] = ["Files", "Transcriptions", "Models", "Auth", "TTS Models"];
+pub const TAGS: [&str; 6] = ["Files", "Transcriptions", "Models", "Auth", "TTS Models", "TTS"];
 
 /// The URI the document is registered under; nothing is ever fetched from it.
 const DOC_URI: &str = "urn:soniox:openapi";
@@ -67,10 +67,12 @@ pub enum Checked {
 
 /// The document, its speech-to-text operations and their response validators.
 pub struct Spec {
-    /// The speech-to-text operations, in document order.
+    /// The covered operations, in document order.
     pub ops: Vec<Operation>,
     /// Keyed by (operationId, status); only statuses documented with a JSON body.
     validators: HashMap<(String, u16), Validator>,
+    /// The content types of statuses documented with a body that is not JSON (audio).
+    media: HashMap<(String, u16), Vec<String>>,
 }
 
 impl Spec {
@@ -107,7 +109,17 @@ impl Spec {
                 validators.insert((op.id.clone(), status), validator);
             }
         }
-        Spec { ops, validators }
+        let mut media = HashMap::new();
+        for op in &ops {
+            for &status in &op.statuses {
+                let content =
+                    &doc["paths"][&op.path][op.method.to_ascii_lowercase()]["responses"][status.to_string()]["content"];
+                if let Some(types) = content.as_object().filter(|c| !c.contains_key("application/json")) {
+                    media.insert((op.id.clone(), status), types.keys().cloned().collect::<Vec<_>>());
+                }
+            }
+        }
+        Spec { ops, validators, media }
     }
 
     /// The operation with this id.
@@ -155,6 +167,23 @@ impl Spec {
     pub fn check(&self, op: &Operation, rec: &ResponseRecord) -> Result<Checked, String> {
         if !op.statuses.contains(&rec.status) {
             return Err(format!("status {} is not documented", rec.status));
+        }
+        if let Some(types) = self.media.get(&(op.id.clone(), rec.status)) {
+            // A documented binary body (audio): one of its content types, and some bytes.
+            let essence = rec
+                .content_type
+                .as_deref()
+                .map(|c| c.split(';').next().unwrap_or("").trim());
+            if !essence.is_some_and(|e| types.iter().any(|t| t.eq_ignore_ascii_case(e))) {
+                return Err(format!(
+                    "content-type {:?}, expected one of {types:?}",
+                    rec.content_type
+                ));
+            }
+            if rec.body.is_empty() {
+                return Err("an empty body".to_owned());
+            }
+            return Ok(Checked::Body);
         }
         if !self.validators.contains_key(&(op.id.clone(), rec.status)) {
             // Documented without content (204): no body, no content type.

@@ -71,7 +71,7 @@ async fn serve_one(shared: &Shared, io: &mut Io, carry: &mut Vec<u8>) -> std::io
         Read::Refused(e) => {
             let request_id = shared.rng.uuid();
             shared.stats.request(METHODS.len() - 1, None);
-            return error(io, &e, &request_id, true).await;
+            return error(shared, ("", ""), io, &e, &request_id, true).await;
         }
     };
     let route = (req.path == "/tts").then_some(Route::Tts);
@@ -100,13 +100,13 @@ async fn serve_one(shared: &Shared, io: &mut Io, carry: &mut Vec<u8>) -> std::io
         None
     };
     if let Some(e) = refusal {
-        return error(io, &e, &request_id, req.close).await;
+        return error(shared, (&req.method, &req.path), io, &e, &request_id, req.close).await;
     }
     let mut ending = Ending::Clean;
     match picked.action {
         Some(FaultAction::Status { status, retry_after }) => {
             let e = ApiError::for_status(status).with_retry_after(retry_after);
-            return error(io, &e, &request_id, true).await;
+            return error(shared, (&req.method, &req.path), io, &e, &request_id, true).await;
         }
         Some(FaultAction::DropConnection) => return Ok(false),
         Some(FaultAction::Hang(d)) => {
@@ -119,7 +119,7 @@ async fn serve_one(shared: &Shared, io: &mut Io, carry: &mut Vec<u8>) -> std::io
     }
     let speech = match request::parse(&req.body) {
         Ok(s) => s,
-        Err(e) => return error(io, &e, &request_id, req.close).await,
+        Err(e) => return error(shared, (&req.method, &req.path), io, &e, &request_id, req.close).await,
     };
     let ms = |d: std::time::Duration| u64::try_from(d.as_millis()).unwrap_or(u64::MAX);
     let (per_char, max) = (ms(shared.config.tts_audio_per_char), ms(shared.config.tts_max_audio));
@@ -138,6 +138,20 @@ async fn serve_one(shared: &Shared, io: &mut Io, carry: &mut Vec<u8>) -> std::io
         if req.close { "Connection: close\r\n" } else { "" }
     );
     io.write_all(head.as_bytes()).await?;
+    if shared.config.record_responses {
+        // The log keeps the head's content type and the audio's first 64 KiB.
+        let mut first = Vec::new();
+        Synth::new(
+            &speech.format,
+            speech.text_chars,
+            speech.sample_rate,
+            speech.bitrate,
+            per_char,
+            max,
+        )
+        .fill(&mut first, 64 * 1024);
+        shared.record_parts(&req.method, &req.path, 200, Some(content_type(&speech.format)), &first);
+    }
     // A truncated body stops halfway, without its last chunk; an error, after `bytes`.
     let stop_at = match ending {
         Ending::Truncate => synth.len() / 2,
@@ -189,7 +203,14 @@ fn accepts(shared: &Shared, authorization: &str) -> bool {
 }
 
 /// Answers with the text-to-speech host's error body.
-async fn error(io: &mut Io, e: &ApiError, request_id: &str, close: bool) -> std::io::Result<bool> {
+async fn error(
+    shared: &Shared,
+    (method, path): (&str, &str),
+    io: &mut Io,
+    e: &ApiError,
+    request_id: &str,
+    close: bool,
+) -> std::io::Result<bool> {
     let body = e.tts_body(request_id).to_string();
     let retry_after = e
         .retry_after
@@ -202,6 +223,7 @@ async fn error(io: &mut Io, e: &ApiError, request_id: &str, close: bool) -> std:
         body.len(),
         if close { "Connection: close\r\n" } else { "" }
     );
+    shared.record_parts(method, path, e.status, Some("application/json"), body.as_bytes());
     io.write_all(head.as_bytes()).await?;
     io.write_all(body.as_bytes()).await?;
     io.flush().await?;

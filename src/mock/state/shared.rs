@@ -93,20 +93,26 @@ impl Shared {
 
     /// Keeps `reply` in the response log, when recording is on.
     pub(crate) fn record_response(&self, method: &str, path: &str, reply: &Reply) {
-        if !self.config.record_responses {
-            return;
-        }
         let content_type = reply
             .headers
             .iter()
             .find(|(name, _)| name.eq_ignore_ascii_case("content-type"))
-            .map(|(_, value)| value.clone());
+            .map(|(_, value)| value.as_str());
+        self.record_parts(method, path, reply.status, content_type, &reply.body);
+    }
+
+    /// Keeps a response written by hand (the text-to-speech port) in the response log,
+    /// when recording is on; of a long body, the first 64 KiB.
+    pub(crate) fn record_parts(&self, method: &str, path: &str, status: u16, content_type: Option<&str>, body: &[u8]) {
+        if !self.config.record_responses {
+            return;
+        }
         self.responses.record(ResponseRecord {
             method: method.to_owned(),
             path: path.to_owned(),
-            status: reply.status,
-            content_type,
-            body: reply.body.clone(),
+            status,
+            content_type: content_type.map(str::to_owned),
+            body: body[..body.len().min(64 * 1024)].to_vec(),
         });
     }
 
