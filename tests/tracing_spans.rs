@@ -212,3 +212,52 @@ fn an_async_realtime_session_runs_in_a_soniox_realtime_span_that_records_how_it_
     });
     assert_realtime_span(&captured, before, audio.len());
 }
+
+/// Text-to-speech attempts are `soniox.request` spans too (both clients): a refusal before
+/// any audio (503, retried) then the audio (200), route `/tts`; the trailers' error of a
+/// later call is recorded on its span as an API error.
+#[test]
+fn text_to_speech_attempts_are_soniox_request_spans() {
+    let mock = MockServer::start();
+    let speech = soniox::types::Speech::new("Hi", "Adrian");
+    let refuse_once = || {
+        mock.add_fault(
+            Fault::new(FaultAction::Status {
+                status: 503,
+                retry_after: Some("0".into()),
+            })
+            .on("POST", "/tts")
+            .times(1),
+        );
+    };
+    let check = |text: &str| {
+        let spans = closed_spans(text, "soniox.request");
+        let tts: Vec<&&str> = spans.iter().filter(|l| field(l, "route") == Some("\"/tts\"")).collect();
+        let facts: Vec<(Option<&str>, Option<&str>)> =
+            tts.iter().map(|l| (field(l, "attempt"), field(l, "status"))).collect();
+        assert_eq!(facts, [(Some("1"), Some("503")), (Some("2"), Some("200"))], "{text}");
+    };
+    let client = soniox::blocking::Client::builder()
+        .api_key(mock.api_key())
+        .tts_api_url(mock.tts_url())
+        .retry(RetryPolicy::default().max_retries(2))
+        .build()
+        .unwrap();
+    refuse_once();
+    check(&traced(|| {
+        client.tts().generate(&speech).unwrap();
+    }));
+    #[cfg(feature = "async")]
+    {
+        let client = soniox::nonblocking::Client::builder()
+            .api_key(mock.api_key())
+            .tts_api_url(mock.tts_url())
+            .retry(RetryPolicy::default().max_retries(2))
+            .build()
+            .unwrap();
+        refuse_once();
+        check(&traced(|| {
+            async_std::task::block_on(client.tts().generate(&speech)).unwrap();
+        }));
+    }
+}

@@ -47,6 +47,13 @@ pub(crate) fn record_attempt(span: &Span, result: Result<&RawResponse, &Error>, 
             }
         }
         Err(e) => {
+            // An API error read by the crate itself (text-to-speech) still names its status.
+            if let Error::Api(a) = e {
+                span.record("status", a.status);
+                if let Some(id) = &a.request_id {
+                    span.record("request_id", id.as_str());
+                }
+            }
             span.record("error", error_kind(e));
             tracing::info!(parent: span, error = error_kind(e), "attempt failed");
         }
