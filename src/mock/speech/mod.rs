@@ -123,14 +123,17 @@ async fn serve_one(shared: &Shared, io: &mut Io, carry: &mut Vec<u8>) -> std::io
     };
     let ms = |d: std::time::Duration| u64::try_from(d.as_millis()).unwrap_or(u64::MAX);
     let (per_char, max) = (ms(shared.config.tts_audio_per_char), ms(shared.config.tts_max_audio));
-    let mut synth = Synth::new(
-        &speech.format,
-        speech.text_chars,
-        speech.sample_rate,
-        speech.bitrate,
-        per_char,
-        max,
-    );
+    let synth_of = || {
+        Synth::new(
+            &speech.format,
+            speech.text_chars,
+            speech.sample_rate,
+            speech.bitrate,
+            per_char,
+            max,
+        )
+    };
+    let mut synth = synth_of();
     let head = format!(
         "HTTP/1.1 200 OK\r\nContent-Type: {}\r\nTransfer-Encoding: chunked\r\n\
          Trailer: X-Tts-Error-Code, X-Tts-Error-Message\r\nx-request-id: {request_id}\r\n{}\r\n",
@@ -141,15 +144,7 @@ async fn serve_one(shared: &Shared, io: &mut Io, carry: &mut Vec<u8>) -> std::io
     if shared.config.record_responses {
         // The log keeps the head's content type and the audio's first 64 KiB.
         let mut first = Vec::new();
-        Synth::new(
-            &speech.format,
-            speech.text_chars,
-            speech.sample_rate,
-            speech.bitrate,
-            per_char,
-            max,
-        )
-        .fill(&mut first, 64 * 1024);
+        synth_of().fill(&mut first, 64 * 1024);
         shared.record_parts(&req.method, &req.path, 200, Some(content_type(&speech.format)), &first);
     }
     // A truncated body stops halfway, without its last chunk; an error, after `bytes`.
