@@ -1,4 +1,4 @@
-//! Rows for the text-to-speech catalogue operations (tag `TTS Models`).
+//! Rows for the text-to-speech operations (tags `TTS Models` and `TTS`).
 
 use soniox::types::{SharedVoiceQuery, Speech, TtsFormat};
 
@@ -54,12 +54,9 @@ pub fn rows() -> Vec<Case> {
             How::Injected("the mock has no idle request to time out"),
             |c, _| speak(c, pcm()),
         ),
-        Case::new(
-            "generate_tts",
-            429,
-            How::Injected("the TTS port has no rate limit yet"),
-            |c, _| speak(c, pcm()),
-        ),
+        Case::new("generate_tts", 429, RATE_LIMIT, |c, _| speak(c, pcm()))
+            .config(one_per_minute)
+            .prepare(spend_quota),
         Case::new("generate_tts", 500, SERVER_ERROR, |c, _| speak(c, pcm())),
         Case::new(
             "generate_tts",

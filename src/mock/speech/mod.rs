@@ -99,6 +99,15 @@ async fn serve_one(shared: &Shared, io: &mut Io, carry: &mut Vec<u8>) -> std::io
     } else {
         None
     };
+    // The per-minute limit counts both hosts' requests (one organization).
+    let refusal = refusal.or_else(|| {
+        shared.check_rate_limit().err().map(|e| {
+            ApiError::limit_exceeded(
+                "Requests per minute limit for text-to-speech has been exceeded for your organization.",
+            )
+            .with_retry_after(e.retry_after)
+        })
+    });
     if let Some(e) = refusal {
         return error(shared, (&req.method, &req.path), io, &e, &request_id, req.close).await;
     }
