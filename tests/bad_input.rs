@@ -1349,3 +1349,70 @@ fn a_stream_key_with_a_tab_or_non_ascii_is_refused_before_connecting() {
         "nothing reached the mock"
     );
 }
+
+/// Text-to-speech with every extreme a `Speech` setter accepts: refused before any request
+/// (`InvalidArgument`), or sent and answered by the service's refusal (`Error::Api` 400);
+/// never a panic, never audio. A writer that refuses the audio ends the call with a
+/// transport error naming it, after one request (no retry once audio was handed on).
+#[test]
+fn speech_extremes_are_refused_or_answered_never_a_panic() {
+    use soniox::types::{Speech, TtsFormat};
+    let mock = MockServer::start();
+    let client = soniox::blocking::Client::builder()
+        .api_key(mock.api_key())
+        .tts_api_url(mock.tts_url())
+        .retry(RetryPolicy::default().delays(Duration::from_millis(1), Duration::from_millis(5)))
+        .build()
+        .unwrap();
+    let hi = || Speech::new("Hi", "Adrian");
+    let refused_here = [
+        Speech::new("", "Adrian"),
+        Speech::new(" \n\t", "Adrian"),
+        Speech::new("x".repeat(5001), "Adrian"),
+        Speech::new("é".repeat(5001), "Adrian"),
+        Speech::new("Hi", ""),
+        Speech::new("Hi", "Adr\u{7}ian"),
+        hi().model("m".repeat(51)),
+        hi().language(""),
+        hi().speed(f64::NAN),
+        hi().speed(f64::INFINITY),
+        hi().speed(-1.0),
+        hi().speed(0.69),
+        hi().client_reference_id("r".repeat(257)),
+    ];
+    for speech in &refused_here {
+        let e = client.tts().generate(speech).unwrap_err();
+        assert!(matches!(e, Error::InvalidArgument(_)), "{speech:?}: {e:?}");
+    }
+    assert_eq!(mock.stats().requests, 0, "a refused speech sent a request");
+    let answered = [
+        hi().sample_rate(0),
+        hi().sample_rate(u32::MAX),
+        hi().format(TtsFormat::PcmMulaw).sample_rate(48_000),
+        hi().format(TtsFormat::Mp3).bitrate(u32::MAX),
+        hi().model("tts-rt-v1").reduce_silence(true),
+        hi().language("xx"),
+        Speech::new("é".repeat(5000), "Nobody"),
+    ];
+    for speech in &answered {
+        let e = client.tts().generate(speech).unwrap_err();
+        assert!(matches!(e, Error::Api(ref a) if a.status == 400), "{speech:?}: {e:?}");
+    }
+    assert_eq!(mock.stats().route("POST /tts"), answered.len() as u64);
+    // A writer that refuses the audio.
+    struct Refuses;
+    impl std::io::Write for Refuses {
+        fn write(&mut self, _: &[u8]) -> std::io::Result<usize> {
+            Err(std::io::Error::other("the disk is full"))
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let e = client.tts().generate_to(&hi(), &mut Refuses).unwrap_err();
+    assert!(
+        matches!(e, Error::Transport(ref t) if t.context.ends_with("writing the audio") && t.maybe_processed),
+        "{e:?}"
+    );
+    assert_eq!(mock.stats().route("POST /tts"), answered.len() as u64 + 1);
+}
