@@ -162,7 +162,7 @@ impl Client {
 
     /// A fresh multipart boundary seed.
     pub(crate) fn next_boundary(&self) -> u64 {
-        self.inner.common.seeds.boundary()
+        self.inner.common.boundary()
     }
 
     /// The retry loop: ask the core, sleep, try again. Holds a connection permit only

@@ -72,6 +72,12 @@ impl BaseUrl {
     pub fn port(&self) -> Option<u16> {
         self.port
     }
+    /// The authority as written: host (IPv6 in brackets) and the port if one was given,
+    /// what an HTTP/1.1 `Host` header carries.
+    pub fn authority(&self) -> &str {
+        let start = self.scheme_len + "://".len();
+        &self.full[start..self.full.len() - self.path.len()]
+    }
     /// The path (empty or starting with `/`, no trailing slash).
     pub fn path(&self) -> &str {
         &self.path
@@ -124,6 +130,18 @@ pub fn is_loopback(host: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_authority_is_the_host_header_as_written() {
+        for (url, authority) in [
+            ("https://tts-rt.soniox.com", "tts-rt.soniox.com"),
+            ("http://127.0.0.1:8080/base/", "127.0.0.1:8080"),
+            ("http://[::1]:9/x", "[::1]:9"),
+        ] {
+            let u = BaseUrl::parse(url, &["https", "http"], false).unwrap();
+            assert_eq!(u.authority(), authority, "{url}");
+        }
+    }
     const HTTP: [&str; 2] = ["https", "http"];
 
     #[test]

@@ -85,7 +85,7 @@ pub(crate) fn decide(
 pub(crate) struct Common {
     pub(crate) config: Config,
     pub(crate) tls: crate::driver::tls::ClientTls,
-    pub(crate) seeds: Seeds,
+    seeds: Seeds,
 }
 
 impl Common {
@@ -101,7 +101,12 @@ impl Common {
 
     /// The retry state machine of one request.
     pub(crate) fn retry(&self) -> Retry {
-        self.seeds.retry(&self.config)
+        Retry::new(self.config.retry().clone(), self.seeds.next())
+    }
+
+    /// A fresh multipart boundary seed.
+    pub(crate) fn boundary(&self) -> u64 {
+        self.seeds.boundary()
     }
 }
 
@@ -122,11 +127,6 @@ impl Seeds {
 
     fn next(&self) -> u64 {
         self.0.fetch_add(0x9E37_79B9_7F4A_7C15, Ordering::Relaxed)
-    }
-
-    /// The retry state machine of one request, per the configured policy.
-    pub(crate) fn retry(&self, config: &Config) -> Retry {
-        Retry::new(config.retry().clone(), self.next())
     }
 
     /// A fresh multipart boundary seed.

@@ -23,6 +23,8 @@ pub(crate) struct SpeechTarget {
     pub(crate) context: String,
     /// The request's path (the base URL's path, then `/tts`).
     path: String,
+    /// The `Host` header: the base URL's authority as written.
+    authority: String,
 }
 
 impl SpeechTarget {
@@ -35,6 +37,7 @@ impl SpeechTarget {
             port: url.port().unwrap_or(if tls { 443 } else { 80 }),
             context: format!("POST {}{}", url.as_str(), req.path),
             path: format!("{}{}", url.path(), req.path),
+            authority: url.authority().to_owned(),
         }
     }
 
@@ -44,22 +47,12 @@ impl SpeechTarget {
             Body::Json(json) => json,
             _ => &[],
         };
-        let host = if self.host.contains(':') {
-            format!("[{}]", self.host)
-        } else {
-            self.host.clone()
-        };
-        let default_port = if self.tls { 443 } else { 80 };
-        let authority = if self.port == default_port {
-            host
-        } else {
-            format!("{host}:{}", self.port)
-        };
         let mut out = format!(
-            "POST {} HTTP/1.1\r\nHost: {authority}\r\nAuthorization: {}\r\nUser-Agent: {}\r\n\
+            "POST {} HTTP/1.1\r\nHost: {}\r\nAuthorization: {}\r\nUser-Agent: {}\r\n\
              Content-Type: application/json\r\nContent-Length: {}\r\nAccept: */*\r\n\
              Accept-Encoding: identity\r\nConnection: close\r\n\r\n",
             self.path,
+            self.authority,
             bearer(config.api_key().expose()),
             config.user_agent(),
             body.len()

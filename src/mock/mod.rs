@@ -222,12 +222,7 @@ impl MockServer {
     /// (`POST /tts`), on a port of its own, as the service has a host of its own.
     pub fn tts_url(&self) -> String {
         let scheme = if self.is_tls() { "https" } else { "http" };
-        let addr = if self.tts_addr.ip().is_unspecified() {
-            SocketAddr::from((Ipv4Addr::LOCALHOST, self.tts_addr.port()))
-        } else {
-            self.tts_addr
-        };
-        format!("{scheme}://{addr}")
+        format!("{scheme}://{}", reachable(self.tts_addr))
     }
 
     /// Whether this server speaks TLS (started with [`start_tls`](Self::start_tls) or
@@ -357,11 +352,16 @@ impl MockServer {
     }
 
     fn public_addr(&self) -> SocketAddr {
-        if self.addr.ip().is_unspecified() {
-            SocketAddr::from((Ipv4Addr::LOCALHOST, self.addr.port()))
-        } else {
-            self.addr
-        }
+        reachable(self.addr)
+    }
+}
+
+/// A bound address a client can connect to: loopback for an unspecified (`0.0.0.0`) one.
+fn reachable(addr: SocketAddr) -> SocketAddr {
+    if addr.ip().is_unspecified() {
+        SocketAddr::from((Ipv4Addr::LOCALHOST, addr.port()))
+    } else {
+        addr
     }
 }
 

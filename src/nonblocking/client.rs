@@ -191,7 +191,7 @@ impl Client {
 
     /// A fresh multipart boundary seed.
     pub(crate) fn next_boundary(&self) -> u64 {
-        self.inner.common.seeds.boundary()
+        self.inner.common.boundary()
     }
 
     /// The connection limit, for exchanges outside the REST transport (text-to-speech).

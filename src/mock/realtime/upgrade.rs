@@ -20,7 +20,7 @@ use crate::mock::faults::FaultAction;
 use crate::mock::http::conn::Conn;
 use crate::mock::http::errors::ApiError;
 use crate::mock::http::reply::Reply;
-use crate::mock::state::shared::{sleep_unless_shutdown, Shared};
+use crate::mock::state::shared::{bearer_key, sleep_unless_shutdown, Shared};
 use crate::mock::state::stats::Stats;
 
 /// Longest a [`FaultAction::Hang`] may hold a request.
@@ -59,9 +59,7 @@ impl HeaderAuth {
         };
         if let Some(values) = req.header("authorization") {
             auth.given = true;
-            let (scheme, key) = values.last().as_str().trim().split_once(' ').unwrap_or(("", ""));
-            let key = key.trim();
-            auth.key = (scheme.eq_ignore_ascii_case("bearer") && !key.is_empty()).then(|| key.to_string());
+            auth.key = bearer_key(values.last().as_str()).map(str::to_owned);
         } else if let Some(i) = offered {
             auth.given = true;
             auth.key = protocols.get(i + 1).map(|k| k.to_string());

@@ -20,7 +20,7 @@ use crate::mock::http::errors::ApiError;
 use crate::mock::http::routes::{method_index, Route, METHODS};
 use crate::mock::http::server::open_io;
 use crate::mock::net::tls::Io;
-use crate::mock::state::shared::{sleep_unless_shutdown, Shared};
+use crate::mock::state::shared::{bearer_key, sleep_unless_shutdown, Shared};
 use crate::mock::state::stats::Stats;
 
 /// The longest request head and body read.
@@ -196,14 +196,12 @@ fn accepts(shared: &Shared, authorization: &str) -> bool {
     if shared.accepts_authorization(authorization) {
         return true;
     }
-    let key = match authorization.trim().split_once(' ') {
-        Some((scheme, key)) if scheme.eq_ignore_ascii_case("bearer") => key.trim(),
-        _ => return false,
-    };
-    shared
-        .state
-        .use_temp_key(key, "tts_rt", std::time::SystemTime::now())
-        .is_some()
+    bearer_key(authorization).is_some_and(|key| {
+        shared
+            .state
+            .use_temp_key(key, "tts_rt", std::time::SystemTime::now())
+            .is_some()
+    })
 }
 
 /// Answers with the text-to-speech host's error body.
@@ -248,10 +246,13 @@ enum Read {
 async fn read_request(io: &mut Io, carry: &mut Vec<u8>) -> std::io::Result<Read> {
     let mut buf = std::mem::take(carry);
     let mut tmp = [0u8; 4096];
+    let mut scanned = 0;
     let head_end = loop {
-        if let Some(i) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
-            break i + 4;
+        // Only the bytes not searched yet (and the three before them).
+        if let Some(i) = buf[scanned..].windows(4).position(|w| w == b"\r\n\r\n") {
+            break scanned + i + 4;
         }
+        scanned = buf.len().saturating_sub(3);
         if buf.len() > MAX_HEAD {
             return Ok(Read::Refused(ApiError::new(
                 431,

@@ -84,11 +84,7 @@ impl Shared {
 
     /// Whether an `Authorization` value is `Bearer <accepted regular key>` (both hosts).
     pub(crate) fn accepts_authorization(&self, value: &str) -> bool {
-        let key = match value.trim().split_once(' ') {
-            Some((scheme, key)) if scheme.eq_ignore_ascii_case("bearer") => key.trim(),
-            _ => return false,
-        };
-        !key.is_empty() && self.config.api_keys.iter().any(|k| k == key)
+        bearer_key(value).is_some_and(|key| self.config.api_keys.iter().any(|k| k == key))
     }
 
     /// Keeps `reply` in the response log, when recording is on.
@@ -200,4 +196,13 @@ pub(crate) async fn sleep_unless_shutdown(shared: &Shared, d: Duration) {
         let _ = stop.recv().await;
     })
     .await;
+}
+
+/// The key of an `Authorization: Bearer <key>` value (any case of `Bearer`), if it has one:
+/// the one reading of the header on every port.
+pub(crate) fn bearer_key(value: &str) -> Option<&str> {
+    match value.trim().split_once(' ') {
+        Some((scheme, key)) if scheme.eq_ignore_ascii_case("bearer") && !key.trim().is_empty() => Some(key.trim()),
+        _ => None,
+    }
 }
